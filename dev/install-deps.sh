@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test the
+# project: the C++ libraries from apt, and the tools the local stack needs
+# (Go, Java + Maven, kcat, openssl). Idempotent: installs only what is missing.
+source "$(dirname "$0")/lib.sh"
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git curl openssl python3 procps
+  libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev
+  librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev
+  kcat lua5.4 default-jre-headless maven golang-go
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  # Go, Java and Maven may come from elsewhere (the machine image): accept them.
+  case "$p" in
+    golang-go) command -v go >/dev/null && continue ;;
+    default-jre-headless) command -v java >/dev/null && continue ;;
+    maven) command -v mvn >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=(); ((EUID == 0)) || SUDO=(sudo -n)
+  LOG="${TMPDIR:-/tmp}/kappa-apt-$$.log"
+  log "installing apt packages: ${missing[*]}"
+  if ! { "${SUDO[@]}" apt-get update -qq && \
+         DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$LOG" 2>&1; then
+    fail "install apt packages" "$LOG" "apt-get could not install: ${missing[*]}"
+  fi
+else
+  log "apt packages present"
+fi
+
+# The Go toolchain builds the control plane and helm; Kubernetes 1.34 needs
+# Go >= 1.24. A newer toolchain can come from the module proxy via GOTOOLCHAIN.
+go_minor="$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
+if ((go_minor < 24)); then
+  fail "check Go" "" "Go $(go env GOVERSION) is too old; Kubernetes $KUBE_VERSION needs go1.24+ (export GOTOOLCHAIN=go1.24.0 to fetch one from the module proxy)"
+fi
+java -version >/dev/null 2>&1 || fail "check Java" "" "java does not run"
+log "dependencies ready (go $(go env GOVERSION), $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1))"

@@ -1,0 +1,56 @@
+# Shared helpers for the dev/ scripts. Source it; do not run it.
+set -euo pipefail
+
+DEV_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$DEV_DIR/.." && pwd)"
+# shellcheck source=versions.env
+source "$DEV_DIR/versions.env"
+
+# Built tools are cached per user and keyed by version, so a second run on
+# the same machine reuses them.
+KAPPA_CACHE="${KAPPA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kappa-operator}"
+# A running stack keeps its state (pids, logs, certs, data) here.
+STACK_DIR="${KAPPA_STACK_DIR:-$REPO_ROOT/.stack}"
+BUILD_DIR="${KAPPA_BUILD_DIR:-$REPO_ROOT/build}"
+
+log()  { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+
+# fail STEP LOGFILE MESSAGE: report a broken step and the log to read.
+fail() {
+  local step="$1" logfile="$2"; shift 2
+  printf '\033[1;31mFAILED step "%s":\033[0m %s\n' "$step" "$*" >&2
+  if [[ -n "$logfile" && -f "$logfile" ]]; then
+    printf '  read %s; its last lines:\n' "$logfile" >&2
+    tail -n 20 "$logfile" | sed 's/^/    /' >&2
+  fi
+  exit 1
+}
+
+# run_step STEP LOGFILE CMD...: run CMD with output in LOGFILE; fail loudly.
+run_step() {
+  local step="$1" logfile="$2"; shift 2
+  mkdir -p "$(dirname "$logfile")"
+  log "$step (log: $logfile)"
+  if ! "$@" >"$logfile" 2>&1; then
+    fail "$step" "$logfile" "command failed: $*"
+  fi
+}
+
+# wait_until DEADLINE_SECONDS DESCRIPTION CMD...: poll CMD until it succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what="$2"; shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then return 1; fi
+    sleep 0.5
+  done
+}
+
+# free_port: ask the kernel for a port nobody is listening on.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+kube_bin_dir() { echo "$KAPPA_CACHE/kubernetes-$KUBE_VERSION/bin"; }
+helm_bin_dir() { echo "$KAPPA_CACHE/helm-$HELM_VERSION/bin"; }
+kafka_lib_dir() { echo "$KAPPA_CACHE/kafka-$KAFKA_VERSION/libs"; }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, builds, starts a local stack of its
+# own (in .stack-test, so a running demo stack is left alone), runs every
+# CTest suite against it, and stops it again whatever the outcome.
+source "$(dirname "$0")/lib.sh"
+export KAPPA_STACK_DIR="${KAPPA_TEST_STACK_DIR:-$REPO_ROOT/.stack-test}"
+
+"$DEV_DIR/install-deps.sh"
+"$DEV_DIR/build.sh"
+
+trap '"$DEV_DIR/stack-down.sh" --quiet || true' EXIT
+"$DEV_DIR/stack-up.sh"
+eval "$("$DEV_DIR/stack-status.sh" 2>/dev/null)"
+export KAPPA_REQUIRE_STACK=1  # integration tests fail, not skip, without a stack
+
+log "running ctest ${CTEST_ARGS:-}"
+cd "$BUILD_DIR"
+if ! ctest --output-on-failure --timeout 900 ${CTEST_ARGS:-}; then
+  warn "tests failed; the stack's logs are in $KAPPA_STACK_DIR/logs"
+  exit 1
+fi

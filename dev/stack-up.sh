@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Starts the local stack on 127.0.0.1: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, the node agent and one KRaft Kafka
+# broker. Every component is real; only the kubelet is stood in for.
+# State lives in $STACK_DIR; `stack-down.sh` stops exactly what this started.
+source "$(dirname "$0")/lib.sh"
+
+if [[ -f "$STACK_DIR/env" ]] && "$DEV_DIR/stack-status.sh" --quiet; then
+  log "stack already running in $STACK_DIR"
+  exit 0
+fi
+# A stale state dir from a crashed run: stop leftovers, start afresh.
+if [[ -d "$STACK_DIR" ]]; then
+  "$DEV_DIR/stack-down.sh" --quiet || true
+  rm -rf "$STACK_DIR"
+fi
+
+"$DEV_DIR/build-control-plane.sh"
+"$DEV_DIR/build-helm.sh"
+"$DEV_DIR/fetch-kafka.sh"
+NODE_AGENT="$("$DEV_DIR/build-node-agent.sh" | tail -n1)"
+
+KBIN="$(kube_bin_dir)"
+mkdir -p "$STACK_DIR"/{pids,logs,pki,etcd,kafka,pods,kcm,scheduler}
+LOGS="$STACK_DIR/logs"
+
+# From here on, any failure tears down what was started.
+started_ok=0
+cleanup_on_failure() { ((started_ok)) || "$DEV_DIR/stack-down.sh" --quiet || true; }
+trap cleanup_on_failure EXIT
+
+# pick_port NAME: $KAPPA_<NAME>_PORT if set (and free), else a free one.
+pick_port() {
+  local var="KAPPA_${1}_PORT" port
+  port="${!var:-}"
+  if [[ -z "$port" ]]; then free_port; return; fi
+  if port_in_use "$port"; then
+    fail "allocate ports" "" "$var=$port is already in use by another process"
+  fi
+  echo "$port"
+}
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ETCD_PORT=$(pick_port ETCD); ETCD_PEER_PORT=$(pick_port ETCD_PEER)
+API_PORT=$(pick_port API); KCM_PORT=$(pick_port KCM); SCHED_PORT=$(pick_port SCHEDULER)
+KAFKA_PORT=$(pick_port KAFKA); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLER)
+AGENT_PORT=$(pick_port AGENT)
+# Each stack gets its own /24 of loopback addresses for pod IPs.
+POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1))"
+
+# start NAME CMD...: run CMD detached in its own session, pid in pids/NAME.
+start() {
+  local name="$1"; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$STACK_DIR/pids/$name"
+}
+# await NAME SECONDS CMD...: wait for readiness, or fail naming the log.
+await() {
+  local name="$1" secs="$2"; shift 2
+  log "waiting for $name to be ready"
+  if ! wait_until "$secs" "$name" "$@"; then
+    if ! kill -0 "$(cat "$STACK_DIR/pids/$name")" 2>/dev/null; then
+      fail "start $name" "$LOGS/$name.log" "$name exited during start-up"
+    fi
+    fail "start $name" "$LOGS/$name.log" "$name not ready after ${secs}s"
+  fi
+}
+
+# --- certificates and credentials ---------------------------------------
+PKI="$STACK_DIR/pki"
+run_step "make certificates" "$LOGS/pki.log" bash -c "
+  set -e; cd '$PKI'
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN=kappa-local-ca' \
+    -keyout ca.key -out ca.crt
+  openssl req -newkey rsa:2048 -nodes -subj '/CN=kube-apiserver' \
+    -keyout apiserver.key -out apiserver.csr
+  printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n' > san.ext
+  openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+    -days 365 -extfile san.ext -out apiserver.crt
+  openssl genrsa -out sa.key 2048
+  openssl rsa -in sa.key -pubout -out sa.pub
+"
+ADMIN_TOKEN="$(openssl rand -hex 24)"
+echo "$ADMIN_TOKEN,kappa-admin,kappa-admin-uid,\"system:masters\"" >"$PKI/tokens.csv"
+KUBECONFIG_FILE="$STACK_DIR/kubeconfig"
+cat >"$KUBECONFIG_FILE" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: kappa-local
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority-data: $(base64 -w0 "$PKI/ca.crt")
+users:
+- name: kappa-admin
+  user:
+    token: $ADMIN_TOKEN
+contexts:
+- name: kappa-local
+  context: {cluster: kappa-local, user: kappa-admin, namespace: default}
+current-context: kappa-local
+KC
+chmod 600 "$KUBECONFIG_FILE"
+
+# --- etcd ------------------------------------------------------------------
+start etcd "$KBIN/etcd" --name kappa --data-dir "$STACK_DIR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "kappa=http://127.0.0.1:$ETCD_PEER_PORT" \
+  --unsafe-no-fsync --log-level warn
+await etcd 60 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+
+# --- kube-apiserver --------------------------------------------------------
+# A short compaction interval makes old resourceVersions expire quickly, so
+# watch expiry (410 Gone) can be exercised by tests.
+start kube-apiserver "$KBIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --etcd-compaction-interval "${KAPPA_ETCD_COMPACTION_INTERVAL:-30s}" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+  --client-ca-file "$PKI/ca.crt" --token-auth-file "$PKI/tokens.csv" \
+  --authorization-mode Node,RBAC \
+  --service-cluster-ip-range 10.0.0.0/24 \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$PKI/sa.pub" \
+  --service-account-signing-key-file "$PKI/sa.key" \
+  --cert-dir "$PKI/apiserver-generated" --profiling=false
+await kube-apiserver 120 curl -sf --cacert "$PKI/ca.crt" \
+  -H "Authorization: Bearer $ADMIN_TOKEN" "https://127.0.0.1:$API_PORT/readyz"
+
+# --- controller-manager and scheduler --------------------------------------
+start kube-controller-manager "$KBIN/kube-controller-manager" \
+  --kubeconfig "$KUBECONFIG_FILE" \
+  --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
+  --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --cert-dir "$STACK_DIR/kcm" \
+  --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+  --use-service-account-credentials --leader-elect=false \
+  --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
+  --profiling=false
+start kube-scheduler "$KBIN/kube-scheduler" \
+  --kubeconfig "$KUBECONFIG_FILE" \
+  --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
+  --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --cert-dir "$STACK_DIR/scheduler" \
+  --leader-elect=false --profiling=false
+await kube-controller-manager 90 curl -skf "https://127.0.0.1:$KCM_PORT/healthz"
+await kube-scheduler 90 curl -skf "https://127.0.0.1:$SCHED_PORT/healthz"
+
+# --- node agent --------------------------------------------------------------
+cat >"$STACK_DIR/images.json" <<IMG
+{"images": {
+  "kappa.dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
+  "ghcr.io/kappa-dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
+  "kappa.dev/test-http": "/usr/bin/python3"
+}}
+IMG
+start node-agent "$NODE_AGENT" --kubeconfig "$KUBECONFIG_FILE" \
+  --node-name kappa-node-1 --image-map "$STACK_DIR/images.json" \
+  --pods-dir "$STACK_DIR/pods" --ip-prefix "$POD_IP_PREFIX" --healthz-port "$AGENT_PORT"
+KUBECTL=("$KBIN/kubectl" --kubeconfig "$KUBECONFIG_FILE")
+await node-agent 60 "${KUBECTL[@]}" wait --for=condition=Ready node/kappa-node-1 --timeout=2s
+
+# --- Kafka (KRaft, broker + controller in one process) ----------------------
+KDIR="$STACK_DIR/kafka"
+cat >"$KDIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KDIR/data
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+group.initial.rebalance.delay.ms=0
+log.retention.check.interval.ms=5000
+log.segment.delete.delay.ms=1000
+PROPS
+KAFKA_CP="$(kafka_lib_dir)/*"
+JAVA_OPTS=(-Xmx512m -XX:+UseG1GC -Dlog4j.configuration="file:$DEV_DIR/kafka/log4j.properties")
+CLUSTER_ID="$(java -cp "$KAFKA_CP" kafka.tools.StorageTool random-uuid 2>"$LOGS/kafka-format.log")" \
+  || fail "format Kafka storage" "$LOGS/kafka-format.log" "StorageTool random-uuid failed"
+run_step "format Kafka storage" "$LOGS/kafka-format.log" \
+  java "${JAVA_OPTS[@]}" -cp "$KAFKA_CP" kafka.tools.StorageTool format \
+    -t "$CLUSTER_ID" -c "$KDIR/server.properties"
+start kafka java "${JAVA_OPTS[@]}" -cp "$KAFKA_CP" kafka.Kafka "$KDIR/server.properties"
+await kafka 120 kcat -b "127.0.0.1:$KAFKA_PORT" -L -m 2
+
+# --- environment for users and tests ----------------------------------------
+cat >"$STACK_DIR/env" <<ENV
+export KUBECONFIG=$KUBECONFIG_FILE
+export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+export PATH=$KBIN:$(helm_bin_dir):\$PATH
+export KAPPA_STACK_DIR=$STACK_DIR
+export KAPPA_API_SERVER=https://127.0.0.1:$API_PORT
+export KAPPA_ETCD_ENDPOINT=http://127.0.0.1:$ETCD_PORT
+export KAPPA_POD_IP_PREFIX=$POD_IP_PREFIX
+ENV
+started_ok=1
+log "local stack is up ($STACK_DIR); use it with:  eval \"\$(make -s stack-status)\""

@@ -1,0 +1,60 @@
+#pragma once
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/client_config.h"
+
+namespace web::http::client {
+class http_client;
+}
+
+namespace kappa::kube {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string retry_after;  // the Retry-After header, when the server sent one
+
+  bool ok() const { return status >= 200 && status < 300; }
+  // The body parsed as JSON; throws nlohmann::json::parse_error if it is not.
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+// The request never got an HTTP answer: connection refused, TLS failure,
+// timeout. The message says which server and what happened.
+class TransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One HTTPS connection pool to an API server, authenticated as the
+// ClientConfig says. Thread-safe: requests may be sent concurrently.
+class RestClient {
+ public:
+  explicit RestClient(ClientConfig config,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  ~RestClient();
+  RestClient(const RestClient&) = delete;
+  RestClient& operator=(const RestClient&) = delete;
+
+  // Sends `method path_and_query` with an optional body; returns whatever
+  // status the server answered (API errors are not exceptions here).
+  HttpResponse send(const std::string& method, const std::string& path_and_query,
+                    const std::string& body = {},
+                    const std::string& content_type = "application/json") const;
+
+  const ClientConfig& config() const { return config_; }
+
+ private:
+  std::string bearer_token() const;
+
+  ClientConfig config_;
+  std::unique_ptr<web::http::client::http_client> client_;
+};
+
+}  // namespace kappa::kube
