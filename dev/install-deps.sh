@@ -4,12 +4,17 @@
 # (Go, Java + Maven, kcat, openssl). Idempotent: installs only what is missing.
 source "$(dirname "$0")/lib.sh"
 
+# --build-only: just what compiles the C++ tree (the image build uses it).
+build_only=0; [[ "${1:-}" == --build-only ]] && build_only=1
+
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git curl openssl python3 procps
+  build-essential cmake ninja-build pkg-config
   libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev
-  kcat lua5.4 default-jre-headless maven golang-go
+)
+((build_only)) || APT_PACKAGES+=(
+  git curl openssl python3 procps kcat lua5.4 default-jre-headless maven golang-go
 )
 
 missing=()
@@ -34,6 +39,8 @@ if ((${#missing[@]})); then
 else
   log "apt packages present"
 fi
+
+((build_only)) && { log "build dependencies ready"; exit 0; }
 
 # The Go toolchain builds the control plane and helm; Kubernetes 1.34 needs
 # Go >= 1.24. A newer toolchain can come from the module proxy via GOTOOLCHAIN.
