@@ -1,0 +1,35 @@
+#pragma once
+#include <chrono>
+
+#include "kube/kube_client.h"
+#include "kube/rest_client.h"
+
+namespace kappa::kube {
+
+// KubeClient over HTTPS. A 429 (or 503 with Retry-After) is retried after
+// the delay the server asked for, a few times, before it is thrown.
+class HttpKubeClient final : public KubeClient {
+ public:
+  explicit HttpKubeClient(RestClient& rest, int max_throttle_retries = 3,
+                          std::chrono::seconds max_retry_after = std::chrono::seconds(10));
+
+  json get(const Resource& r, const std::string& ns, const std::string& name) override;
+  json list(const Resource& r, const std::string& ns, const ListOptions& options) override;
+  json create(const Resource& r, const std::string& ns, const json& object) override;
+  json update(const Resource& r, const json& object) override;
+  json update_status(const Resource& r, const json& object) override;
+  json patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
+             const json& body, const PatchOptions& options) override;
+  void remove(const Resource& r, const std::string& ns, const std::string& name,
+              const DeleteOptions& options) override;
+
+ private:
+  json call(const std::string& method, const std::string& path, const std::string& body = {},
+            const std::string& content_type = "application/json");
+
+  RestClient& rest_;
+  int max_throttle_retries_;
+  std::chrono::seconds max_retry_after_;
+};
+
+}  // namespace kappa::kube

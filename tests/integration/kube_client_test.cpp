@@ -1,0 +1,150 @@
+// The typed client against the real kube-apiserver: paging, patches,
+// server-side apply, status subresource, delete preconditions, typed errors.
+#include "kube/http_kube_client.h"
+
+#include <gtest/gtest.h>
+
+#include "kube/api_error.h"
+#include "support/kube_test_client.h"
+
+namespace {
+
+using nlohmann::json;
+using kappa::kube::ApiError;
+using kappa::kube::ApiErrorKind;
+using kappa::kube::HttpKubeClient;
+using kappa::kube::ListOptions;
+using kappa::kube::PatchType;
+namespace res = kappa::kube::resources;
+
+class KubeClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    KAPPA_NEEDS_STACK();
+    rest_ = kappa::testing::stack_client();
+    client_ = std::make_unique<HttpKubeClient>(*rest_);
+    ns_ = kappa::testing::unique_name("kc");
+    client_->create(res::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}});
+  }
+  void TearDown() override {
+    if (client_) client_->remove(res::kNamespaces, "", ns_, {});
+  }
+
+  json config_map(const std::string& name, const json& labels = json::object()) {
+    return {{"apiVersion", "v1"},
+            {"kind", "ConfigMap"},
+            {"metadata", {{"name", name}, {"namespace", ns_}, {"labels", labels}}},
+            {"data", {{"k", "v"}}}};
+  }
+
+  // Runs `call` and returns the ApiError kind it threw.
+  template <typename F>
+  ApiErrorKind error_kind(F call) {
+    try {
+      call();
+    } catch (const ApiError& e) {
+      return e.kind();
+    }
+    ADD_FAILURE() << "expected an ApiError";
+    return ApiErrorKind::Other;
+  }
+
+  std::unique_ptr<kappa::kube::RestClient> rest_;
+  std::unique_ptr<HttpKubeClient> client_;
+  std::string ns_;
+};
+
+TEST_F(KubeClientTest, ListPagesThroughContinueTokens) {
+  for (int i = 0; i < 5; ++i) client_->create(res::kConfigMaps, ns_, config_map("cm-" + std::to_string(i), {{"set", "paged"}}));
+  client_->create(res::kConfigMaps, ns_, config_map("other", {{"set", "other"}}));
+
+  ListOptions options;
+  options.label_selector = "set=paged";
+  options.limit = 2;
+  const json first = client_->list(res::kConfigMaps, ns_, options);
+  EXPECT_EQ(first["items"].size(), 2u);
+  EXPECT_FALSE(first["metadata"].value("continue", "").empty()) << "a limited list must give a continue token";
+
+  const json all = kappa::kube::list_all(*client_, res::kConfigMaps, ns_, options);
+  ASSERT_EQ(all["items"].size(), 5u);
+  for (const auto& item : all["items"]) EXPECT_EQ(item["metadata"]["labels"]["set"], "paged");
+}
+
+TEST_F(KubeClientTest, TypedErrors) {
+  client_->create(res::kConfigMaps, ns_, config_map("dup"));
+  EXPECT_EQ(error_kind([&] { client_->create(res::kConfigMaps, ns_, config_map("dup")); }), ApiErrorKind::AlreadyExists);
+  EXPECT_EQ(error_kind([&] { client_->get(res::kConfigMaps, ns_, "missing"); }), ApiErrorKind::NotFound);
+
+  try {
+    client_->create(res::kConfigMaps, ns_, config_map("Not_A_Valid_Name"));
+    FAIL() << "an invalid name must be refused";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind(), ApiErrorKind::Invalid);
+    ASSERT_FALSE(e.causes().empty());
+    EXPECT_EQ(e.causes()[0].field, "metadata.name");
+  }
+
+  json stale = client_->get(res::kConfigMaps, ns_, "dup");
+  json fresh = stale;
+  fresh["data"]["k"] = "fresh";
+  client_->update(res::kConfigMaps, fresh);
+  stale["data"]["k"] = "stale";
+  EXPECT_EQ(error_kind([&] { client_->update(res::kConfigMaps, stale); }), ApiErrorKind::Conflict);
+}
+
+TEST_F(KubeClientTest, MergePatchAndServerSideApply) {
+  client_->create(res::kConfigMaps, ns_, config_map("patched"));
+  const json merged = client_->patch(res::kConfigMaps, ns_, "patched", PatchType::Merge,
+                                     {{"data", {{"added", "yes"}}}}, {});
+  EXPECT_EQ(merged["data"]["k"], "v");
+  EXPECT_EQ(merged["data"]["added"], "yes");
+
+  json applied = config_map("applied");
+  applied["data"] = {{"owner", "kappa"}};
+  kappa::kube::PatchOptions apply;
+  apply.field_manager = "kappa-test";
+  apply.force = true;
+  const json result = client_->patch(res::kConfigMaps, ns_, "applied", PatchType::Apply, applied, apply);
+  EXPECT_EQ(result["data"]["owner"], "kappa");
+  bool managed = false;
+  for (const auto& entry : result["metadata"]["managedFields"]) {
+    if (entry["manager"] == "kappa-test" && entry["operation"] == "Apply") managed = true;
+  }
+  EXPECT_TRUE(managed) << "server-side apply must record our field manager";
+}
+
+TEST_F(KubeClientTest, StatusSubresourceIsSeparateFromSpec) {
+  const json deployment = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", "status-probe"}, {"namespace", ns_}}},
+      {"spec",
+       {{"replicas", 0},
+        {"selector", {{"matchLabels", {{"app", "status-probe"}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "status-probe"}}}}},
+          {"spec", {{"containers", {{{"name", "c"}, {"image", "kappa.dev/none:1"}}}}}}}}}}};
+  json created = client_->create(res::kDeployments, ns_, deployment);
+  const auto generation = created["metadata"]["generation"].get<int>();
+
+  created["status"]["observedGeneration"] = 42;
+  created["spec"]["replicas"] = 3;  // ignored by the status subresource
+  const json after = client_->update_status(res::kDeployments, created);
+  EXPECT_EQ(after["status"]["observedGeneration"], 42);
+  EXPECT_EQ(after["spec"]["replicas"], 0) << "a status write must not change spec";
+  EXPECT_EQ(after["metadata"]["generation"], generation) << "status writes do not bump generation";
+}
+
+TEST_F(KubeClientTest, DeletePreconditionsGuardTheObject) {
+  const json created = client_->create(res::kConfigMaps, ns_, config_map("guarded"));
+  kappa::kube::DeleteOptions wrong_uid;
+  wrong_uid.precondition_uid = "00000000-0000-0000-0000-000000000000";
+  EXPECT_EQ(error_kind([&] { client_->remove(res::kConfigMaps, ns_, "guarded", wrong_uid); }),
+            ApiErrorKind::Conflict);
+  kappa::kube::DeleteOptions right_uid;
+  right_uid.precondition_uid = created["metadata"]["uid"].get<std::string>();
+  client_->remove(res::kConfigMaps, ns_, "guarded", right_uid);
+  EXPECT_EQ(error_kind([&] { client_->get(res::kConfigMaps, ns_, "guarded"); }), ApiErrorKind::NotFound);
+}
+
+}  // namespace
