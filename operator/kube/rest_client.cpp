@@ -1,5 +1,6 @@
 #include "kube/rest_client.h"
 
+#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
 #include <boost/asio/ssl/context.hpp>
@@ -56,14 +57,20 @@ std::string RestClient::bearer_token() const {
   return token.empty() ? config_.bearer_token : token;
 }
 
-HttpResponse RestClient::send(const std::string& method, const std::string& path_and_query,
-                              const std::string& body, const std::string& content_type) const {
+http::http_request RestClient::make_request(const std::string& method,
+                                            const std::string& path_and_query) const {
   http::http_request request(utility::conversions::to_string_t(method));
   request.set_request_uri(utility::conversions::to_string_t(path_and_query));
   request.headers().add(U("Accept"), U("application/json"));
   if (const std::string token = bearer_token(); !token.empty()) {
     request.headers().add(U("Authorization"), U("Bearer ") + token);
   }
+  return request;
+}
+
+HttpResponse RestClient::send(const std::string& method, const std::string& path_and_query,
+                              const std::string& body, const std::string& content_type) const {
+  http::http_request request = make_request(method, path_and_query);
   if (!body.empty()) request.set_body(body, content_type);
 
   try {
@@ -79,6 +86,52 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   } catch (const std::exception& e) {
     throw TransportError(method + " " + config_.server + path_and_query + ": " + e.what());
   }
+}
+
+}  // namespace kappa::kube
+
+namespace kappa::kube {
+
+HttpResponse RestClient::stream_lines(const std::string& path_and_query,
+                                      const std::function<bool(const std::string&)>& on_line,
+                                      const pplx::cancellation_token& cancel,
+                                      std::chrono::milliseconds idle_timeout) const {
+  // A connection of its own with a long idle timeout: a quiet watch must not
+  // be cut by the short timeout of ordinary requests.
+  client::http_client streaming(utility::conversions::to_string_t(config_.server),
+                                make_http_config(config_, idle_timeout));
+  http::http_response response;
+  try {
+    response = streaming.request(make_request("GET", path_and_query), cancel).get();
+  } catch (const pplx::task_canceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw TransportError("GET " + config_.server + path_and_query + ": " + e.what());
+  }
+  HttpResponse out;
+  out.status = response.status_code();
+  out.content_type = response.headers().content_type();
+  if (!(out.status >= 200 && out.status < 300)) {
+    out.body = response.extract_utf8string(true).get();
+    return out;
+  }
+  auto body = response.body();
+  try {
+    while (!cancel.is_canceled()) {
+      concurrency::streams::container_buffer<std::string> line;
+      const std::size_t read = body.read_line(line).get();
+      if (read == 0 && body.streambuf().is_eof()) break;
+      if (line.collection().empty()) continue;
+      if (!on_line(line.collection())) break;
+    }
+  } catch (const pplx::task_canceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (cancel.is_canceled()) throw pplx::task_canceled();
+    throw TransportError("watch " + config_.server + path_and_query + " broke: " + e.what());
+  }
+  if (cancel.is_canceled()) throw pplx::task_canceled();
+  return out;
 }
 
 }  // namespace kappa::kube

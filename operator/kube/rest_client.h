@@ -1,16 +1,21 @@
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <pplx/pplxtasks.h>
 
 #include "kube/client_config.h"
 
-namespace web::http::client {
+namespace web::http {
+class http_request;
+namespace client {
 class http_client;
 }
+}  // namespace web::http
 
 namespace kappa::kube {
 
@@ -48,9 +53,22 @@ class RestClient {
                     const std::string& body = {},
                     const std::string& content_type = "application/json") const;
 
+  // Sends a GET whose response body is a stream of lines (a watch) and
+  // passes each line to `on_line` as it arrives, until the server ends the
+  // stream, `on_line` returns false, or `cancel` fires. `idle_timeout` is the
+  // longest silence tolerated between chunks. Returns the HTTP answer; for a
+  // non-2xx status its body holds the error. Throws TransportError when no
+  // answer came, and pplx::task_canceled after a cancellation.
+  HttpResponse stream_lines(const std::string& path_and_query,
+                            const std::function<bool(const std::string&)>& on_line,
+                            const pplx::cancellation_token& cancel,
+                            std::chrono::milliseconds idle_timeout) const;
+
   const ClientConfig& config() const { return config_; }
 
  private:
+  web::http::http_request make_request(const std::string& method, const std::string& path_and_query) const;
+
   std::string bearer_token() const;
 
   ClientConfig config_;

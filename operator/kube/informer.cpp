@@ -1,0 +1,174 @@
+#include "kube/informer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <set>
+
+#include "kube/api_error.h"
+#include "kube/backoff.h"
+#include "kube/query.h"
+
+namespace kappa::kube {
+namespace {
+
+using namespace std::chrono_literals;
+
+// client-go's reflector: a watch lasts between 5 and 10 minutes, so that
+// many informers do not reconnect in lock-step.
+int random_watch_timeout_seconds() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_int_distribution<int>(300, 600)(rng);
+}
+
+constexpr int kListPageSize = 500;
+
+}  // namespace
+
+Informer::Informer(RestClient& rest, Resource resource, InformerOptions options, EventHandlers handlers)
+    : rest_(rest), client_(rest), resource_(std::move(resource)), options_(std::move(options)),
+      handlers_(std::move(handlers)) {}
+
+Informer::~Informer() { stop(); }
+
+void Informer::start() {
+  if (thread_.joinable()) return;
+  // A stopped informer can start again: it keeps its cache and
+  // resourceVersion and resumes watching from there, as after a disconnect.
+  stopping_ = false;
+  cancel_ = pplx::cancellation_token_source();
+  thread_ = std::thread([this] { run(); });
+}
+
+void Informer::stop() {
+  stopping_ = true;
+  cancel_.cancel();
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Informer::wait_for_sync(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!synced_) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+void Informer::sleep_interruptibly(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, delay, [this] { return stopping_.load(); });
+}
+
+void Informer::run() {
+  Backoff backoff(800ms, 30s, 120s);
+  bool need_list = !synced_;
+  while (!stopping_) {
+    try {
+      if (need_list) {
+        list_and_replace();
+        need_list = false;
+      }
+      if (watch_once() == WatchEnd::Expired) {
+        spdlog::info("watch of {} expired (410 Gone); listing again", resource_.plural);
+        need_list = true;
+      }
+    } catch (const pplx::task_canceled&) {
+      break;
+    } catch (const ApiError& e) {
+      if (e.kind() == ApiErrorKind::Gone) {
+        need_list = true;
+        continue;
+      }
+      const auto delay = backoff.next(std::chrono::steady_clock::now());
+      spdlog::warn("informer for {}: {}; retrying in {} ms", resource_.plural, e.what(), delay.count());
+      sleep_interruptibly(delay);
+    } catch (const std::exception& e) {
+      if (stopping_) break;
+      const auto delay = backoff.next(std::chrono::steady_clock::now());
+      spdlog::warn("informer for {}: {}; retrying in {} ms", resource_.plural, e.what(), delay.count());
+      sleep_interruptibly(delay);
+    }
+  }
+}
+
+void Informer::list_and_replace() {
+  ListOptions list_options;
+  list_options.label_selector = options_.label_selector;
+  list_options.field_selector = options_.field_selector;
+  list_options.limit = kListPageSize;
+  const json list = list_all(client_, resource_, options_.ns, list_options);
+
+  std::set<std::string> present;
+  for (const auto& item : list["items"]) {
+    json object = item;
+    // List items carry no kind; watch events do. Keep the cache uniform.
+    present.insert(object_key(object));
+    const auto previous = cache_.upsert(object);
+    if (!previous) {
+      if (handlers_.on_add) handlers_.on_add(object);
+    } else if ((*previous)["metadata"].value("resourceVersion", "") !=
+               object["metadata"].value("resourceVersion", "")) {
+      if (handlers_.on_update) handlers_.on_update(*previous, object);
+    }
+  }
+  // Whatever was deleted while we were not watching is a delete now.
+  for (const auto& key : cache_.keys()) {
+    if (present.count(key)) continue;
+    if (auto gone = cache_.erase(key); gone && handlers_.on_delete) handlers_.on_delete(*gone);
+  }
+  resource_version_ = list["metadata"].value("resourceVersion", "");
+  ++relists_;
+  synced_ = true;
+}
+
+bool Informer::handle_event(const json& event, WatchEnd& end) {
+  const std::string type = event.value("type", "");
+  const json& object = event["object"];
+  if (type == "ERROR") {
+    if (object.value("code", 0) == 410) {
+      end = WatchEnd::Expired;
+      return false;
+    }
+    throw std::runtime_error("watch error event: " + object.dump());
+  }
+  const std::string rv = object["metadata"].value("resourceVersion", "");
+  if (type == "BOOKMARK") {
+    resource_version_ = rv;
+    return true;
+  }
+  if (type == "ADDED" || type == "MODIFIED") {
+    const auto previous = cache_.upsert(object);
+    if (previous && handlers_.on_update) handlers_.on_update(*previous, object);
+    if (!previous && handlers_.on_add) handlers_.on_add(object);
+  } else if (type == "DELETED") {
+    cache_.erase(object_key(object));
+    if (handlers_.on_delete) handlers_.on_delete(object);
+  }
+  if (!rv.empty()) resource_version_ = rv;
+  return !stopping_;
+}
+
+Informer::WatchEnd Informer::watch_once() {
+  const int timeout_seconds = random_watch_timeout_seconds();
+  const std::string path = resource_.path(options_.ns) + query_string({
+                               {"watch", "true"},
+                               {"allowWatchBookmarks", "true"},
+                               {"resourceVersion", resource_version_},
+                               {"timeoutSeconds", std::to_string(timeout_seconds)},
+                               {"labelSelector", options_.label_selector},
+                               {"fieldSelector", options_.field_selector},
+                           });
+  WatchEnd end = WatchEnd::Closed;
+  // The idle timeout must outlast the whole watch: bookmarks may be the only
+  // traffic on a quiet resource, and they are not guaranteed to be frequent.
+  const auto idle_timeout = std::chrono::seconds(timeout_seconds + 60);
+  const HttpResponse response = rest_.stream_lines(
+      path, [&](const std::string& line) { return handle_event(json::parse(line), end); },
+      cancel_.get_token(), idle_timeout);
+  if (!response.ok()) throw api_error_from(response, "watch " + resource_.plural);
+  return end;
+}
+
+}  // namespace kappa::kube
