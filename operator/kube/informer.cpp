@@ -27,7 +27,23 @@ constexpr int kListPageSize = 500;
 
 Informer::Informer(RestClient& rest, Resource resource, InformerOptions options, EventHandlers handlers)
     : rest_(rest), client_(rest), resource_(std::move(resource)), options_(std::move(options)),
-      handlers_(std::move(handlers)) {}
+      handlers_{std::move(handlers)} {}
+
+void Informer::notify_add(const json& object) {
+  for (const auto& h : handlers_) {
+    if (h.on_add) h.on_add(object);
+  }
+}
+void Informer::notify_update(const json& old_object, const json& new_object) {
+  for (const auto& h : handlers_) {
+    if (h.on_update) h.on_update(old_object, new_object);
+  }
+}
+void Informer::notify_delete(const json& object) {
+  for (const auto& h : handlers_) {
+    if (h.on_delete) h.on_delete(object);
+  }
+}
 
 Informer::~Informer() { stop(); }
 
@@ -102,21 +118,20 @@ void Informer::list_and_replace() {
 
   std::set<std::string> present;
   for (const auto& item : list["items"]) {
-    json object = item;
-    // List items carry no kind; watch events do. Keep the cache uniform.
+    const json& object = item;
     present.insert(object_key(object));
     const auto previous = cache_.upsert(object);
     if (!previous) {
-      if (handlers_.on_add) handlers_.on_add(object);
+      notify_add(object);
     } else if ((*previous)["metadata"].value("resourceVersion", "") !=
                object["metadata"].value("resourceVersion", "")) {
-      if (handlers_.on_update) handlers_.on_update(*previous, object);
+      notify_update(*previous, object);
     }
   }
   // Whatever was deleted while we were not watching is a delete now.
   for (const auto& key : cache_.keys()) {
     if (present.count(key)) continue;
-    if (auto gone = cache_.erase(key); gone && handlers_.on_delete) handlers_.on_delete(*gone);
+    if (auto gone = cache_.erase(key)) notify_delete(*gone);
   }
   resource_version_ = list["metadata"].value("resourceVersion", "");
   ++relists_;
@@ -140,11 +155,14 @@ bool Informer::handle_event(const json& event, WatchEnd& end) {
   }
   if (type == "ADDED" || type == "MODIFIED") {
     const auto previous = cache_.upsert(object);
-    if (previous && handlers_.on_update) handlers_.on_update(*previous, object);
-    if (!previous && handlers_.on_add) handlers_.on_add(object);
+    if (previous) {
+      notify_update(*previous, object);
+    } else {
+      notify_add(object);
+    }
   } else if (type == "DELETED") {
     cache_.erase(object_key(object));
-    if (handlers_.on_delete) handlers_.on_delete(object);
+    notify_delete(object);
   }
   if (!rv.empty()) resource_version_ = rv;
   return !stopping_;

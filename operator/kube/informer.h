@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "kube/http_kube_client.h"
 #include "kube/object_cache.h"
@@ -34,7 +35,7 @@ struct InformerOptions {
 // Handlers run on the informer's thread: keep them short (enqueue a key).
 class Informer {
  public:
-  Informer(RestClient& rest, Resource resource, InformerOptions options, EventHandlers handlers);
+  Informer(RestClient& rest, Resource resource, InformerOptions options, EventHandlers handlers = {});
   ~Informer();
   Informer(const Informer&) = delete;
   Informer& operator=(const Informer&) = delete;
@@ -47,6 +48,9 @@ class Informer {
   // True once the first list has been loaded into the cache.
   bool wait_for_sync(std::chrono::milliseconds timeout);
   bool has_synced() const { return synced_; }
+  // Adds another set of handlers (several controllers may share one
+  // informer). Call before start().
+  void add_handlers(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
 
   const ObjectCache& cache() const { return cache_; }
   const Resource& resource() const { return resource_; }
@@ -61,13 +65,16 @@ class Informer {
   void list_and_replace();
   WatchEnd watch_once();
   bool handle_event(const json& event, WatchEnd& end);
+  void notify_add(const json& object);
+  void notify_update(const json& old_object, const json& new_object);
+  void notify_delete(const json& object);
   void sleep_interruptibly(std::chrono::milliseconds delay);
 
   RestClient& rest_;
   HttpKubeClient client_;
   Resource resource_;
   InformerOptions options_;
-  EventHandlers handlers_;
+  std::vector<EventHandlers> handlers_;
   ObjectCache cache_;
 
   std::string resource_version_;
