@@ -4,10 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 
 #include "kappa/common/logging.h"
-#include "kube/kubeconfig_loader.h"
+#include "kube/in_cluster_config.h"
 #include "kube/rest_client.h"
 
 int main(int argc, char** argv) {
@@ -15,17 +14,14 @@ int main(int argc, char** argv) {
   std::string kubeconfig;
   std::string context;
   std::string log_level = "info";
-  app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG)");
+  app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
   app.add_option("--context", context, "kubeconfig context (default: current-context)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   CLI11_PARSE(app, argc, argv);
 
   try {
     kappa::setup_logging(log_level);
-    if (kubeconfig.empty()) {
-      if (const char* env = std::getenv("KUBECONFIG")) kubeconfig = env;
-    }
-    const auto config = kappa::kube::load_kubeconfig(
+    const auto config = kappa::kube::load_client_config(
         kubeconfig, context.empty() ? std::nullopt : std::optional<std::string>(context));
     kappa::kube::RestClient client(config);
     const auto version = client.send("GET", "/version");

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "kube/api_error.h"
 #include "support/kube_test_client.h"
 
@@ -145,6 +148,25 @@ TEST_F(KubeClientTest, DeletePreconditionsGuardTheObject) {
   right_uid.precondition_uid = created["metadata"]["uid"].get<std::string>();
   client_->remove(res::kConfigMaps, ns_, "guarded", right_uid);
   EXPECT_EQ(error_kind([&] { client_->get(res::kConfigMaps, ns_, "guarded"); }), ApiErrorKind::NotFound);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(KubeClientAuth, RotatedTokenFileIsPickedUpWithoutRestart) {
+  KAPPA_NEEDS_STACK();
+  auto config = kappa::kube::load_kubeconfig(kappa::testing::stack_env().kubeconfig);
+  const std::string good = config.bearer_token;
+  const std::string file = "/tmp/" + kappa::testing::unique_name("token");
+  std::ofstream(file) << "stale-token\n";
+  config.bearer_token.clear();
+  config.bearer_token_file = file;
+  kappa::kube::RestClient client(config);
+  EXPECT_EQ(client.send("GET", "/api/v1/namespaces/default").status, 401);
+  std::ofstream(file) << good << "\n";  // the kubelet rotates the projected token
+  EXPECT_EQ(client.send("GET", "/api/v1/namespaces/default").status, 200);
+  std::remove(file.c_str());
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "kube/in_cluster_config.h"
 #include "kube/kubeconfig_loader.h"
 
 #include <gmock/gmock.h>
@@ -159,6 +160,53 @@ users: [{name: u, user: {client-certificate-data: Q0VSVA==}}]
 contexts: [{name: c, context: {cluster: k, user: u}}]
 )");
   EXPECT_THAT(error_of(path), HasSubstr("must be given together"));
+}
+
+}  // namespace
+
+namespace {
+
+using kappa::kube::load_in_cluster_config;
+
+class InClusterConfig : public KubeconfigLoader {
+ protected:
+  void SetUp() override {
+    KubeconfigLoader::SetUp();
+    setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
+    setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+  }
+  void TearDown() override {
+    unsetenv("KUBERNETES_SERVICE_HOST");
+    unsetenv("KUBERNETES_SERVICE_PORT");
+    KubeconfigLoader::TearDown();
+  }
+};
+
+TEST_F(InClusterConfig, ReadsTheServiceAccountMount) {
+  write("ca.crt", "CA");
+  write("token", "t1\n");
+  write("namespace", "kappa-system\n");
+  const auto config = load_in_cluster_config(dir_.string());
+  EXPECT_EQ(config.server, "https://10.0.0.1:443");
+  EXPECT_EQ(config.ca_pem, "CA");
+  EXPECT_EQ(config.bearer_token_file, (dir_ / "token").string()) << "the token is re-read, not copied";
+  EXPECT_EQ(config.default_namespace, "kappa-system");
+}
+
+TEST_F(InClusterConfig, MissingTokenNamesTheFile) {
+  write("ca.crt", "CA");
+  try {
+    load_in_cluster_config(dir_.string());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("service-account token"));
+    EXPECT_THAT(e.what(), HasSubstr((dir_ / "token").string()));
+  }
+}
+
+TEST_F(InClusterConfig, MissingEnvironmentIsExplained) {
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  EXPECT_THROW(load_in_cluster_config(dir_.string()), ConfigError);
 }
 
 }  // namespace
