@@ -37,15 +37,6 @@ run_step() {
   fi
 }
 
-# wait_until DEADLINE_SECONDS DESCRIPTION CMD...: poll CMD until it succeeds.
-wait_until() {
-  local deadline=$((SECONDS + $1)) what="$2"; shift 2
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then return 1; fi
-    sleep 0.5
-  done
-}
-
 # free_port: ask the kernel for a port nobody is listening on.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

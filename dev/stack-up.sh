@@ -54,16 +54,18 @@ start() {
   setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$STACK_DIR/pids/$name"
 }
-# await NAME SECONDS CMD...: wait for readiness, or fail naming the log.
+# await NAME SECONDS CMD...: wait for readiness, or fail naming the log as
+# soon as the process has exited or the deadline has passed.
 await() {
   local name="$1" secs="$2"; shift 2
+  local pid deadline=$((SECONDS + secs))
+  pid="$(cat "$STACK_DIR/pids/$name")"
   log "waiting for $name to be ready"
-  if ! wait_until "$secs" "$name" "$@"; then
-    if ! kill -0 "$(cat "$STACK_DIR/pids/$name")" 2>/dev/null; then
-      fail "start $name" "$LOGS/$name.log" "$name exited during start-up"
-    fi
-    fail "start $name" "$LOGS/$name.log" "$name not ready after ${secs}s"
-  fi
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || fail "start $name" "$LOGS/$name.log" "$name exited during start-up"
+    ((SECONDS < deadline)) || fail "start $name" "$LOGS/$name.log" "$name not ready after ${secs}s"
+    sleep 0.5
+  done
 }
 
 # --- certificates and credentials ---------------------------------------

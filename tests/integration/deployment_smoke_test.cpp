@@ -79,7 +79,8 @@ TEST(DeploymentSmoke, MappedImageBecomesReadyAndDeletionStopsProcesses) {
   // Each pod runs as a process of its own, answering on its own pod IP.
   std::set<int> pids;
   std::set<std::string> ips;
-  for (const auto& pod : client->send("GET", pods_of).json()["items"]) {
+  const json pods = client->send("GET", pods_of).json();
+  for (const auto& pod : pods["items"]) {
     const std::string ip = pod["status"]["podIP"];
     ASSERT_TRUE(ip.rfind("127.", 0) == 0) << "pod IP should be a loopback address: " << ip;
     ips.insert(ip);

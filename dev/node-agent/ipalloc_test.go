@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestIPAllocatorValidatesPrefix(t *testing.T) {
+	for _, bad := range []string{"", "10.0.0", "127.0", "127.0.0.1", "127.300.1", "127.a.1"} {
+		if _, err := newIPAllocator(bad); err == nil {
+			t.Errorf("prefix %q accepted", bad)
+		}
+	}
+	if _, err := newIPAllocator("127.20.3"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIPAllocator(t *testing.T) {
+	a, _ := newIPAllocator("127.20.3")
+	ip1, err := a.Allocate("pod-1", "")
+	if err != nil || ip1 != "127.20.3.2" {
+		t.Fatalf("first IP = %q, %v", ip1, err)
+	}
+	if again, _ := a.Allocate("pod-1", ""); again != ip1 {
+		t.Fatalf("same owner got a second IP %q", again)
+	}
+	ip2, _ := a.Allocate("pod-2", "")
+	if ip2 != "127.20.3.3" {
+		t.Fatalf("second IP = %q", ip2)
+	}
+	// A preferred address (from the pod's status) is honoured when free...
+	if ip, _ := a.Allocate("pod-3", "127.20.3.100"); ip != "127.20.3.100" {
+		t.Fatalf("preferred IP not used: %q", ip)
+	}
+	// ...and ignored when taken or outside the range.
+	if ip, _ := a.Allocate("pod-4", "127.20.3.2"); ip == "127.20.3.2" {
+		t.Fatal("preferred IP handed out twice")
+	}
+	if ip, _ := a.Allocate("pod-5", "127.9.9.9"); ip == "127.9.9.9" {
+		t.Fatal("IP outside the prefix handed out")
+	}
+	// Released addresses are not reused at once (round robin).
+	a.Release("pod-1")
+	a.Release("pod-1")
+	if ip, _ := a.Allocate("pod-6", ""); ip == ip1 {
+		t.Fatalf("released IP %s reused immediately", ip1)
+	}
+}
+
+func TestIPAllocatorExhaustion(t *testing.T) {
+	a, _ := newIPAllocator("127.20.4")
+	seen := map[string]bool{}
+	for i := 0; i < 253; i++ {
+		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
+		if err != nil {
+			t.Fatalf("allocation %d: %v", i, err)
+		}
+		if seen[ip] {
+			t.Fatalf("duplicate %s", ip)
+		}
+		seen[ip] = true
+	}
+	if _, err := a.Allocate("one-too-many", ""); !errors.Is(err, errNoFreeIP) {
+		t.Fatalf("want errNoFreeIP, got %v", err)
+	}
+	a.Release("pod-17")
+	if ip, err := a.Allocate("one-too-many", ""); err != nil || ip != "127.20.4.19" {
+		t.Fatalf("after release got %q, %v", ip, err)
+	}
+}
