@@ -37,6 +37,52 @@ run_step() {
   fi
 }
 
+# start NAME CMD...: run CMD detached in a session of its own (so stopping
+# it reaches every child), pid in pids/NAME, command line in cmd/NAME so
+# stack-restart.sh can start it again the same way.
+start() {
+  local name="$1"; shift
+  printf '%q ' "$@" >"$STACK_DIR/cmd/$name"
+  setsid "$@" >>"$STACK_DIR/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$STACK_DIR/pids/$name"
+}
+
+# await NAME SECONDS CMD...: wait until CMD (a readiness check) succeeds;
+# fail naming the log as soon as the process has exited or time is up. The
+# check is saved in ready/NAME for stack-restart.sh.
+await() {
+  local name="$1" secs="$2"; shift 2
+  local pid deadline=$((SECONDS + secs))
+  mkdir -p "$STACK_DIR/ready"
+  printf '%q ' "$@" >"$STACK_DIR/ready/$name"
+  pid="$(cat "$STACK_DIR/pids/$name")"
+  log "waiting for $name to be ready"
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || fail "start $name" "$STACK_DIR/logs/$name.log" "$name exited during start-up"
+    ((SECONDS < deadline)) || fail "start $name" "$STACK_DIR/logs/$name.log" "$name not ready after ${secs}s"
+    sleep 0.5
+  done
+}
+
+# stop_component NAME: TERM the component's whole session, KILL after 20 s,
+# and wait until no process of it is left.
+stop_component() {
+  local name="$1" file="$STACK_DIR/pids/$1" sid
+  [[ -f "$file" ]] || return 0
+  sid="$(cat "$file")"
+  if pgrep -s "$sid" >/dev/null 2>&1; then
+    pkill -TERM -s "$sid" 2>/dev/null || true
+    local deadline=$((SECONDS + 20))
+    while pgrep -s "$sid" >/dev/null 2>&1 && ((SECONDS < deadline)); do sleep 0.2; done
+    if pgrep -s "$sid" >/dev/null 2>&1; then
+      warn "$name did not stop within 20s; killing it"
+      pkill -KILL -s "$sid" 2>/dev/null || true
+      while pgrep -s "$sid" >/dev/null 2>&1; do sleep 0.1; done
+    fi
+  fi
+  rm -f "$file"
+}
+
 # free_port: ask the kernel for a port nobody is listening on.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -21,7 +21,7 @@ fi
 NODE_AGENT="$("$DEV_DIR/build-node-agent.sh" | tail -n1)"
 
 KBIN="$(kube_bin_dir)"
-mkdir -p "$STACK_DIR"/{pids,logs,pki,etcd,kafka,pods,kcm,scheduler}
+mkdir -p "$STACK_DIR"/{pids,cmd,logs,pki,etcd,kafka,pods,kcm,scheduler}
 LOGS="$STACK_DIR/logs"
 
 # From here on, any failure tears down what was started.
@@ -47,26 +47,6 @@ KAFKA_PORT=$(pick_port KAFKA); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLE
 AGENT_PORT=$(pick_port AGENT)
 # Each stack gets its own /24 of loopback addresses for pod IPs.
 POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1))"
-
-# start NAME CMD...: run CMD detached in its own session, pid in pids/NAME.
-start() {
-  local name="$1"; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$STACK_DIR/pids/$name"
-}
-# await NAME SECONDS CMD...: wait for readiness, or fail naming the log as
-# soon as the process has exited or the deadline has passed.
-await() {
-  local name="$1" secs="$2"; shift 2
-  local pid deadline=$((SECONDS + secs))
-  pid="$(cat "$STACK_DIR/pids/$name")"
-  log "waiting for $name to be ready"
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || fail "start $name" "$LOGS/$name.log" "$name exited during start-up"
-    ((SECONDS < deadline)) || fail "start $name" "$LOGS/$name.log" "$name not ready after ${secs}s"
-    sleep 0.5
-  done
-}
 
 # --- certificates and credentials ---------------------------------------
 PKI="$STACK_DIR/pki"

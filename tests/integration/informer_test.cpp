@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include "kube/api_error.h"
@@ -119,6 +121,84 @@ TEST_F(InformerTest, RelistsAfterGoneAndDeliversMissedDeletes) {
   ASSERT_TRUE(wait_for(10s, [&] { return informer.cache().get(ns_ + "/newcomer").has_value(); }));
   EXPECT_FALSE(informer.cache().get(ns_ + "/doomed"));
   EXPECT_GE(informer.relists(), 1);
+  informer.stop();
+}
+
+}  // namespace
+
+namespace {
+
+// Runs a dev/ script against the suite's stack; returns its exit status.
+int run_dev_script(const std::string& args) {
+  const std::string command = std::string(KAPPA_SOURCE_DIR) + "/dev/" + args + " >&2";
+  return std::system(command.c_str());
+}
+
+std::map<std::string, std::string> names_to_versions(const std::vector<json>& objects) {
+  std::map<std::string, std::string> out;
+  for (const auto& o : objects) out[o["metadata"]["name"]] = o["metadata"]["resourceVersion"];
+  return out;
+}
+
+TEST_F(InformerTest, DeliversEventsInOrderAndConvergesToAFreshList) {
+  std::mutex mutex;
+  std::vector<std::string> sequence;  // events for object "ordered"
+  auto note = [&](const char* what, const json& o) {
+    if (o["metadata"]["name"] != "ordered") return;
+    std::lock_guard lock(mutex);
+    sequence.push_back(std::string(what) + ":" + o["data"].value("k", ""));
+  };
+  Informer informer(*rest_, res::kConfigMaps, {.ns = ns_, .label_selector = "", .field_selector = ""},
+                    {[&](const json& o) { note("add", o); },
+                     [&](const json&, const json& o) { note("update", o); },
+                     [&](const json& o) { note("delete", o); }});
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(10s));
+  client_->create(res::kConfigMaps, ns_, config_map("ordered", "0"));
+  for (int i = 1; i <= 5; ++i) {
+    client_->patch(res::kConfigMaps, ns_, "ordered", kappa::kube::PatchType::Merge,
+                   {{"data", {{"k", std::to_string(i)}}}}, {});
+  }
+  for (int i = 0; i < 10; ++i) client_->create(res::kConfigMaps, ns_, config_map("bulk-" + std::to_string(i)));
+  client_->remove(res::kConfigMaps, ns_, "ordered", {});
+  client_->remove(res::kConfigMaps, ns_, "bulk-3", {});
+
+  ASSERT_TRUE(wait_for(15s, [&] {
+    std::lock_guard lock(mutex);
+    return !sequence.empty() && sequence.back().rfind("delete", 0) == 0;
+  }));
+  const std::vector<std::string> expected = {"add:0",    "update:1", "update:2", "update:3",
+                                             "update:4", "update:5", "delete:5"};
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(sequence, expected);
+  }
+  const auto fresh = client_->list(res::kConfigMaps, ns_, {})["items"].get<std::vector<json>>();
+  ASSERT_TRUE(wait_for(10s, [&] { return names_to_versions(informer.cache().list(ns_)) == names_to_versions(fresh); }))
+      << "the cache must equal a fresh list";
+  informer.stop();
+}
+
+TEST_F(InformerTest, RecoversFromAnApiServerRestartWithoutLosingAnUpdate) {
+  client_->create(res::kConfigMaps, ns_, config_map("watched", "before"));
+  Informer informer(*rest_, res::kConfigMaps, {.ns = ns_, .label_selector = "", .field_selector = ""});
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(10s));
+
+  ASSERT_EQ(run_dev_script("stack-restart.sh kube-apiserver 2"), 0) << "could not restart the apiserver";
+  // The update lands while the informer may still be reconnecting.
+  ASSERT_TRUE(wait_for(30s, [&] {
+    try {
+      client_->patch(res::kConfigMaps, ns_, "watched", kappa::kube::PatchType::Merge, {{"data", {{"k", "after"}}}}, {});
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+  ASSERT_TRUE(wait_for(60s, [&] {
+    auto cached = informer.cache().get(ns_ + "/watched");
+    return cached && (*cached)["data"]["k"] == "after";
+  })) << "the update made after the restart never reached the cache";
   informer.stop();
 }
 
