@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kube/api_error.h"
+#include "kube/runtime_metrics.h"
 
 namespace kappa::kube {
 
@@ -29,7 +30,7 @@ std::optional<std::string> controller_owner_key(const json& object, const std::s
 Controller::Controller(std::string name, Reconciler& reconciler, int workers,
                        std::shared_ptr<const Clock> clock)
     : name_(std::move(name)), reconciler_(reconciler), workers_(workers),
-      queue_(clock, default_controller_rate_limiter(clock)) {}
+      queue_(clock, default_controller_rate_limiter(clock), name_) {}
 
 Controller::~Controller() { stop(); }
 
@@ -70,11 +71,15 @@ void Controller::stop() {
 
 void Controller::work() {
   while (auto key = queue_.get()) {
+    const auto started = std::chrono::steady_clock::now();
+    auto took = [&] { return std::chrono::steady_clock::now() - started; };
     try {
       const Result result = reconciler_.reconcile(*key);
+      runtime_metrics().reconciled(name_, took(), false);
       queue_.forget(*key);
       if (result.requeue_after) queue_.add_after(*key, *result.requeue_after);
     } catch (const std::exception& e) {
+      runtime_metrics().reconciled(name_, took(), true);
       // Conflicts are routine (someone wrote first): retry quietly.
       if (is_conflict(e)) {
         spdlog::debug("{}: reconcile {} hit a conflict; retrying", name_, *key);

@@ -8,6 +8,7 @@
 #include "kube/api_error.h"
 #include "kube/backoff.h"
 #include "kube/query.h"
+#include "kube/runtime_metrics.h"
 
 namespace kappa::kube {
 namespace {
@@ -88,20 +89,26 @@ void Informer::run() {
       }
       if (watch_once() == WatchEnd::Expired) {
         spdlog::info("watch of {} expired (410 Gone); listing again", resource_.plural);
+        runtime_metrics().watch_restarted(resource_.plural, "expired");
         need_list = true;
+      } else {
+        runtime_metrics().watch_restarted(resource_.plural, "closed");
       }
     } catch (const pplx::task_canceled&) {
       break;
     } catch (const ApiError& e) {
       if (e.kind() == ApiErrorKind::Gone) {
+        runtime_metrics().watch_restarted(resource_.plural, "expired");
         need_list = true;
         continue;
       }
+      runtime_metrics().watch_restarted(resource_.plural, "error");
       const auto delay = backoff.next(std::chrono::steady_clock::now());
       spdlog::warn("informer for {}: {}; retrying in {} ms", resource_.plural, e.what(), delay.count());
       sleep_interruptibly(delay);
     } catch (const std::exception& e) {
       if (stopping_) break;
+      runtime_metrics().watch_restarted(resource_.plural, "error");
       const auto delay = backoff.next(std::chrono::steady_clock::now());
       spdlog::warn("informer for {}: {}; retrying in {} ms", resource_.plural, e.what(), delay.count());
       sleep_interruptibly(delay);

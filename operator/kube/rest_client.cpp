@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "kube/runtime_metrics.h"
+
 namespace kappa::kube {
 namespace {
 
@@ -73,8 +75,10 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   http::http_request request = make_request(method, path_and_query);
   if (!body.empty()) request.set_body(body, content_type);
 
+  const auto started = std::chrono::steady_clock::now();
   try {
     http::http_response response = client_->request(request).get();
+    runtime_metrics().api_request(method, response.status_code(), std::chrono::steady_clock::now() - started);
     HttpResponse out;
     out.status = response.status_code();
     out.body = response.extract_utf8string(true).get();
@@ -84,6 +88,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     }
     return out;
   } catch (const std::exception& e) {
+    runtime_metrics().api_request(method, 0, std::chrono::steady_clock::now() - started);
     throw TransportError(method + " " + config_.server + path_and_query + ": " + e.what());
   }
 }

@@ -1,9 +1,11 @@
 #include "kube/work_queue.h"
 
+#include "kube/runtime_metrics.h"
+
 namespace kappa::kube {
 
-WorkQueue::WorkQueue(std::shared_ptr<const Clock> clock, std::unique_ptr<RateLimiter> limiter)
-    : clock_(std::move(clock)), limiter_(std::move(limiter)) {}
+WorkQueue::WorkQueue(std::shared_ptr<const Clock> clock, std::unique_ptr<RateLimiter> limiter, std::string name)
+    : clock_(std::move(clock)), limiter_(std::move(limiter)), name_(std::move(name)) {}
 
 void WorkQueue::add(const std::string& item) {
   std::lock_guard lock(mutex_);
@@ -12,10 +14,13 @@ void WorkQueue::add(const std::string& item) {
 
 void WorkQueue::add_locked(const std::string& item) {
   if (shutting_down_ || dirty_.count(item)) return;
+  runtime_metrics().queue_added(name_);
   dirty_.insert(item);
+  queued_at_.emplace(item, clock_->now());
   // While a worker holds it, the item only stays dirty; done() re-queues it.
   if (processing_.count(item)) return;
   queue_.push_back(item);
+  runtime_metrics().queue_depth(name_, queue_.size());
   cv_.notify_one();
 }
 
@@ -31,7 +36,10 @@ void WorkQueue::add_after(const std::string& item, Clock::duration delay) {
   cv_.notify_all();
 }
 
-void WorkQueue::add_rate_limited(const std::string& item) { add_after(item, limiter_->when(item)); }
+void WorkQueue::add_rate_limited(const std::string& item) {
+  runtime_metrics().queue_retried(name_);
+  add_after(item, limiter_->when(item));
+}
 
 void WorkQueue::forget(const std::string& item) { limiter_->forget(item); }
 
@@ -55,6 +63,11 @@ std::optional<std::string> WorkQueue::get() {
       queue_.pop_front();
       processing_.insert(item);
       dirty_.erase(item);
+      if (auto it = queued_at_.find(item); it != queued_at_.end()) {
+        runtime_metrics().queue_latency(name_, clock_->now() - it->second);
+        queued_at_.erase(it);
+      }
+      runtime_metrics().queue_depth(name_, queue_.size());
       return item;
     }
     if (shutting_down_) return std::nullopt;
@@ -71,6 +84,7 @@ void WorkQueue::done(const std::string& item) {
   processing_.erase(item);
   if (dirty_.count(item)) {
     queue_.push_back(item);
+    runtime_metrics().queue_depth(name_, queue_.size());
   }
   cv_.notify_all();  // a waiting worker, or shut_down_with_drain()
 }

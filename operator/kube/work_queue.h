@@ -1,6 +1,7 @@
 #pragma once
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,7 +23,8 @@ namespace kappa::kube {
 // Items are keys (namespace/name), never objects: workers read fresh state.
 class WorkQueue {
  public:
-  WorkQueue(std::shared_ptr<const Clock> clock, std::unique_ptr<RateLimiter> limiter);
+  WorkQueue(std::shared_ptr<const Clock> clock, std::unique_ptr<RateLimiter> limiter,
+            std::string name = "default");
 
   void add(const std::string& item);
   void add_after(const std::string& item, Clock::duration delay);
@@ -57,6 +59,8 @@ class WorkQueue {
 
   std::shared_ptr<const Clock> clock_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::string name_;  // for metrics
+  std::map<std::string, Clock::time_point> queued_at_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
