@@ -1,4 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks arrive with the code they measure.
-echo "make bench: no benchmarks exist yet." >&2
-exit 2
+# `make bench`: builds, brings the local stack up if it is not running, and
+# runs every benchmark against it. Each prints markdown tables with a
+# baseline measured in the same run.
+source "$(dirname "$0")/../dev/lib.sh"
+"$DEV_DIR/build.sh"
+"$DEV_DIR/stack-status.sh" --quiet || "$DEV_DIR/stack-up.sh"
+eval "$("$DEV_DIR/stack-status.sh" 2>/dev/null)"
+for bench in informer_bench; do
+  log "running $bench"
+  "$BUILD_DIR/bench/$bench"
+done

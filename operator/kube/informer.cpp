@@ -30,6 +30,11 @@ Informer::Informer(RestClient& rest, Resource resource, InformerOptions options,
     : rest_(rest), client_(rest), resource_(std::move(resource)), options_(std::move(options)),
       handlers_{std::move(handlers)} {}
 
+json Informer::transform(json object) const {
+  if (options_.strip_managed_fields && object.contains("metadata")) object["metadata"].erase("managedFields");
+  return object;
+}
+
 void Informer::notify_add(const json& object) {
   for (const auto& h : handlers_) {
     if (h.on_add) h.on_add(object);
@@ -125,7 +130,7 @@ void Informer::list_and_replace() {
 
   std::set<std::string> present;
   for (const auto& item : list["items"]) {
-    const json& object = item;
+    const json object = transform(item);
     present.insert(object_key(object));
     const auto previous = cache_.upsert(object);
     if (!previous) {
@@ -147,14 +152,15 @@ void Informer::list_and_replace() {
 
 bool Informer::handle_event(const json& event, WatchEnd& end) {
   const std::string type = event.value("type", "");
-  const json& object = event["object"];
   if (type == "ERROR") {
-    if (object.value("code", 0) == 410) {
+    const json& status = event["object"];
+    if (status.value("code", 0) == 410) {
       end = WatchEnd::Expired;
       return false;
     }
-    throw std::runtime_error("watch error event: " + object.dump());
+    throw std::runtime_error("watch error event: " + status.dump());
   }
+  const json object = transform(event["object"]);
   const std::string rv = object["metadata"].value("resourceVersion", "");
   if (type == "BOOKMARK") {
     resource_version_ = rv;

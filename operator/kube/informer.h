@@ -25,6 +25,10 @@ struct InformerOptions {
   std::string ns;  // "" = all namespaces
   std::string label_selector;
   std::string field_selector;
+  // Controllers never read managedFields; dropping them from cached copies
+  // saves a large share of the cache's memory (as controller-runtime's
+  // DefaultTransform does).
+  bool strip_managed_fields = true;
 };
 
 // Keeps an ObjectCache of one resource in step with the API server, the way
@@ -68,6 +72,7 @@ class Informer {
   void notify_add(const json& object);
   void notify_update(const json& old_object, const json& new_object);
   void notify_delete(const json& object);
+  json transform(json object) const;
   void sleep_interruptibly(std::chrono::milliseconds delay);
 
   RestClient& rest_;
