@@ -87,6 +87,12 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
       out.retry_after = it->second;
     }
     return out;
+  } catch (const http::http_exception& e) {
+    runtime_metrics().api_request(method, 0, std::chrono::steady_clock::now() - started);
+    const bool timed_out = e.error_code() == std::errc::timed_out;
+    throw TransportError(method + " " + config_.server + path_and_query + ": " +
+                             (timed_out ? "timed out: " : "") + e.what(),
+                         timed_out);
   } catch (const std::exception& e) {
     runtime_metrics().api_request(method, 0, std::chrono::steady_clock::now() - started);
     throw TransportError(method + " " + config_.server + path_and_query + ": " + e.what());

@@ -34,7 +34,13 @@ struct HttpResponse {
 // timeout. The message says which server and what happened.
 class TransportError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit TransportError(const std::string& what, bool timed_out = false)
+      : std::runtime_error(what), timed_out_(timed_out) {}
+  // True when the client gave up waiting (the request timeout passed).
+  bool timed_out() const { return timed_out_; }
+
+ private:
+  bool timed_out_;
 };
 
 // One HTTPS connection pool to an API server, authenticated as the

@@ -3,6 +3,11 @@
 // delete of a ConfigMap.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "support/kube_test_client.h"
@@ -69,6 +74,38 @@ TEST(ConfigMapSmoke, UntrustedCaFailsTheHandshake) {
   config.ca_pem.clear();  // the system trust store does not know the stack's CA
   kappa::kube::RestClient client(config);
   EXPECT_THROW(client.send("GET", "/version"), kappa::kube::TransportError);
+}
+
+}  // namespace
+
+namespace {
+
+// A server that accepts the connection but never answers: the client must
+// give up after its timeout with a TransportError that says so.
+TEST(RestClientTimeout, SilentServerTimesOutWithinTheConfiguredTimeout) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+
+  kappa::kube::ClientConfig config;
+  config.server = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  kappa::kube::RestClient client(config, std::chrono::milliseconds(1500));
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    client.send("GET", "/version");
+    FAIL() << "a silent server must time out";
+  } catch (const kappa::kube::TransportError& e) {
+    EXPECT_TRUE(e.timed_out()) << e.what();
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, std::chrono::milliseconds(1400));
+  EXPECT_LT(took, std::chrono::seconds(5));
+  ::close(listener);
 }
 
 }  // namespace
