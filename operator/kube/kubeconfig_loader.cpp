@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "kube/base64.h"
+#include "kappa/common/base64.h"
 
 namespace kappa::kube {
 namespace {

@@ -1,13 +1,13 @@
 #pragma once
 #include <atomic>
 
-#include "kube/clock.h"
+#include "kappa/common/clock.h"
 
 namespace kappa::testing {
 
 // A clock that moves only when a test calls advance(). Waiters poll it in
 // short real-time slices, so advancing wakes them promptly.
-class FakeClock final : public kube::Clock {
+class FakeClock final : public kappa::Clock {
  public:
   time_point now() const override { return time_point(duration(now_.load())); }
   void advance(duration d) { now_ += d.count(); }

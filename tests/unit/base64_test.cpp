@@ -1,9 +1,9 @@
-#include "kube/base64.h"
+#include "kappa/common/base64.h"
 
 #include <gtest/gtest.h>
 
-using kappa::kube::base64_decode;
-using kappa::kube::base64_encode;
+using kappa::base64_decode;
+using kappa::base64_encode;
 
 TEST(Base64, EncodesRfc4648Vectors) {
   EXPECT_EQ(base64_encode(""), "");

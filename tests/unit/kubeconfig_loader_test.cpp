@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kube/base64.h"
+#include "kappa/common/base64.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "kube/base64.h"
+#include "kappa/common/base64.h"
 
 #include <array>
 #include <cctype>
 
-namespace kappa::kube {
+namespace kappa {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -74,4 +74,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace kappa::kube
+}  // namespace kappa

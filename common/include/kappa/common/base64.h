@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace kappa::kube {
+namespace kappa {
 
 // Standard base64 (RFC 4648) with padding, as Kubernetes uses for Secret
 // data and kubeconfig *-data fields. Decoding ignores whitespace and returns
@@ -11,4 +11,4 @@ namespace kappa::kube {
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace kappa::kube
+}  // namespace kappa

@@ -1,0 +1,56 @@
+#pragma once
+#include <mutex>
+
+#include "kafka/connection.h"
+#include "kafka/kafka_admin.h"
+#include "kappa/common/rdkafka_handles.h"
+
+namespace kappa::kafka {
+
+// KafkaAdmin on librdkafka's C Admin API (the C++ wrapper of 2.0.2 has none).
+// One client handle per cluster, shared by all calls; thread-safe.
+class RdKafkaAdmin final : public KafkaAdmin {
+ public:
+  explicit RdKafkaAdmin(KafkaConnection connection);
+
+  int32_t partition_count(const std::string& topic) override;
+  PartitionOffsets end_offsets(const std::string& topic) override;
+  PartitionOffsets earliest_offsets(const std::string& topic) override;
+  PartitionOffsets offsets_for_time(const std::string& topic, int64_t timestamp_ms) override;
+  PartitionOffsets start_offsets(const std::string& topic, const StartFrom& start) override;
+  std::vector<GroupLag> lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) override;
+  void create_topic(const TopicSpec& spec) override;
+  void delete_topic(const std::string& topic) override;
+  void delete_group(const std::string& group) override;
+  std::vector<std::string> list_groups(const std::string& prefix) override;
+  RetentionCheck retention_preflight(const std::string& topic, const StartFrom& start) override;
+
+  const KafkaConnection& connection() const { return connection_; }
+
+ private:
+  struct TopicLayout {
+    int32_t partitions = 0;
+    int16_t replication_factor = 0;
+    bool all_partitions_led = true;
+  };
+
+  // Metadata of one topic; throws UnknownTopic when it does not exist, or
+  // with `wait_for_leaders`, waits (within the timeout) until it exists and
+  // every partition has a leader.
+  TopicLayout describe_topic(const std::string& topic, bool wait_for_leaders = false);
+  TopicLayout describe_topic_once(const std::string& topic);
+  // ListOffsets for every partition with one query timestamp (-1 latest,
+  // -2 earliest, or a time).
+  PartitionOffsets list_offsets(const std::string& topic, int64_t query);
+  std::map<std::string, std::string> topic_configs(const std::string& topic);
+  std::map<int32_t, int64_t> first_record_timestamps(const std::string& topic, const PartitionOffsets& at);
+  rdkafka::AdminOptions options(rd_kafka_admin_op_t op);
+  // Polls `queue` for one event until the deadline; throws Timeout naming `op`.
+  rdkafka::Event wait_event(rd_kafka_queue_t* queue, const std::string& op);
+  [[noreturn]] void fail(KafkaErrorKind kind, const std::string& op, const std::string& why) const;
+
+  KafkaConnection connection_;
+  rdkafka::Handle handle_;
+};
+
+}  // namespace kappa::kafka

@@ -1,0 +1,276 @@
+// Kafka admin against the real broker: exact lag per partition, topics,
+// groups, offsets for times, retention preflight, and bounded failure while
+// the broker is down.
+#include "kafka/rdkafka_admin.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "kappa/common/rdkafka_handles.h"
+#include "support/kafka_test_util.h"
+#include "support/kube_test_client.h"
+#include "support/stack_env.h"
+#include "support/wait.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using kappa::kafka::GroupLagQuery;
+using kappa::kafka::KafkaConnection;
+using kappa::kafka::KafkaError;
+using kappa::kafka::KafkaErrorKind;
+using kappa::kafka::RdKafkaAdmin;
+using kappa::kafka::StartFrom;
+using kappa::kafka::TopicSpec;
+using kappa::testing::produce;
+using kappa::testing::unique_name;
+using kappa::testing::wait_for;
+
+class KafkaAdminTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    KAPPA_NEEDS_STACK();
+    bootstrap_ = kappa::testing::stack_env().kafka_bootstrap;
+    KafkaConnection connection;
+    connection.bootstrap_servers = bootstrap_;
+    connection.timeout = 10s;
+    admin_ = std::make_unique<RdKafkaAdmin>(connection);
+    topic_ = unique_name("admin-test");
+    admin_->create_topic({topic_, 4, 1, {{"cleanup.policy", "delete"}}});
+  }
+  void TearDown() override {
+    if (admin_) admin_->delete_topic(topic_);
+  }
+
+  // Consumes exactly `per_partition[p]` records of each partition in
+  // `group` and commits those positions.
+  void consume_and_commit(const std::string& group, const std::map<int32_t, int64_t>& per_partition) {
+    std::string error;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(
+        kappa::testing::kafka_conf({{"bootstrap.servers", bootstrap_},
+                                    {"group.id", group},
+                                    {"enable.auto.commit", "false"}})
+            .get(),
+        error));
+    ASSERT_TRUE(consumer) << error;
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (const auto& [partition, count] : per_partition) {
+      offsets.push_back(RdKafka::TopicPartition::create(topic_, partition, count));
+    }
+    // Committing a position is what a consumer does after processing up to
+    // it; committing directly keeps the test exact.
+    ASSERT_EQ(consumer->commitSync(offsets), RdKafka::ERR_NO_ERROR);
+    RdKafka::TopicPartition::destroy(offsets);
+    consumer->close();
+  }
+
+  std::string bootstrap_;
+  std::unique_ptr<RdKafkaAdmin> admin_;
+  std::string topic_;
+};
+
+TEST_F(KafkaAdminTest, LagIsExactPerPartitionAndCountsUncommittedFromTheStart) {
+  for (int32_t p = 0; p < 4; ++p) produce(bootstrap_, topic_, p, 100 + 50 * p);  // 100,150,200,250 = 700
+  const std::string committed_group = unique_name("lag-g1");
+  const std::string fresh_group = unique_name("lag-g2");
+  const std::string late_group = unique_name("lag-g3");
+  consume_and_commit(committed_group, {{0, 40}, {1, 150}, {2, 0}});  // partition 3 never committed
+
+  const auto start = admin_->start_offsets(topic_, StartFrom::earliest());
+  const kappa::kafka::PartitionOffsets late_start = {{0, 90}, {1, 100}, {2, 200}, {3, 0}};
+  const auto lags = admin_->lag(topic_, {{committed_group, start}, {fresh_group, start}, {late_group, late_start}});
+  ASSERT_EQ(lags.size(), 3u);
+
+  EXPECT_FALSE(lags[0].error);
+  EXPECT_EQ(lags[0].total, (100 - 40) + 0 + 200 + 250);
+  ASSERT_EQ(lags[0].partitions.size(), 4u);
+  EXPECT_EQ(lags[0].partitions[0].committed, 40);
+  EXPECT_EQ(lags[0].partitions[0].end, 100);
+  EXPECT_EQ(lags[0].partitions[0].lag, 60);
+  EXPECT_EQ(lags[0].partitions[1].lag, 0);
+  EXPECT_EQ(lags[0].partitions[2].committed, 0);
+  EXPECT_EQ(lags[0].partitions[2].lag, 200);
+  EXPECT_EQ(lags[0].partitions[3].committed, -1) << "never committed";
+  EXPECT_EQ(lags[0].partitions[3].lag, 250) << "counts from the start offset";
+
+  EXPECT_EQ(lags[1].total, 700) << "a group that never committed has the whole log ahead";
+  EXPECT_EQ(lags[2].total, (100 - 90) + (150 - 100) + 0 + 250) << "uncommitted lag counts from its own start";
+}
+
+TEST_F(KafkaAdminTest, CreateTopicIsIdempotentAndReportsConflicts) {
+  const std::string table = unique_name("table");
+  TopicSpec spec{table, 3, 1, {{"min.compaction.lag.ms", "1000"}}};
+  admin_->create_topic(spec);
+  EXPECT_NO_THROW(admin_->create_topic(spec)) << "same settings: success";
+  EXPECT_EQ(admin_->partition_count(table), 3);
+
+  try {
+    admin_->create_topic({table, 6, 1, {}});
+    FAIL() << "a different partition count must conflict";
+  } catch (const KafkaError& e) {
+    EXPECT_EQ(e.kind(), KafkaErrorKind::TopicConflict);
+    EXPECT_NE(std::string(e.what()).find("partitions 3 (want 6)"), std::string::npos) << e.what();
+  }
+  try {
+    admin_->create_topic({table, 3, 1, {{"cleanup.policy", "delete"}}});
+    FAIL() << "a different config must conflict";
+  } catch (const KafkaError& e) {
+    EXPECT_EQ(e.kind(), KafkaErrorKind::TopicConflict);
+    EXPECT_NE(std::string(e.what()).find("cleanup.policy=compact (want delete)"), std::string::npos) << e.what();
+  }
+
+  admin_->delete_topic(table);
+  EXPECT_TRUE(wait_for(20s, [&] {
+    try {
+      admin_->partition_count(table);
+      return false;
+    } catch (const KafkaError& e) {
+      return e.kind() == KafkaErrorKind::UnknownTopic;
+    }
+  }));
+  EXPECT_NO_THROW(admin_->delete_topic(table)) << "deleting a missing topic is success";
+}
+
+TEST_F(KafkaAdminTest, GroupDeleteWaitsForMembersToLeave) {
+  produce(bootstrap_, topic_, 0, 10);
+  const std::string group = "kappa.test." + unique_name("grp");
+  std::string error;
+  std::unique_ptr<RdKafka::KafkaConsumer> member(RdKafka::KafkaConsumer::create(
+      kappa::testing::kafka_conf({{"bootstrap.servers", bootstrap_},
+                                  {"group.id", group},
+                                  {"auto.offset.reset", "earliest"},
+                                  {"enable.auto.commit", "true"},
+                                  {"auto.commit.interval.ms", "100"}})
+          .get(),
+      error));
+  ASSERT_TRUE(member) << error;
+  ASSERT_EQ(member->subscribe({topic_}), RdKafka::ERR_NO_ERROR);
+  std::atomic<bool> leave{false};
+  std::thread poller([&] {
+    while (!leave) delete member->consume(100);
+    member->close();
+  });
+  ASSERT_TRUE(wait_for(30s, [&] {
+    const auto groups = admin_->list_groups("kappa.test.");
+    return std::find(groups.begin(), groups.end(), group) != groups.end();
+  })) << "the group should be listed by prefix";
+
+  // With a short timeout and the member staying, deletion reports it.
+  KafkaConnection impatient;
+  impatient.bootstrap_servers = bootstrap_;
+  impatient.timeout = 2s;
+  RdKafkaAdmin quick(impatient);
+  try {
+    quick.delete_group(group);
+    FAIL() << "a group with members cannot be deleted";
+  } catch (const KafkaError& e) {
+    EXPECT_EQ(e.kind(), KafkaErrorKind::GroupNotEmpty) << e.what();
+  }
+
+  // The member leaves while delete_group is retrying: it then succeeds.
+  auto deletion = std::async(std::launch::async, [&] { admin_->delete_group(group); });
+  std::this_thread::sleep_for(1s);
+  leave = true;
+  poller.join();
+  ASSERT_EQ(deletion.wait_for(15s), std::future_status::ready);
+  EXPECT_NO_THROW(deletion.get());
+  const auto groups = admin_->list_groups("kappa.test.");
+  EXPECT_EQ(std::find(groups.begin(), groups.end(), group), groups.end());
+  EXPECT_NO_THROW(admin_->delete_group(group)) << "deleting a missing group is success";
+}
+
+TEST_F(KafkaAdminTest, OffsetsForTimesGiveTheStartOfATimestamp) {
+  produce(bootstrap_, topic_, 0, 10, 1'000'000);
+  produce(bootstrap_, topic_, 0, 10, 2'000'000);
+  produce(bootstrap_, topic_, 1, 5, 1'000'000);
+  const auto offsets = admin_->offsets_for_time(topic_, 1'500'000);
+  EXPECT_EQ(offsets.at(0), 10) << "the first record at or after the time";
+  EXPECT_EQ(offsets.at(1), 5) << "no record that new: the end";
+  EXPECT_EQ(offsets.at(2), 0) << "empty partition";
+  EXPECT_EQ(admin_->start_offsets(topic_, StartFrom::latest()).at(0), 20);
+  EXPECT_EQ(admin_->start_offsets(topic_, StartFrom::earliest()).at(0), 0);
+}
+
+// Moves partition 0's log-start offset as retention would.
+void delete_records_before(const std::string& bootstrap, const std::string& topic, int64_t offset) {
+  namespace rk = kappa::rdkafka;
+  auto handle = rk::make_handle(RD_KAFKA_PRODUCER, rk::make_conf({{"bootstrap.servers", bootstrap}}));
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), 0)->offset = offset;
+  rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list);
+  rd_kafka_topic_partition_list_destroy(list);
+  rk::Queue queue(rd_kafka_queue_new(handle.get()));
+  rd_kafka_DeleteRecords(handle.get(), &request, 1, nullptr, queue.get());
+  rd_kafka_DeleteRecords_destroy(request);
+  rk::Event event(rd_kafka_queue_poll(queue.get(), 15000));
+  ASSERT_TRUE(event);
+  ASSERT_FALSE(rd_kafka_event_error(event.get())) << rd_kafka_event_error_string(event.get());
+}
+
+TEST_F(KafkaAdminTest, RetentionPreflightReportsWhatTheReplayLost) {
+  produce(bootstrap_, topic_, 0, 10, 1'000'000);  // offsets 0-9
+  produce(bootstrap_, topic_, 0, 10, 2'000'000);  // offsets 10-19
+  produce(bootstrap_, topic_, 1, 10, 1'000'000);
+  EXPECT_TRUE(admin_->retention_preflight(topic_, StartFrom::earliest()).sufficient);
+
+  delete_records_before(bootstrap_, topic_, 12);
+  const auto from_start = admin_->retention_preflight(topic_, StartFrom::earliest());
+  EXPECT_FALSE(from_start.sufficient);
+  ASSERT_EQ(from_start.gaps.size(), 1u);
+  EXPECT_EQ(from_start.gaps[0].partition, 0);
+  EXPECT_EQ(from_start.gaps[0].earliest_available, 12);
+  EXPECT_EQ(from_start.gaps[0].requested_offset, 0);
+  EXPECT_NE(from_start.message.find("partition 0 starts at offset 12 (need 0)"), std::string::npos)
+      << from_start.message;
+
+  const auto before_gap = admin_->retention_preflight(topic_, StartFrom::timestamp(1'500'000));
+  EXPECT_FALSE(before_gap.sufficient) << "records from 1,500,000 ms on (offsets 10, 11) are gone";
+  ASSERT_EQ(before_gap.gaps.size(), 1u);
+  EXPECT_EQ(before_gap.gaps[0].first_available_timestamp_ms, 2'000'000);
+
+  EXPECT_TRUE(admin_->retention_preflight(topic_, StartFrom::timestamp(2'000'000)).sufficient)
+      << "everything from 2,000,000 ms on is still there";
+  EXPECT_TRUE(admin_->retention_preflight(topic_, StartFrom::latest()).sufficient);
+}
+
+TEST_F(KafkaAdminTest, BrokerDownFailsWithinTheTimeoutAndRecovers) {
+  KafkaConnection connection;
+  connection.bootstrap_servers = bootstrap_;
+  connection.timeout = 3s;
+  RdKafkaAdmin admin(connection);
+  ASSERT_NO_THROW(admin.end_offsets(topic_));
+
+  const std::string restart = std::string(KAPPA_SOURCE_DIR) + "/dev/stack-restart.sh kafka 12 >&2";
+  auto restarted = std::async(std::launch::async, [&] { return std::system(restart.c_str()); });
+  // Wait until the broker is gone, then time one call against it.
+  ASSERT_TRUE(wait_for(40s, [&] {
+    try {
+      admin.end_offsets(topic_);
+      return false;
+    } catch (const KafkaError&) {
+      return true;
+    }
+  }, 100ms));
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    admin.lag(topic_, {{"g", {}}});
+    FAIL() << "the broker is down";
+  } catch (const KafkaError& e) {
+    EXPECT_EQ(e.kind(), KafkaErrorKind::Timeout) << e.what();
+    EXPECT_NE(std::string(e.what()).find(bootstrap_), std::string::npos) << "names the cluster: " << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s + 2s) << "bounded by the configured timeout";
+
+  ASSERT_EQ(restarted.get(), 0) << "the broker did not come back";
+  EXPECT_TRUE(wait_for(60s, [&] {
+    try {
+      return admin.end_offsets(topic_).size() == 4;
+    } catch (const KafkaError&) {
+      return false;
+    }
+  })) << "calls must work again once the broker is back";
+}
+
+}  // namespace
