@@ -6,7 +6,7 @@ source "$(dirname "$0")/../dev/lib.sh"
 "$DEV_DIR/build.sh"
 "$DEV_DIR/stack-status.sh" --quiet || "$DEV_DIR/stack-up.sh"
 eval "$("$DEV_DIR/stack-status.sh" 2>/dev/null)"
-for bench in informer_bench; do
+for bench in informer_bench lag_bench; do
   log "running $bench"
   "$BUILD_DIR/bench/$bench"
 done
