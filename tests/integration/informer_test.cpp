@@ -12,6 +12,7 @@
 
 #include "kube/api_error.h"
 #include "support/kube_test_client.h"
+#include "support/namespaced_test.h"
 #include "support/wait.h"
 
 namespace {
@@ -45,28 +46,15 @@ struct Recorder {
   }
 };
 
-class InformerTest : public ::testing::Test {
+class InformerTest : public kappa::testing::NamespacedTest {
  protected:
-  void SetUp() override {
-    KAPPA_NEEDS_STACK();
-    rest_ = kappa::testing::stack_client();
-    client_ = std::make_unique<HttpKubeClient>(*rest_);
-    ns_ = kappa::testing::unique_name("inf");
-    client_->create(res::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}});
-  }
-  void TearDown() override {
-    if (client_) client_->remove(res::kNamespaces, "", ns_, {});
-  }
+  InformerTest() : NamespacedTest("inf") {}
   json config_map(const std::string& name, const std::string& value = "v") {
     return {{"apiVersion", "v1"},
             {"kind", "ConfigMap"},
             {"metadata", {{"name", name}, {"namespace", ns_}, {"labels", {{"kappa.dev/pipeline", "p1"}}}}},
             {"data", {{"k", value}}}};
   }
-
-  std::unique_ptr<kappa::kube::RestClient> rest_;
-  std::unique_ptr<HttpKubeClient> client_;
-  std::string ns_;
 };
 
 TEST_F(InformerTest, ListsThenDeliversLiveEventsIntoTheCache) {

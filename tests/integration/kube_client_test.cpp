@@ -9,6 +9,7 @@
 
 #include "kube/api_error.h"
 #include "support/kube_test_client.h"
+#include "support/namespaced_test.h"
 
 namespace {
 
@@ -20,18 +21,9 @@ using kappa::kube::ListOptions;
 using kappa::kube::PatchType;
 namespace res = kappa::kube::resources;
 
-class KubeClientTest : public ::testing::Test {
+class KubeClientTest : public kappa::testing::NamespacedTest {
  protected:
-  void SetUp() override {
-    KAPPA_NEEDS_STACK();
-    rest_ = kappa::testing::stack_client();
-    client_ = std::make_unique<HttpKubeClient>(*rest_);
-    ns_ = kappa::testing::unique_name("kc");
-    client_->create(res::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}});
-  }
-  void TearDown() override {
-    if (client_) client_->remove(res::kNamespaces, "", ns_, {});
-  }
+  KubeClientTest() : NamespacedTest("kc") {}
 
   json config_map(const std::string& name, const json& labels = json::object()) {
     return {{"apiVersion", "v1"},
@@ -51,10 +43,6 @@ class KubeClientTest : public ::testing::Test {
     ADD_FAILURE() << "expected an ApiError";
     return ApiErrorKind::Other;
   }
-
-  std::unique_ptr<kappa::kube::RestClient> rest_;
-  std::unique_ptr<HttpKubeClient> client_;
-  std::string ns_;
 };
 
 TEST_F(KubeClientTest, ListPagesThroughContinueTokens) {
