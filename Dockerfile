@@ -11,10 +11,14 @@ RUN /src/dev/install-deps.sh --build-only \
 FROM ${DEBIAN} AS runtime-base
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates libcpprest2.10 librdkafka1 \
-      librdkafka++1 libyaml-cpp0.7 libspdlog1.10 libssl3 \
+      librdkafka++1 libyaml-cpp0.7 libspdlog1.10 libssl3 libprometheus-cpp-core1.0 \
  && rm -rf /var/lib/apt/lists/*
 USER 65532:65532
 
 FROM runtime-base AS operator
 COPY --from=build /build/operator/kappa-operator /usr/local/bin/kappa-operator
 ENTRYPOINT ["/usr/local/bin/kappa-operator"]
+
+FROM runtime-base AS processor
+COPY --from=build /build/processor/kappa-processor /usr/local/bin/kappa-processor
+ENTRYPOINT ["/usr/local/bin/kappa-processor"]

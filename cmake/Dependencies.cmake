@@ -39,3 +39,6 @@ if(KAPPA_BUILD_TESTS)
   find_package(GTest CONFIG QUIET)
   kappa_require(GTest_FOUND "GoogleTest and GoogleMock (tests)" "libgtest-dev libgmock-dev")
 endif()
+
+find_package(prometheus-cpp CONFIG QUIET)
+kappa_require(prometheus-cpp_FOUND "prometheus-cpp (metrics)" prometheus-cpp-dev)

@@ -8,39 +8,28 @@
 #include <memory>
 #include <set>
 
-#include "kappa/common/rdkafka_handles.h"
+#include "kafka/rdkafka_admin.h"
 #include "support/kube_test_client.h"
 #include "support/stack_env.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-namespace rk = kappa::rdkafka;
 
 constexpr int kPartitions = 4;
 constexpr int kRecords = 10000;
 
-// Creates `topic` and waits for the broker's answer; returns the error text
-// or an empty string.
+// Creates `topic` with the operator's own Kafka admin; returns the error
+// text or an empty string.
 std::string create_topic(const std::string& bootstrap, const std::string& topic) {
-  auto admin = rk::make_handle(RD_KAFKA_PRODUCER, rk::make_conf({{"bootstrap.servers", bootstrap}}));
-  char error[512];
-  rk::NewTopic new_topic(rd_kafka_NewTopic_new(topic.c_str(), kPartitions, 1, error, sizeof error));
-  if (!new_topic) return error;
-  rk::AdminOptions options(rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
-  rd_kafka_AdminOptions_set_operation_timeout(options.get(), 10000, error, sizeof error);
-  rk::Queue queue(rd_kafka_queue_new(admin.get()));
-  rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
-  rd_kafka_CreateTopics(admin.get(), topics, 1, options.get(), queue.get());
-  rk::Event event(rd_kafka_queue_poll(queue.get(), 15000));
-  if (!event) return "no CreateTopics result within 15 s";
-  if (rd_kafka_event_error(event.get())) return rd_kafka_event_error_string(event.get());
-  size_t count = 0;
-  const auto* results = rd_kafka_CreateTopics_result_topics(
-      rd_kafka_event_CreateTopics_result(event.get()), &count);
-  if (count != 1) return "unexpected CreateTopics result count";
-  if (rd_kafka_topic_result_error(results[0])) return rd_kafka_topic_result_error_string(results[0]);
-  return {};
+  try {
+    kappa::kafka::KafkaConnection connection;
+    connection.bootstrap_servers = bootstrap;
+    kappa::kafka::RdKafkaAdmin(connection).create_topic({topic, kPartitions, 1, {{"cleanup.policy", "delete"}}});
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 std::unique_ptr<RdKafka::Conf> conf_of(const std::map<std::string, std::string>& properties) {

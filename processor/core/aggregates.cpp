@@ -1,0 +1,195 @@
+#include "core/aggregates.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace kappa::processor {
+namespace {
+
+std::string type_name(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::binary: return "binary";
+    case nlohmann::json::value_t::discarded: return "discarded";
+    default: return "a number";
+  }
+}
+
+// An integer JSON value that fits int64, or nullopt.
+std::optional<std::int64_t> as_int64(const nlohmann::json& value) {
+  if (value.is_number_integer() && !value.is_number_unsigned()) return value.get<std::int64_t>();
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return static_cast<std::int64_t>(u);
+    }
+  }
+  return std::nullopt;
+}
+
+void add_to_sum(SumState& sum, const nlohmann::json& value) {
+  if (sum.integral) {
+    if (const auto integer = as_int64(value)) {
+      std::int64_t result = 0;
+      if (!__builtin_add_overflow(sum.integer, *integer, &result)) {
+        sum.integer = result;
+        return;
+      }
+    }
+    sum.integral = false;
+    sum.real = static_cast<double>(sum.integer);
+  }
+  sum.real += value.get<double>();
+}
+
+struct Renderer {
+  nlohmann::json operator()(const CountState& s) const { return s.count; }
+  nlohmann::json operator()(const SumState& s) const {
+    return s.integral ? nlohmann::json(s.integer) : nlohmann::json(s.real);
+  }
+  nlohmann::json operator()(const ExtremeState& s) const { return s.value; }
+  nlohmann::json operator()(const DistinctState& s) const { return s.values.size(); }
+  nlohmann::json operator()(const LastState& s) const { return s.value; }
+};
+
+struct Encoder {
+  nlohmann::json operator()(const CountState& s) const { return s.count; }
+  nlohmann::json operator()(const SumState& s) const {
+    return s.integral ? nlohmann::json(s.integer) : nlohmann::json(s.real);
+  }
+  nlohmann::json operator()(const ExtremeState& s) const { return s.value; }
+  nlohmann::json operator()(const DistinctState& s) const {
+    auto out = nlohmann::json::array();
+    for (const auto& member : s.values) {
+      switch (member[0]) {
+        case 's': out.push_back(member.substr(1)); break;
+        case 'b': out.push_back(member[1] == 't'); break;
+        default: out.push_back(nlohmann::json::parse(member.substr(1))); break;
+      }
+    }
+    return out;
+  }
+  nlohmann::json operator()(const LastState& s) const { return s.value; }
+};
+
+}  // namespace
+
+AggregateState initial_state(AggregateOp op) {
+  switch (op) {
+    case AggregateOp::Count: return CountState{};
+    case AggregateOp::Sum: return SumState{};
+    case AggregateOp::Min:
+    case AggregateOp::Max: return ExtremeState{};
+    case AggregateOp::CountDistinct: return DistinctState{};
+    case AggregateOp::Last: return LastState{};
+  }
+  throw std::logic_error("unknown aggregate op");
+}
+
+KeyState initial_key_state(const ViewDefinition& view) {
+  KeyState state;
+  state.aggregates.reserve(view.aggregates.size());
+  for (const auto& aggregate : view.aggregates) state.aggregates.push_back(initial_state(aggregate.op));
+  return state;
+}
+
+std::optional<std::string> type_error(AggregateOp op, const nlohmann::json& value) {
+  switch (op) {
+    case AggregateOp::Count:
+    case AggregateOp::Last: return std::nullopt;
+    case AggregateOp::Sum:
+    case AggregateOp::Min:
+    case AggregateOp::Max:
+      if (value.is_number()) return std::nullopt;
+      return type_name(value) + ", expected a number";
+    case AggregateOp::CountDistinct:
+      if (value.is_string() || value.is_number() || value.is_boolean()) return std::nullopt;
+      return type_name(value) + ", expected a string, number or boolean";
+  }
+  return "unknown op";
+}
+
+std::string canonical_scalar(const nlohmann::json& value) {
+  if (value.is_string()) return "s" + value.get_ref<const std::string&>();
+  if (value.is_boolean()) return value.get<bool>() ? "btrue" : "bfalse";
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    // Integral floats within int64 are the integer (5.0 and 5 are one value).
+    if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
+      return "n" + std::to_string(static_cast<std::int64_t>(d));
+    }
+  }
+  return "n" + value.dump();
+}
+
+void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value) {
+  switch (op) {
+    case AggregateOp::Count:
+      ++std::get<CountState>(state).count;
+      return;
+    case AggregateOp::Sum:
+      add_to_sum(std::get<SumState>(state), *value);
+      return;
+    case AggregateOp::Min: {
+      auto& extreme = std::get<ExtremeState>(state);
+      if (extreme.value.is_null() || *value < extreme.value) extreme.value = *value;
+      return;
+    }
+    case AggregateOp::Max: {
+      auto& extreme = std::get<ExtremeState>(state);
+      if (extreme.value.is_null() || extreme.value < *value) extreme.value = *value;
+      return;
+    }
+    case AggregateOp::CountDistinct:
+      std::get<DistinctState>(state).values.insert(canonical_scalar(*value));
+      return;
+    case AggregateOp::Last:
+      std::get<LastState>(state).value = *value;
+      return;
+  }
+}
+
+nlohmann::json render(const AggregateState& state) { return std::visit(Renderer{}, state); }
+
+nlohmann::json encode(const AggregateState& state) { return std::visit(Encoder{}, state); }
+
+AggregateState decode(AggregateOp op, const nlohmann::json& encoded) {
+  switch (op) {
+    case AggregateOp::Count: {
+      const auto count = as_int64(encoded);
+      if (!count || *count < 0) throw std::invalid_argument("a count must be a non-negative integer");
+      return CountState{*count};
+    }
+    case AggregateOp::Sum: {
+      if (!encoded.is_number()) throw std::invalid_argument("a sum must be a number");
+      if (const auto integer = as_int64(encoded)) return SumState{true, *integer, 0.0};
+      return SumState{false, 0, encoded.get<double>()};
+    }
+    case AggregateOp::Min:
+    case AggregateOp::Max:
+      if (!encoded.is_null() && !encoded.is_number()) throw std::invalid_argument("min/max must be a number or null");
+      return ExtremeState{encoded};
+    case AggregateOp::CountDistinct: {
+      if (!encoded.is_array()) throw std::invalid_argument("a distinct set must be an array");
+      DistinctState distinct;
+      distinct.values.reserve(encoded.size());
+      for (const auto& member : encoded) {
+        if (type_error(AggregateOp::CountDistinct, member)) {
+          throw std::invalid_argument("a distinct set member must be a string, number or boolean");
+        }
+        distinct.values.insert(canonical_scalar(member));
+      }
+      return distinct;
+    }
+    case AggregateOp::Last:
+      return LastState{encoded};
+  }
+  throw std::logic_error("unknown aggregate op");
+}
+
+}  // namespace kappa::processor

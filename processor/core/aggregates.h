@@ -1,0 +1,73 @@
+#pragma once
+// The state of one named aggregate for one key, and the operations on it:
+// fold an event's value in, render the output value, encode for the
+// changelog and decode back. Exactness:
+//  - count, count_distinct: exact (the distinct set is kept whole).
+//  - sum: exact 64-bit integer arithmetic while every value is an integer;
+//    from the first non-integer value (or an int64 overflow) on, an IEEE
+//    double. Events of one key are folded in log order, so a replay
+//    computes the identical double, bit for bit.
+//  - min, max: the exact JSON number seen (3 and 3.0 compare equal).
+//  - last: the value of the latest event in log order.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "core/view_definition.h"
+
+namespace kappa::processor {
+
+struct CountState {
+  std::int64_t count = 0;
+};
+struct SumState {
+  bool integral = true;
+  std::int64_t integer = 0;
+  double real = 0.0;
+};
+struct ExtremeState {
+  nlohmann::json value;  // null until the first value
+};
+struct DistinctState {
+  // Canonical form of each value: 's' + the string, 'n' + the number's JSON
+  // (integral floats as integers, so 5 and 5.0 are one value), 'b' + bool.
+  std::unordered_set<std::string> values;
+};
+struct LastState {
+  nlohmann::json value;  // null until the first value
+};
+
+using AggregateState = std::variant<CountState, SumState, ExtremeState, DistinctState, LastState>;
+
+// One key's state: one entry per aggregate of the view, in view order.
+struct KeyState {
+  std::vector<AggregateState> aggregates;
+};
+
+AggregateState initial_state(AggregateOp op);
+KeyState initial_key_state(const ViewDefinition& view);
+
+// Why `value` cannot feed `op` ("a string, expected a number"), or nullopt.
+std::optional<std::string> type_error(AggregateOp op, const nlohmann::json& value);
+
+// Folds one value in. `value` is nullptr only for a count without a field.
+void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value);
+
+// The output value: count -> integer, sum -> number (0 before any value),
+// min/max/last -> the value or null, count_distinct -> integer.
+nlohmann::json render(const AggregateState& state);
+
+// The changelog form, and back. decode throws std::invalid_argument when
+// `encoded` is not a valid state of `op`.
+nlohmann::json encode(const AggregateState& state);
+AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
+
+// The canonical distinct-set member of a scalar value (see DistinctState).
+std::string canonical_scalar(const nlohmann::json& value);
+
+}  // namespace kappa::processor

@@ -1,0 +1,90 @@
+#include "core/serving_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+namespace kappa::processor {
+namespace {
+
+http::Response json_ok(std::string body) { return http::Response{200, "application/json", std::move(body), {}}; }
+
+http::Response method_not_allowed(const http::Request& request) {
+  auto response = http::json_error(405, "method " + request.method + " is not allowed on " + request.path + " (use GET)");
+  response.headers.emplace_back("Allow", "GET");
+  return response;
+}
+
+// {"key": <key>, "value": <row>} without re-parsing the stored row.
+std::string item_json(const std::string& key, const std::string& row) {
+  return "{\"key\":" + nlohmann::json(key).dump() + ",\"value\":" + row + "}";
+}
+
+bool is(const http::Request& request, std::initializer_list<const char*> segments) {
+  if (request.segments.size() != segments.size()) return false;
+  std::size_t i = 0;
+  for (const char* segment : segments) {
+    if (request.segments[i++] != segment) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+http::Response ServingApi::handle(const http::Request& request) const {
+  const bool keys_path = request.segments.size() >= 2 && request.segments[0] == "v1" && request.segments[1] == "keys";
+  const bool known = keys_path || is(request, {"healthz"}) || is(request, {"readyz"}) || is(request, {"metrics"});
+  if (!known || (keys_path && request.segments.size() > 3)) {
+    return http::json_error(404, "no such path: " + request.path +
+                                     " (use /v1/keys/{key}, /v1/keys, /healthz, /readyz, /metrics)");
+  }
+  if (request.method != "GET") return method_not_allowed(request);
+  if (keys_path) return request.segments.size() == 3 ? get_key(request.segments[2]) : list_keys(request);
+  if (is(request, {"healthz"})) return probe(hooks_.not_healthy_reason, "ok");
+  if (is(request, {"readyz"})) return probe(hooks_.not_ready_reason, "ready");
+  return http::Response{200, "text/plain; version=0.0.4; charset=utf-8",
+                        hooks_.metrics_text ? hooks_.metrics_text() : std::string(), {}};
+}
+
+http::Response ServingApi::get_key(const std::string& key) const {
+  const auto row = table_.get(key);
+  if (!row) return http::json_error(404, "key not found: " + key);
+  return json_ok(item_json(key, *row));
+}
+
+http::Response ServingApi::list_keys(const http::Request& request) const {
+  std::size_t limit = kDefaultLimit;
+  std::string after;
+  for (const auto& [name, value] : request.query) {
+    if (name == "limit") {
+      const auto* end = value.data() + value.size();
+      const auto [ptr, error] = std::from_chars(value.data(), end, limit);
+      if (value.empty() || error != std::errc() || ptr != end || limit < 1 || limit > kMaxLimit) {
+        return http::json_error(400, "limit must be an integer from 1 to " + std::to_string(kMaxLimit) + ", not '" +
+                                         value + "'");
+      }
+    } else if (name == "after") {
+      after = value;
+    } else {
+      return http::json_error(400, "unknown query parameter '" + name + "' (use limit, after)");
+    }
+  }
+  const auto page = table_.list(after, limit);
+  std::string body = "{\"items\":[";
+  for (std::size_t i = 0; i < page.rows.size(); ++i) {
+    if (i) body += ',';
+    body += item_json(page.rows[i].first, page.rows[i].second);
+  }
+  body += "],\"next\":";
+  body += page.next_after ? nlohmann::json(*page.next_after).dump() : "null";
+  body += '}';
+  return json_ok(std::move(body));
+}
+
+http::Response ServingApi::probe(const std::function<std::string()>& reason, const char* ok_status) const {
+  const std::string why = reason ? reason() : std::string();
+  if (why.empty()) return json_ok(nlohmann::json{{"status", ok_status}}.dump());
+  return http::Response{503, "application/json", nlohmann::json{{"status", "unavailable"}, {"reason", why}}.dump(), {}};
+}
+
+}  // namespace kappa::processor

@@ -1,0 +1,40 @@
+#pragma once
+// The processor's HTTP API, as a pure function of the request:
+//   GET /v1/keys/{key}              200 {"key": k, "value": row} | 404
+//   GET /v1/keys?limit=N&after=K    200 {"items": [{"key", "value"}...], "next": K|null}
+//   GET /healthz, /readyz           200 | 503 {"status", "reason"?}
+//   GET /metrics                    Prometheus text format
+// Unknown paths 404, other methods 405, bad parameters 400 (JSON errors).
+#include <functional>
+#include <string>
+
+#include "core/serving_table.h"
+#include "kappa/common/http_types.h"
+
+namespace kappa::processor {
+
+class ServingApi {
+ public:
+  struct Hooks {
+    // Empty when ready, else why not (shown in the 503 body).
+    std::function<std::string()> not_ready_reason;
+    std::function<std::string()> not_healthy_reason;
+    std::function<std::string()> metrics_text;
+  };
+  static constexpr std::size_t kDefaultLimit = 100;
+  static constexpr std::size_t kMaxLimit = 1000;
+
+  ServingApi(const ServingTable& table, Hooks hooks) : table_(table), hooks_(std::move(hooks)) {}
+
+  http::Response handle(const http::Request& request) const;
+
+ private:
+  http::Response get_key(const std::string& key) const;
+  http::Response list_keys(const http::Request& request) const;
+  http::Response probe(const std::function<std::string()>& reason, const char* ok_status) const;
+
+  const ServingTable& table_;
+  Hooks hooks_;
+};
+
+}  // namespace kappa::processor

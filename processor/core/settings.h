@@ -1,0 +1,59 @@
+#pragma once
+// Everything a processor run is told from outside: the processor contract's
+// environment (DESIGN.md §3), which command-line flags may override.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "kappa/common/kafka_properties.h"
+
+namespace kappa::processor {
+
+// Where a partition without a committed offset in the group starts.
+struct StartFrom {
+  enum class Kind { Earliest, Latest, Timestamp };
+  Kind kind = Kind::Earliest;
+  std::int64_t timestamp_ms = 0;  // Kind::Timestamp: epoch milliseconds
+
+  // "earliest", "latest" (any case) or epoch milliseconds. Throws ConfigError
+  // naming KAPPA_START_FROM.
+  static StartFrom parse(const std::string& text);
+  std::string describe() const;
+};
+
+struct Settings {
+  std::string bootstrap_servers;
+  std::string pipeline;
+  std::string version;
+  std::string input_topic;
+  std::string consumer_group;
+  std::string output_topic;
+  std::string state_topic;  // default: <output_topic>.state
+  StartFrom start_from;
+  std::string config_json;  // the view definition (KAPPA_CONFIG)
+  std::string bind_address = "0.0.0.0";
+  int serving_port = 8080;
+  bool bounded = false;
+  // Stable identity of this replica: transactional.id = <group>.<instance_id>
+  // (and group.instance.id with static membership). Default: $HOSTNAME.
+  std::string instance_id;
+  bool static_membership = false;
+  bool create_output_topic = false;
+  int state_replication_factor = -1;  // -1: the broker's default
+  std::chrono::milliseconds commit_interval{100};
+  std::size_t max_transaction_records = 5000;
+  std::chrono::milliseconds startup_timeout{30000};
+  kafka::Properties kafka_properties;  // env KAFKA_PROP_*, then the file, then --kafka-prop
+  // Testing only: abort every Nth transaction after its writes (0: never),
+  // to exercise the abort-and-rewind path.
+  std::size_t fault_abort_every = 0;
+  std::string log_level = "info";
+};
+
+// Reads flags over the environment (`environment` as in `environ`). Returns
+// nullopt when --help or --version was printed (exit 0). Throws ConfigError
+// naming the setting for a missing or invalid one.
+std::optional<Settings> parse_command_line(int argc, const char* const* argv, char** environment);
+
+}  // namespace kappa::processor

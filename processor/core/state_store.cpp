@@ -1,0 +1,89 @@
+#include "core/state_store.h"
+
+#include <algorithm>
+
+namespace kappa::processor {
+
+KeyState& StateStore::state_for(int32_t partition, const std::string& key) {
+  auto& keys = partitions_[partition];
+  auto it = keys.find(key);
+  if (it == keys.end()) it = keys.emplace(key, Entry{initial_, false}).first;
+  if (!it->second.dirty) {
+    it->second.dirty = true;
+    dirty_.emplace_back(partition, key);
+  }
+  return it->second.state;
+}
+
+void StateStore::put(int32_t partition, std::string key, KeyState state) {
+  auto& entry = partitions_[partition][std::move(key)];
+  entry.state = std::move(state);
+}
+
+void StateStore::erase(int32_t partition, const std::string& key) {
+  const auto it = partitions_.find(partition);
+  if (it != partitions_.end()) it->second.erase(key);
+}
+
+void StateStore::for_each_dirty(
+    const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const {
+  for (const auto& [partition, key] : dirty_) {
+    const auto keys = partitions_.find(partition);
+    if (keys == partitions_.end()) continue;
+    const auto entry = keys->second.find(key);
+    if (entry != keys->second.end()) visit(partition, key, entry->second.state);
+  }
+}
+
+void StateStore::clear_dirty() {
+  for (const auto& [partition, key] : dirty_) {
+    const auto keys = partitions_.find(partition);
+    if (keys == partitions_.end()) continue;
+    const auto entry = keys->second.find(key);
+    if (entry != keys->second.end()) entry->second.dirty = false;
+  }
+  dirty_.clear();
+}
+
+StateStore::Keys StateStore::take_partition(int32_t partition) {
+  Keys keys;
+  const auto it = partitions_.find(partition);
+  if (it != partitions_.end()) {
+    keys = std::move(it->second);
+    partitions_.erase(it);
+  }
+  return keys;
+}
+
+void StateStore::adopt_partition(int32_t partition, Keys keys) { partitions_[partition] = std::move(keys); }
+
+void StateStore::drop_partition(int32_t partition) {
+  partitions_.erase(partition);
+  dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const auto& d) { return d.first == partition; }),
+               dirty_.end());
+}
+
+void StateStore::drop_all() {
+  partitions_.clear();
+  dirty_.clear();
+}
+
+std::vector<int32_t> StateStore::partitions() const {
+  std::vector<int32_t> out;
+  for (const auto& [partition, keys] : partitions_) out.push_back(partition);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::size_t StateStore::key_count() const {
+  std::size_t count = 0;
+  for (const auto& [partition, keys] : partitions_) count += keys.size();
+  return count;
+}
+
+const StateStore::Keys* StateStore::keys_of(int32_t partition) const {
+  const auto it = partitions_.find(partition);
+  return it == partitions_.end() ? nullptr : &it->second;
+}
+
+}  // namespace kappa::processor

@@ -1,0 +1,57 @@
+#pragma once
+// The processor's working state: per input partition, the state of every key
+// seen in it, plus which keys changed since the last commit (the "dirty"
+// keys whose output rows and changelog records the next transaction writes).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/aggregates.h"
+
+namespace kappa::processor {
+
+class StateStore {
+ public:
+  struct Entry {
+    KeyState state;
+    bool dirty = false;
+  };
+  using Keys = std::unordered_map<std::string, Entry>;
+
+  explicit StateStore(KeyState initial) : initial_(std::move(initial)) {}
+
+  // The state of `key` in `partition`, created from the initial state when
+  // absent; the key is marked dirty.
+  KeyState& state_for(int32_t partition, const std::string& key);
+
+  // Restore: set or erase a key without marking it dirty.
+  void put(int32_t partition, std::string key, KeyState state);
+  void erase(int32_t partition, const std::string& key);
+
+  // Visits each dirty key once, in the order they first changed.
+  void for_each_dirty(const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const;
+  std::size_t dirty_count() const { return dirty_.size(); }
+  void clear_dirty();
+
+  // Partition ownership follows the consumer group's assignment.
+  bool has_partition(int32_t partition) const { return partitions_.count(partition) != 0; }
+  void add_partition(int32_t partition) { partitions_.try_emplace(partition); }
+  Keys take_partition(int32_t partition);
+  void adopt_partition(int32_t partition, Keys keys);
+  void drop_partition(int32_t partition);
+  void drop_all();
+  std::vector<int32_t> partitions() const;
+
+  std::size_t key_count() const;
+  const Keys* keys_of(int32_t partition) const;
+
+ private:
+  KeyState initial_;
+  std::unordered_map<int32_t, Keys> partitions_;
+  std::vector<std::pair<int32_t, std::string>> dirty_;
+};
+
+}  // namespace kappa::processor

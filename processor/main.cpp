@@ -1,0 +1,157 @@
+// kappa-processor: the reference Kappa processor. Wiring only: settings and
+// view from the environment/flags, topic checks, the serving table and HTTP
+// API (stream mode), then the exactly-once stream loop. Exit codes: 0 done
+// (stream: stopped by SIGTERM/SIGINT; bounded: snapshot processed), 1 Kafka
+// or runtime failure, 2 bad configuration.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "core/errors.h"
+#include "core/serving_api.h"
+#include "core/serving_table.h"
+#include "core/settings.h"
+#include "core/view_definition.h"
+#include "kappa/common/http_server.h"
+#include "kappa/common/logging.h"
+#include "runtime/kafka_clients.h"
+#include "runtime/metrics.h"
+#include "runtime/status.h"
+#include "runtime/stream_processor.h"
+#include "runtime/table_materializer.h"
+#include "runtime/topics.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace kappa::processor;
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void on_stop_signal(int) { g_stop = true; }
+
+// Checks Kafka answers and the topics are usable; creates the state topic
+// (and the output topic when asked). Throws KafkaError.
+void prepare_topics(const KafkaClients& clients, const Settings& s, const ViewDefinition& view) {
+  const auto admin = clients.reader("admin");
+  TopicLayout input;
+  try {
+    input = describe_topic(*admin, s.input_topic, s.startup_timeout);
+  } catch (const KafkaError& e) {
+    throw KafkaError("cannot reach Kafka at " + s.bootstrap_servers + " within " +
+                     std::to_string(s.startup_timeout.count()) + " ms (" + e.what() + ")");
+  }
+  if (!input.exists) throw KafkaError("input topic '" + s.input_topic + "' does not exist");
+
+  const auto compacted = std::vector<std::pair<std::string, std::string>>{{"cleanup.policy", "compact"}};
+  if (!describe_topic(*admin, s.output_topic, s.startup_timeout).exists) {
+    if (!s.create_output_topic) {
+      throw KafkaError("output topic '" + s.output_topic +
+                       "' does not exist (the operator provisions it; --create-output-topic creates it)");
+    }
+    create_topic(*admin, s.output_topic, input.partitions, s.state_replication_factor, compacted, s.startup_timeout);
+    spdlog::info("created output topic {} ({} partitions, compacted)", s.output_topic, input.partitions);
+  }
+  const auto state = describe_topic(*admin, s.state_topic, s.startup_timeout);
+  if (!state.exists) {
+    create_topic(*admin, s.state_topic, input.partitions, s.state_replication_factor, compacted, s.startup_timeout);
+    spdlog::info("created state topic {} ({} partitions, compacted)", s.state_topic, input.partitions);
+  } else if (state.partitions < input.partitions) {
+    throw KafkaError("state topic '" + s.state_topic + "' has " + std::to_string(state.partitions) +
+                     " partitions, fewer than the " + std::to_string(input.partitions) + " of input topic '" +
+                     s.input_topic + "'");
+  }
+  if (!view.dead_letter_topic.empty() && !describe_topic(*admin, view.dead_letter_topic, s.startup_timeout).exists) {
+    throw KafkaError("dead-letter topic '" + view.dead_letter_topic + "' does not exist");
+  }
+}
+
+int run(const Settings& settings, const ViewDefinition& view) {
+  KafkaClients clients(settings);
+  prepare_topics(clients, settings, view);
+
+  Metrics metrics;
+  ProcessorStatus status;
+  status.beat();
+  ServingTable table;
+  std::unique_ptr<TableMaterializer> materializer;
+  std::unique_ptr<kappa::http::Server> server;
+  if (!settings.bounded) {
+    materializer = std::make_unique<TableMaterializer>(clients, table, metrics);
+    materializer->start();
+    ServingApi::Hooks hooks;
+    hooks.not_ready_reason = [&]() -> std::string {
+      std::string reason;
+      if (!status.assigned) reason = "waiting for a partition assignment and its state";
+      else reason = materializer->behind();
+      metrics.set_ready(reason.empty());
+      return reason;
+    };
+    hooks.not_healthy_reason = [&]() -> std::string {
+      if (materializer->failed()) return "the serving table reader failed";
+      const auto silent_ms = ProcessorStatus::now_ms() - status.heartbeat_ms;
+      if (silent_ms > 120000) return "the processing loop has not turned for " + std::to_string(silent_ms / 1000) + " s";
+      return {};
+    };
+    hooks.metrics_text = [&] { return metrics.render(); };
+    auto api = std::make_shared<ServingApi>(table, std::move(hooks));
+    server = std::make_unique<kappa::http::Server>(
+        settings.bind_address, settings.serving_port,
+        [api](const kappa::http::Request& request) { return api->handle(request); });
+    spdlog::info("serving {} on {}", settings.output_topic, server->url());
+  }
+
+  StreamProcessor processor(clients, view, metrics, status);
+  const bool completed = processor.run(g_stop);
+  server.reset();
+  materializer.reset();
+  if (settings.bounded && !completed) {
+    spdlog::error("bounded run stopped before reaching the end offsets; a rerun resumes from the committed offsets");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<Settings> settings;
+  std::optional<ViewDefinition> view;
+  try {
+    settings = parse_command_line(argc, argv, environ);
+    if (!settings) return 0;
+    kappa::setup_logging(settings->log_level);
+    view = ViewDefinition::parse(settings->config_json);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "kappa-processor: configuration error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kappa-processor: configuration error: %s\n", e.what());
+    return 2;
+  }
+
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+  spdlog::info("kappa-processor starting{}{}: {} -> {} (group {}, view {}, {} aggregates)",
+               settings->pipeline.empty() ? "" : " " + settings->pipeline,
+               settings->version.empty() ? "" : " v" + settings->version, settings->input_topic,
+               settings->output_topic, settings->consumer_group, view->fingerprint, view->aggregates.size());
+  try {
+    return run(*settings, *view);
+  } catch (const ConfigError& e) {
+    spdlog::error("configuration error: {}", e.what());
+    return 2;
+  } catch (const Interrupted& e) {
+    spdlog::info("{}", e.what());
+    return settings->bounded ? 1 : 0;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,577 @@
+#include "runtime/stream_processor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+
+#include "core/errors.h"
+#include "core/state_codec.h"
+#include "kappa/common/rdkafka_cpp_handles.h"
+#include "runtime/topics.h"
+
+namespace kappa::processor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// The open transaction cannot commit; abort it and rewind (librdkafka's
+// "abortable" errors, and produce failures).
+class TransactionAbortable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Runs one transactional API call: retriable errors are retried until
+// `budget` is spent, abortable ones throw TransactionAbortable, anything else
+// (fatal, fenced, or retriable for too long) throws KafkaError.
+void transactional(const std::string& what, const std::function<RdKafka::Error*()>& call,
+                   std::chrono::milliseconds budget) {
+  const auto deadline = Clock::now() + budget;
+  while (true) {
+    const rdkafka::ErrorPtr error(call());
+    if (!error) return;
+    if (error->txn_requires_abort()) throw TransactionAbortable(what + ": " + error->str());
+    if (error->is_retriable() && Clock::now() < deadline) {
+      spdlog::warn("{}: {} (retrying)", what, error->str());
+      std::this_thread::sleep_for(100ms);
+      continue;
+    }
+    throw KafkaError(what + " failed" + (error->is_fatal() ? " (fatal)" : "") + ": " + error->str());
+  }
+}
+
+std::string partitions_text(const std::vector<int32_t>& partitions) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < partitions.size(); ++i) text += (i ? "," : "") + std::to_string(partitions[i]);
+  return text + "]";
+}
+
+constexpr int kMaxConsecutiveAborts = 5;
+constexpr auto kTransactionBudget = 60s;
+
+}  // namespace
+
+StreamProcessor::StreamProcessor(const KafkaClients& clients, const ViewDefinition& view, Metrics& metrics,
+                                 ProcessorStatus& status)
+    : clients_(clients),
+      settings_(clients.settings()),
+      view_(view),
+      aggregator_(view),
+      metrics_(metrics),
+      status_(status),
+      store_(initial_key_state(view)) {}
+
+StreamProcessor::~StreamProcessor() {
+  // After an exception out of run(): leave the group while every member is
+  // still alive (closing revokes through rebalance_cb). The open
+  // transaction is left to be aborted by the next instance's
+  // init_transactions or by the transaction timeout.
+  if (consumer_ && !closed_) {
+    abandoning_ = true;
+    consumer_->close();
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+void StreamProcessor::start(const std::atomic<bool>& stop) {
+  stop_ = &stop;
+  producer_ = clients_.transactional_producer();
+  const auto timeout_ms = static_cast<int>(settings_.startup_timeout.count());
+  try {
+    // Fences an older instance with our transactional.id and aborts what it
+    // left open, before the group consumer reads the committed offsets.
+    transactional("init_transactions", [&] { return producer_->init_transactions(timeout_ms); },
+                  settings_.startup_timeout);
+  } catch (const TransactionAbortable& e) {
+    throw KafkaError(e.what());
+  }
+  consumer_ = clients_.group_consumer(*this);
+  restorer_ = std::make_unique<ChangelogRestorer>(clients_, view_, metrics_, [this] { status_.beat(); });
+  input_partitions_ = describe_topic(restorer_->consumer(), settings_.input_topic, settings_.startup_timeout).partitions;
+  if (settings_.bounded) snapshot_end_offsets();
+  if (const auto code = consumer_->subscribe({settings_.input_topic}); code != RdKafka::ERR_NO_ERROR) {
+    throw KafkaError("cannot subscribe to '" + settings_.input_topic + "': " + RdKafka::err2str(code));
+  }
+  last_commit_ = last_bad_sample_ = Clock::now() - 1h;
+  last_report_ = Clock::now();
+  spdlog::info("processing {} in group {} as transactional.id {} ({}{})", settings_.input_topic,
+               settings_.consumer_group, clients_.transactional_id(), settings_.bounded ? "bounded" : "stream",
+               settings_.static_membership ? ", static member" : "");
+}
+
+void StreamProcessor::snapshot_end_offsets() {
+  int64_t total = 0;
+  for (int32_t partition = 0; partition < input_partitions_; ++partition) {
+    end_offsets_[partition] =
+        query_watermarks(restorer_->consumer(), settings_.input_topic, partition, settings_.startup_timeout).high;
+    total += end_offsets_[partition];
+  }
+  spdlog::info("bounded run: processing {} partitions of {} up to their end offsets now (sum {})", input_partitions_,
+               settings_.input_topic, total);
+}
+
+// ---------------------------------------------------------------- loop
+
+bool StreamProcessor::run(const std::atomic<bool>& stop) {
+  start(stop);
+  bool completed = false;
+  auto last_beat = Clock::now() - 1h;
+  while (!stop) {
+    // One clock read per turn; the heartbeat and metrics every 100 ms.
+    const auto now = Clock::now();
+    if (now - last_beat >= 100ms) {
+      last_beat = now;
+      status_.beat();
+      report();
+    }
+    int timeout_ms = 100;
+    if (in_transaction_) {
+      const auto due = transaction_started_ + settings_.commit_interval - now;
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(due).count(), 0, 100));
+    }
+    const rdkafka::MessagePtr message(consumer_->consume(timeout_ms));
+    if (callback_error_) {
+      try {
+        std::rethrow_exception(callback_error_);
+      } catch (const Interrupted& e) {
+        spdlog::info("{}", e.what());
+        callback_error_ = nullptr;
+        break;
+      }
+    }
+    if (stop) break;  // a message consumed after the stop is left for the next run
+    try {
+      handle(*message);
+      producer_->poll(0);
+      const bool due = in_transaction_ ? (transaction_records_ >= settings_.max_transaction_records ||
+                                          now - transaction_started_ >= settings_.commit_interval)
+                                       : (needs_commit() && now - last_commit_ >= settings_.commit_interval);
+      const bool finishing = settings_.bounded && assigned_ && needs_commit() &&
+                             std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
+      if ((due || finishing) && commit() == CommitResult::Aborted) rewind();
+    } catch (const TransactionAbortable& e) {
+      abort_transaction(e.what());
+      rewind();
+    }
+    if (settings_.bounded && bounded_complete()) {
+      completed = true;
+      break;
+    }
+  }
+  if (needs_commit()) commit();  // an abort here leaves the work to the next run
+  consumer_->close();            // revokes: nothing is left open
+  closed_ = true;
+  if (callback_error_) {
+    try {
+      std::rethrow_exception(callback_error_);
+    } catch (const Interrupted& e) {
+      spdlog::info("{}", e.what());
+    }
+  }
+  report();
+  spdlog::info("{}: {} records processed, {} bad", completed ? "bounded run complete" : "stopped",
+               metrics_.records_in(), metrics_.records_bad_total());
+  return settings_.bounded ? completed : true;
+}
+
+void StreamProcessor::handle(RdKafka::Message& message) {
+  switch (message.err()) {
+    case RdKafka::ERR_NO_ERROR:
+      on_record(message);
+      break;
+    case RdKafka::ERR__PARTITION_EOF:
+      on_end_of_partition(message.partition(), message.offset());
+      break;
+    case RdKafka::ERR__TIMED_OUT:
+      break;
+    case RdKafka::ERR__FATAL:
+      throw KafkaError("consumer failed: " + message.errstr());
+    default:
+      spdlog::warn("consumer: {}", message.errstr());
+      break;
+  }
+}
+
+void StreamProcessor::on_record(RdKafka::Message& message) {
+  const auto partition = message.partition();
+  const auto found = progress_.find(partition);
+  if (found == progress_.end()) return;  // no longer ours
+  auto& progress = found->second;
+  if (message.offset() < progress.position || progress.done) return;
+  if (settings_.bounded && message.offset() >= progress.end) {
+    progress.position = std::max(progress.position, progress.end);
+    mark_done(partition, progress);
+    return;
+  }
+  if (!in_transaction_) begin_transaction();
+  metrics_.record_in();
+  const std::string_view payload(message.payload() ? static_cast<const char*>(message.payload()) : "", message.len());
+  const auto outcome = aggregator_.process(
+      payload, [&](const std::string& key) -> KeyState& { return store_.state_for(partition, key); });
+  switch (outcome.kind) {
+    case Outcome::Kind::Applied:
+      if (!warned_key_mismatch_ && input_partitions_ > 1) {
+        const bool same = message.key_pointer() != nullptr &&
+                          std::string_view(static_cast<const char*>(message.key_pointer()), message.key_len()) ==
+                              outcome.key;
+        if (!same) {
+          warned_key_mismatch_ = true;
+          spdlog::warn(
+              "record {}[{}]@{} has view key '{}' but a different Kafka record key: results are exact only when "
+              "every event of a key is in one input partition (produce the input keyed by the view key)",
+              settings_.input_topic, partition, message.offset(), outcome.key);
+        }
+      }
+      break;
+    case Outcome::Kind::Filtered:
+      metrics_.record_filtered();
+      break;
+    case Outcome::Kind::Bad:
+      on_bad_record(message, outcome);
+      break;
+  }
+  progress.position = message.offset() + 1;
+  ++transaction_records_;
+  if (settings_.bounded && progress.position >= progress.end) mark_done(partition, progress);
+}
+
+void StreamProcessor::on_end_of_partition(int32_t partition, int64_t offset) {
+  const auto found = progress_.find(partition);
+  if (found == progress_.end()) return;
+  auto& progress = found->second;
+  // Past trailing transaction markers: everything before `offset` is seen.
+  const auto reached = settings_.bounded ? std::min(offset, progress.end) : offset;
+  if (reached > progress.position) progress.position = reached;
+  if (settings_.bounded && !progress.done && progress.position >= progress.end) mark_done(partition, progress);
+}
+
+void StreamProcessor::on_bad_record(RdKafka::Message& message, const Outcome& outcome) {
+  const auto index = static_cast<std::size_t>(outcome.reason);
+  metrics_.record_bad(outcome.reason);
+  const auto now = Clock::now();
+  if (++bad_counts_[index] == 1 || now - last_bad_sample_ >= 10s) {
+    last_bad_sample_ = now;
+    spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", settings_.input_topic,
+                 message.partition(), message.offset(), to_string(outcome.reason), outcome.detail,
+                 bad_counts_[index], to_string(outcome.reason));
+  }
+  if (view_.dead_letter_topic.empty()) return;
+  std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+  headers->add("kappa.error.reason", std::string(to_string(outcome.reason)));
+  headers->add("kappa.error.detail", outcome.detail);
+  headers->add("kappa.source.topic", settings_.input_topic);
+  headers->add("kappa.source.partition", std::to_string(message.partition()));
+  headers->add("kappa.source.offset", std::to_string(message.offset()));
+  const std::string key = message.key_pointer()
+                              ? std::string(static_cast<const char*>(message.key_pointer()), message.key_len())
+                              : std::string();
+  const std::string value = message.payload() ? std::string(static_cast<const char*>(message.payload()), message.len())
+                                              : std::string();
+  produce(view_.dead_letter_topic, RdKafka::Topic::PARTITION_UA, key, value, std::move(headers));
+  metrics_.record_dead_lettered();
+}
+
+void StreamProcessor::mark_done(int32_t partition, Progress& progress) {
+  progress.done = true;
+  rdkafka::TopicPartitions paused;
+  paused.add(settings_.input_topic, partition);
+  consumer_->pause(paused.get());
+}
+
+// ---------------------------------------------------------------- rebalance
+
+void StreamProcessor::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode code,
+                                   std::vector<RdKafka::TopicPartition*>& partitions) {
+  // Exceptions must not unwind through librdkafka: keep and rethrow later.
+  try {
+    if (code == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      on_assign(partitions);
+    } else if (code == RdKafka::ERR__REVOKE_PARTITIONS) {
+      on_revoke(partitions);
+    } else {
+      spdlog::error("rebalance failed: {}", RdKafka::err2str(code));
+      if (in_transaction_) abort_transaction("rebalance failed");
+      progress_.clear();
+      store_.drop_all();
+      consumer->unassign();
+    }
+  } catch (...) {
+    if (!callback_error_) callback_error_ = std::current_exception();
+    consumer->unassign();
+  }
+}
+
+void StreamProcessor::on_assign(std::vector<RdKafka::TopicPartition*>& partitions) {
+  const auto started = Clock::now();
+  metrics_.rebalance();
+  std::vector<int32_t> ids;
+  for (const auto* tp : partitions) {
+    if (tp->topic() == settings_.input_topic) ids.push_back(tp->partition());
+  }
+  std::sort(ids.begin(), ids.end());
+  auto fresh = load_partitions(ids);
+  retained_.clear();
+  rdkafka::TopicPartitions assignment;
+  for (const auto& [partition, progress] : fresh) assignment.add(settings_.input_topic, partition, progress.position);
+  if (const auto code = consumer_->assign(assignment.get()); code != RdKafka::ERR_NO_ERROR) {
+    throw KafkaError("cannot take the assignment: " + RdKafka::err2str(code));
+  }
+  progress_ = std::move(fresh);
+  for (auto& [partition, progress] : progress_) {
+    if (progress.done) mark_done(partition, progress);
+  }
+  assigned_ = true;
+  status_.assigned = true;
+  metrics_.set_assigned_partitions(ids.size());
+  metrics_.set_state_keys(store_.key_count());
+  std::string positions;
+  for (const auto& [partition, progress] : progress_) {
+    positions += (positions.empty() ? "" : ", ") + std::to_string(partition) + "@" + std::to_string(progress.position);
+  }
+  spdlog::info("assigned partitions {} of {}: {} keys in state, ready in {} ms; starting at {}", partitions_text(ids),
+               settings_.input_topic, store_.key_count(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(), positions);
+}
+
+void StreamProcessor::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions) {
+  const bool lost = consumer_->assignment_lost();
+  bool keep = false;
+  if (abandoning_) {
+    in_transaction_ = false;
+  } else if (lost) {
+    if (in_transaction_) abort_transaction("the group assignment was lost");
+  } else {
+    keep = !needs_commit() || commit() == CommitResult::Committed;
+  }
+  std::vector<int32_t> ids;
+  for (const auto* tp : partitions) {
+    const auto found = progress_.find(tp->partition());
+    if (tp->topic() != settings_.input_topic || found == progress_.end()) continue;
+    ids.push_back(tp->partition());
+    if (keep) {
+      retained_[tp->partition()] = Retained{store_.take_partition(tp->partition()), found->second.committed};
+    } else {
+      store_.drop_partition(tp->partition());
+    }
+    progress_.erase(found);
+  }
+  if (progress_.empty()) store_.drop_all();
+  consumer_->unassign();
+  metrics_.set_assigned_partitions(progress_.size());
+  metrics_.set_state_keys(store_.key_count());
+  spdlog::info("partitions {} revoked{}", partitions_text(ids),
+               lost ? " (assignment lost: open transaction aborted)" : keep ? "" : " (last transaction aborted)");
+}
+
+std::map<int32_t, StreamProcessor::Progress> StreamProcessor::load_partitions(const std::vector<int32_t>& partitions) {
+  std::map<int32_t, Progress> out;
+  if (partitions.empty()) return out;
+  // Committed offsets first: read_committed waits for any transaction still
+  // committing offsets to finish, so the changelog read next is complete.
+  rdkafka::TopicPartitions committed;
+  for (const auto partition : partitions) committed.add(settings_.input_topic, partition);
+  const auto code = consumer_->committed(committed.get(), static_cast<int>(settings_.startup_timeout.count()));
+  if (code != RdKafka::ERR_NO_ERROR) {
+    throw KafkaError("cannot read the committed offsets of group " + settings_.consumer_group + ": " +
+                     RdKafka::err2str(code));
+  }
+  std::vector<int32_t> to_restore;
+  for (const auto* tp : committed.get()) {
+    const auto partition = tp->partition();
+    const auto offset = tp->offset();
+    const auto retained = retained_.find(partition);
+    if (retained != retained_.end() && offset >= 0 && retained->second.committed == offset) {
+      store_.adopt_partition(partition, std::move(retained->second.keys));  // nobody committed since we did
+    } else {
+      to_restore.push_back(partition);
+    }
+    Progress progress;
+    progress.position = offset >= 0 ? offset : start_offset(partition);
+    progress.committed = progress.position;
+    if (settings_.bounded) {
+      const auto end = end_offsets_.find(partition);
+      progress.end = end == end_offsets_.end() ? progress.position : end->second;
+      progress.done = progress.position >= progress.end;
+    }
+    out[partition] = progress;
+  }
+  const auto records = restorer_->restore(to_restore, store_, *stop_);
+  if (!to_restore.empty()) {
+    spdlog::info("restored partitions {} from {}: {} state records", partitions_text(to_restore),
+                 settings_.state_topic, records);
+  }
+  return out;
+}
+
+int64_t StreamProcessor::start_offset(int32_t partition) {
+  const auto& start = settings_.start_from;
+  auto& reader = restorer_->consumer();
+  if (start.kind == StartFrom::Kind::Timestamp) {
+    rdkafka::TopicPartitions query;
+    query.add(settings_.input_topic, partition, start.timestamp_ms);
+    const auto code = reader.offsetsForTimes(query.get(), static_cast<int>(settings_.startup_timeout.count()));
+    if (code != RdKafka::ERR_NO_ERROR) {
+      throw KafkaError("cannot find the offset of " + start.describe() + " in " + settings_.input_topic + ": " +
+                       RdKafka::err2str(code));
+    }
+    if (query.get()[0]->offset() >= 0) return query.get()[0]->offset();
+  }
+  const auto marks = query_watermarks(reader, settings_.input_topic, partition, settings_.startup_timeout);
+  return start.kind == StartFrom::Kind::Earliest ? marks.low : marks.high;
+}
+
+// ---------------------------------------------------------------- transactions
+
+bool StreamProcessor::needs_commit() const {
+  if (in_transaction_) return true;
+  return std::any_of(progress_.begin(), progress_.end(),
+                     [](const auto& p) { return p.second.position > p.second.committed; });
+}
+
+bool StreamProcessor::bounded_complete() const {
+  return assigned_ && !needs_commit() &&
+         std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
+}
+
+void StreamProcessor::begin_transaction() {
+  const rdkafka::ErrorPtr error(producer_->begin_transaction());
+  if (error) throw KafkaError("begin_transaction failed: " + error->str());
+  in_transaction_ = true;
+  transaction_records_ = 0;
+  transaction_started_ = Clock::now();
+}
+
+StreamProcessor::CommitResult StreamProcessor::commit() {
+  const auto started = Clock::now();
+  const auto records = transaction_records_;
+  try {
+    if (!in_transaction_) begin_transaction();
+    std::size_t rows = 0;
+    store_.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
+      produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key, render_output(view_, state));
+      produce(settings_.state_topic, partition, key, encode_state(view_, state));
+      ++rows;
+    });
+    rdkafka::TopicPartitions offsets;
+    for (const auto& [partition, progress] : progress_) {
+      if (progress.position > progress.committed) offsets.add(settings_.input_topic, partition, progress.position);
+    }
+    if (!offsets.empty()) {
+      const rdkafka::GroupMetadataPtr group(consumer_->groupMetadata());
+      transactional(
+          "send_offsets_to_transaction",
+          [&] { return producer_->send_offsets_to_transaction(offsets.get(), group.get(), 30000); },
+          kTransactionBudget);
+    }
+    if (settings_.fault_abort_every > 0 && ++transactions_attempted_ % settings_.fault_abort_every == 0) {
+      throw TransactionAbortable("fault injection (--fault-abort-every " +
+                                 std::to_string(settings_.fault_abort_every) + ")");
+    }
+    transactional("commit_transaction", [&] { return producer_->commit_transaction(-1); }, kTransactionBudget);
+    in_transaction_ = false;
+    transaction_records_ = 0;
+    consecutive_aborts_ = 0;
+    last_commit_ = Clock::now();
+    store_.clear_dirty();
+    for (auto& [partition, progress] : progress_) progress.committed = progress.position;
+    metrics_.rows_written(rows);
+    metrics_.transaction_committed();
+    spdlog::debug("committed a transaction of {} records, {} rows, offsets of {} partitions in {} ms", records, rows,
+                  offsets.size(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+    return CommitResult::Committed;
+  } catch (const TransactionAbortable& e) {
+    abort_transaction(e.what());
+    return CommitResult::Aborted;
+  }
+}
+
+void StreamProcessor::abort_transaction(const std::string& why) {
+  spdlog::warn("aborting the transaction: {}", why);
+  metrics_.transaction_aborted();
+  if (++consecutive_aborts_ > kMaxConsecutiveAborts) {
+    throw KafkaError(std::to_string(kMaxConsecutiveAborts) + " transactions in a row aborted; the last: " + why);
+  }
+  if (in_transaction_) {
+    try {
+      transactional("abort_transaction", [&] { return producer_->abort_transaction(-1); }, kTransactionBudget);
+    } catch (const TransactionAbortable& e) {
+      throw KafkaError(e.what());
+    }
+  }
+  in_transaction_ = false;
+  transaction_records_ = 0;
+  store_.clear_dirty();
+}
+
+void StreamProcessor::rewind() {
+  std::vector<int32_t> ids;
+  for (const auto& [partition, progress] : progress_) ids.push_back(partition);
+  store_.drop_all();
+  retained_.clear();
+  auto fresh = load_partitions(ids);
+  for (auto& [partition, progress] : fresh) {
+    const std::unique_ptr<RdKafka::TopicPartition> target(
+        RdKafka::TopicPartition::create(settings_.input_topic, partition, progress.position));
+    if (const auto code = consumer_->seek(*target, 10000); code != RdKafka::ERR_NO_ERROR) {
+      throw KafkaError("cannot rewind " + settings_.input_topic + "[" + std::to_string(partition) +
+                       "]: " + RdKafka::err2str(code));
+    }
+    const auto old = progress_.find(partition);
+    const bool was_paused = old != progress_.end() && old->second.done;
+    if (was_paused && !progress.done) {
+      rdkafka::TopicPartitions resumed;
+      resumed.add(settings_.input_topic, partition);
+      consumer_->resume(resumed.get());
+    }
+    if (!was_paused && progress.done) mark_done(partition, progress);
+  }
+  progress_ = std::move(fresh);
+  spdlog::info("rewound partitions {} to their committed offsets", partitions_text(ids));
+}
+
+void StreamProcessor::produce(const std::string& topic, int32_t partition, const std::string& key,
+                              const std::string& value, std::unique_ptr<RdKafka::Headers> headers) {
+  while (true) {
+    const auto code = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                                         const_cast<char*>(value.data()), value.size(),
+                                         key.empty() ? nullptr : key.data(), key.size(), 0, headers.get(), nullptr);
+    if (code == RdKafka::ERR_NO_ERROR) {
+      [[maybe_unused]] auto* owned_by_librdkafka = headers.release();
+      return;
+    }
+    if (code != RdKafka::ERR__QUEUE_FULL) {
+      throw TransactionAbortable("cannot produce to '" + topic + "': " + RdKafka::err2str(code));
+    }
+    producer_->poll(50);
+  }
+}
+
+void StreamProcessor::report() {
+  const auto now = Clock::now();
+  const auto elapsed = std::chrono::duration<double>(now - last_report_).count();
+  if (elapsed < 1.0) return;
+  int64_t lag = 0;
+  for (const auto& [partition, progress] : progress_) {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(settings_.input_topic, partition, &low, &high) == RdKafka::ERR_NO_ERROR &&
+        high > progress.position) {
+      lag += high - progress.position;
+    }
+  }
+  const double records = metrics_.records_in();
+  metrics_.set_lag(lag);
+  metrics_.set_records_per_second((records - records_at_last_report_) / elapsed);
+  metrics_.set_state_keys(store_.key_count());
+  records_at_last_report_ = records;
+  last_report_ = now;
+}
+
+}  // namespace kappa::processor

@@ -1,0 +1,122 @@
+#pragma once
+// The consume-transform-produce loop, exactly once (KIP-447 style):
+//  - one consumer in the group (read_committed, no auto commit) and one
+//    transactional producer (transactional.id <group>.<instance id>);
+//  - each transaction holds the output rows and the state changelog records
+//    of the keys changed since the last commit, and the input offsets
+//    (send_offsets_to_transaction with the group's metadata);
+//  - on assignment, state is restored from the changelog for the assigned
+//    partitions, then processing resumes at the committed offsets;
+//  - on revocation the open transaction is committed (aborted when the
+//    assignment was lost) and the revoked partitions' state dropped;
+//  - an aborted transaction rewinds: state is reloaded from the changelog and
+//    the consumer seeks back to the committed offsets.
+// Bounded mode runs the same loop up to the end offsets seen at start.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/aggregator.h"
+#include "core/state_store.h"
+#include "core/view_definition.h"
+#include "runtime/changelog_restorer.h"
+#include "runtime/kafka_clients.h"
+#include "runtime/metrics.h"
+#include "runtime/status.h"
+
+namespace kappa::processor {
+
+class StreamProcessor : public RdKafka::RebalanceCb {
+ public:
+  StreamProcessor(const KafkaClients& clients, const ViewDefinition& view, Metrics& metrics, ProcessorStatus& status);
+  ~StreamProcessor() override;
+
+  // Stream mode: runs until `stop`, then commits and leaves; returns true.
+  // Bounded mode: returns true once every input partition reached the end
+  // offset seen at start and is committed; false when stopped before that.
+  // Throws KafkaError on an unrecoverable error.
+  bool run(const std::atomic<bool>& stop);
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode code,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+
+ private:
+  struct Progress {
+    int64_t position = 0;   // next input offset to process
+    int64_t committed = 0;  // input offset of the last commit (or the start)
+    int64_t end = -1;       // bounded: the end offset seen at start
+    bool done = false;      // bounded: reached `end` (the partition is paused)
+  };
+  struct Retained {
+    StateStore::Keys keys;
+    int64_t committed = 0;
+  };
+  enum class CommitResult { Committed, Aborted };
+
+  void start(const std::atomic<bool>& stop);
+  void snapshot_end_offsets();
+  void on_assign(std::vector<RdKafka::TopicPartition*>& partitions);
+  void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions);
+  std::map<int32_t, Progress> load_partitions(const std::vector<int32_t>& partitions);
+  int64_t start_offset(int32_t partition);
+
+  void handle(RdKafka::Message& message);
+  void on_record(RdKafka::Message& message);
+  void on_end_of_partition(int32_t partition, int64_t offset);
+  void on_bad_record(RdKafka::Message& message, const Outcome& outcome);
+  void mark_done(int32_t partition, Progress& progress);
+
+  bool needs_commit() const;
+  bool bounded_complete() const;
+  void begin_transaction();
+  CommitResult commit();
+  void abort_transaction(const std::string& why);
+  void rewind();
+  void produce(const std::string& topic, int32_t partition, const std::string& key, const std::string& value,
+               std::unique_ptr<RdKafka::Headers> headers = nullptr);
+  void report();
+
+  const KafkaClients& clients_;
+  const Settings& settings_;
+  const ViewDefinition& view_;
+  Aggregator aggregator_;
+  Metrics& metrics_;
+  ProcessorStatus& status_;
+  const std::atomic<bool>* stop_ = nullptr;
+
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<ChangelogRestorer> restorer_;
+  StateStore store_;
+  std::map<int32_t, Progress> progress_;
+  std::map<int32_t, Retained> retained_;
+  std::map<int32_t, int64_t> end_offsets_;  // bounded mode
+  int input_partitions_ = 0;
+  bool assigned_ = false;
+  bool closed_ = false;
+  bool abandoning_ = false;
+  std::exception_ptr callback_error_;
+
+  bool in_transaction_ = false;
+  std::size_t transaction_records_ = 0;
+  std::chrono::steady_clock::time_point transaction_started_;
+  std::chrono::steady_clock::time_point last_commit_;
+  int consecutive_aborts_ = 0;
+  std::size_t transactions_attempted_ = 0;
+
+  std::array<std::int64_t, 6> bad_counts_{};
+  std::chrono::steady_clock::time_point last_bad_sample_;
+  bool warned_key_mismatch_ = false;
+  std::chrono::steady_clock::time_point last_report_;
+  double records_at_last_report_ = 0;
+};
+
+}  // namespace kappa::processor

@@ -1,0 +1,63 @@
+#include "core/state_store.h"
+
+#include <gtest/gtest.h>
+
+namespace kappa::processor {
+namespace {
+
+KeyState one_count() { return KeyState{{CountState{}}}; }
+
+std::vector<std::string> dirty_of(const StateStore& store) {
+  std::vector<std::string> out;
+  store.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
+    out.push_back(std::to_string(partition) + "/" + key + "=" +
+                  std::to_string(std::get<CountState>(state.aggregates[0]).count));
+  });
+  return out;
+}
+
+TEST(StateStore, TracksEachChangedKeyOncePerTransaction) {
+  StateStore store(one_count());
+  ++std::get<CountState>(store.state_for(0, "a").aggregates[0]).count;
+  ++std::get<CountState>(store.state_for(1, "b").aggregates[0]).count;
+  ++std::get<CountState>(store.state_for(0, "a").aggregates[0]).count;
+  EXPECT_EQ(dirty_of(store), (std::vector<std::string>{"0/a=2", "1/b=1"}));
+  store.clear_dirty();
+  EXPECT_EQ(store.dirty_count(), 0u);
+  ++std::get<CountState>(store.state_for(1, "b").aggregates[0]).count;
+  EXPECT_EQ(dirty_of(store), (std::vector<std::string>{"1/b=2"}));
+  EXPECT_EQ(store.key_count(), 2u);
+}
+
+TEST(StateStore, RestoredKeysAreNotDirty) {
+  StateStore store(one_count());
+  store.put(2, "x", KeyState{{CountState{5}}});
+  store.put(2, "y", KeyState{{CountState{1}}});
+  store.erase(2, "y");
+  EXPECT_EQ(store.dirty_count(), 0u);
+  EXPECT_EQ(store.key_count(), 1u);
+  EXPECT_EQ(std::get<CountState>(store.state_for(2, "x").aggregates[0]).count, 5);
+}
+
+TEST(StateStore, PartitionsFollowTheAssignment) {
+  StateStore store(one_count());
+  store.add_partition(3);
+  store.state_for(0, "a");
+  store.state_for(1, "b");
+  EXPECT_EQ(store.partitions(), (std::vector<int32_t>{0, 1, 3}));
+  store.drop_partition(0);
+  EXPECT_EQ(dirty_of(store), (std::vector<std::string>{"1/b=0"}));
+  store.clear_dirty();
+  auto kept = store.take_partition(1);
+  EXPECT_EQ(kept.size(), 1u);
+  EXPECT_FALSE(store.has_partition(1));
+  store.adopt_partition(1, std::move(kept));
+  EXPECT_TRUE(store.has_partition(1));
+  EXPECT_EQ(store.key_count(), 1u);
+  store.drop_all();
+  EXPECT_EQ(store.key_count(), 0u);
+  EXPECT_TRUE(store.partitions().empty());
+}
+
+}  // namespace
+}  // namespace kappa::processor
