@@ -132,8 +132,8 @@ RdKafkaAdmin::TopicLayout RdKafkaAdmin::describe_topic_once(const std::string& t
 
 int32_t RdKafkaAdmin::partition_count(const std::string& topic) { return describe_topic(topic).partitions; }
 
-PartitionOffsets RdKafkaAdmin::list_offsets(const std::string& topic, int64_t query) {
-  const int32_t partitions = describe_topic(topic).partitions;
+PartitionOffsets RdKafkaAdmin::list_offsets(const std::string& topic, int64_t query, int32_t partitions) {
+  if (partitions <= 0) partitions = describe_topic(topic).partitions;
   const auto deadline = steady::now() + connection_.timeout;
   while (true) {
     TopicPartitionList list(rd_kafka_topic_partition_list_new(partitions));
@@ -187,8 +187,10 @@ PartitionOffsets RdKafkaAdmin::start_offsets(const std::string& topic, const Sta
 }
 
 std::vector<GroupLag> RdKafkaAdmin::lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) {
-  const PartitionOffsets ends = end_offsets(topic);
-  const PartitionOffsets earliest = earliest_offsets(topic);
+  // One metadata lookup serves both offset queries of every poll.
+  const int32_t partitions = describe_topic(topic).partitions;
+  const PartitionOffsets ends = list_offsets(topic, kLatest, partitions);
+  const PartitionOffsets earliest = list_offsets(topic, kEarliest, partitions);
 
   // librdkafka 2.0.2 takes one group per ListConsumerGroupOffsets call:
   // send them all at once on one queue and gather the answers, so N groups

@@ -41,7 +41,9 @@ class RdKafkaAdmin final : public KafkaAdmin {
   TopicLayout describe_topic_once(const std::string& topic);
   // ListOffsets for every partition with one query timestamp (-1 latest,
   // -2 earliest, or a time).
-  PartitionOffsets list_offsets(const std::string& topic, int64_t query);
+  // `partitions` when the caller already knows the count (saves a metadata
+  // request on the lag-polling path); 0 looks it up.
+  PartitionOffsets list_offsets(const std::string& topic, int64_t query, int32_t partitions = 0);
   std::map<std::string, std::string> topic_configs(const std::string& topic);
   std::map<int32_t, int64_t> first_record_timestamps(const std::string& topic, const PartitionOffsets& at);
   rdkafka::AdminOptions options(rd_kafka_admin_op_t op);

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "kafka/rdkafka_admin.h"
+#include "support/kafka_test_util.h"
 #include "support/kube_test_client.h"
 #include "support/stack_env.h"
 
@@ -32,15 +33,6 @@ std::string create_topic(const std::string& bootstrap, const std::string& topic)
   }
 }
 
-std::unique_ptr<RdKafka::Conf> conf_of(const std::map<std::string, std::string>& properties) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  std::string error;
-  for (const auto& [key, value] : properties) {
-    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) ADD_FAILURE() << key << ": " << error;
-  }
-  return conf;
-}
-
 std::vector<RdKafka::TopicPartition*> partitions_of(const std::string& topic) {
   std::vector<RdKafka::TopicPartition*> out;
   for (int p = 0; p < kPartitions; ++p) out.push_back(RdKafka::TopicPartition::create(topic, p));
@@ -57,7 +49,7 @@ TEST(KafkaSmoke, ProduceConsumeAndCommitInAGroup) {
   // Produce with keys so records spread over every partition.
   std::string error;
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(
-      conf_of({{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}}).get(), error));
+      kappa::testing::kafka_conf({{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}}).get(), error));
   ASSERT_TRUE(producer) << error;
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = "user-" + std::to_string(i % 97);
@@ -73,7 +65,7 @@ TEST(KafkaSmoke, ProduceConsumeAndCommitInAGroup) {
   ASSERT_EQ(producer->flush(30000), RdKafka::ERR_NO_ERROR) << "records not delivered within 30 s";
 
   // Consume every record in a group and commit synchronously.
-  const auto consumer_conf = conf_of({{"bootstrap.servers", bootstrap},
+  const auto consumer_conf = kappa::testing::kafka_conf({{"bootstrap.servers", bootstrap},
                                       {"group.id", group},
                                       {"auto.offset.reset", "earliest"},
                                       {"enable.auto.commit", "false"}});
