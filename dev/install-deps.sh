@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev
 )
 ((build_only)) || APT_PACKAGES+=(
-  git curl openssl python3 procps kcat lua5.4 default-jre-headless maven golang-go
+  git curl openssl python3 procps kcat lua5.4 lua5.1 default-jre-headless maven golang-go
 )
 
 missing=()

@@ -1,0 +1,3 @@
+if obj.spec == nil then obj.spec = {} end
+obj.spec.paused = false
+return obj
