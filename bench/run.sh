@@ -10,3 +10,7 @@ for bench in informer_bench lag_bench; do
   log "running $bench"
   "$BUILD_DIR/bench/$bench"
 done
+# Replay throughput of kappa-processor vs a bare consume loop and Kafka
+# Streams (KAPPA_BENCH_EVENTS events, 10 M by default: several minutes).
+log "running the replay benchmark"
+"$REPO_ROOT/bench/processor/run.sh"
