@@ -1,39 +1,85 @@
-// kappa-operator: the controller manager binary. For now it loads its
-// configuration and checks it can reach the API server; the reconcilers are
-// wired in here as they land.
+// kappa-operator: the controller manager binary. Flags, logging, probes and
+// signals here; everything else is the Manager's.
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-
+#include "api/duration.h"
+#include "cmd/manager.h"
+#include "cmd/probe_server.h"
 #include "kappa/common/logging.h"
 #include "kube/in_cluster_config.h"
-#include "kube/rest_client.h"
+#include "kube/leader_election.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+std::chrono::milliseconds duration_flag(const std::string& name, const std::string& text) {
+  try {
+    return kappa::api::parse_duration(text);
+  } catch (const std::exception& e) {
+    throw CLI::ValidationError(name, e.what());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kappa-operator: versioned Kappa-architecture reprocessing on Kubernetes"};
-  std::string kubeconfig;
-  std::string context;
-  std::string log_level = "info";
+  std::string kubeconfig, context, log_level = "info";
+  std::string metrics_address = ":8080", probe_address = ":8081";
+  std::string lag_poll = "5s", stall_window = "3m", retry_interval = "15s", kafka_timeout = "10s";
+  kappa::operator_cmd::ManagerOptions options;
+  if (const char* ns = std::getenv("POD_NAMESPACE")) options.lease_namespace = ns;
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
   app.add_option("--context", context, "kubeconfig context (default: current-context)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  app.add_option("--watch-namespace", options.watch_namespace, "only this namespace (default: all)");
+  app.add_option("--workers", options.workers, "reconcile workers per controller")->check(CLI::Range(1, 64));
+  app.add_flag("--leader-elect,!--no-leader-elect", options.leader_elect, "elect a leader on a Lease (default on)");
+  app.add_option("--leader-election-namespace", options.lease_namespace, "namespace of the Lease ($POD_NAMESPACE)");
+  app.add_option("--leader-election-id", options.lease_name, "name of the Lease");
+  app.add_option("--metrics-bind-address", metrics_address, "host:port of /metrics, 0 = off");
+  app.add_option("--health-probe-bind-address", probe_address, "host:port of /healthz and /readyz, 0 = off");
+  app.add_option("--lag-poll-interval", lag_poll, "how often a catching-up version's lag is measured");
+  app.add_option("--stall-window", stall_window, "lag without a new low this long: Stalled");
+  app.add_option("--retry-interval", retry_interval, "re-check interval for conditions outside our control");
+  app.add_option("--kafka-timeout", kafka_timeout, "bound of every Kafka admin call");
   CLI11_PARSE(app, argc, argv);
 
   try {
     kappa::setup_logging(log_level);
+    options.controller.lag_poll_interval = duration_flag("--lag-poll-interval", lag_poll);
+    options.controller.stall_window = duration_flag("--stall-window", stall_window);
+    options.controller.retry_interval = duration_flag("--retry-interval", retry_interval);
+    options.kafka_timeout = duration_flag("--kafka-timeout", kafka_timeout);
+    options.identity = kappa::kube::default_leader_identity();
     const auto config = kappa::kube::load_client_config(
         kubeconfig, context.empty() ? std::nullopt : std::optional<std::string>(context));
-    kappa::kube::RestClient client(config);
-    const auto version = client.send("GET", "/version");
-    if (!version.ok()) {
-      spdlog::error("API server {} answered GET /version with HTTP {}: {}", config.server,
-                    version.status, version.body);
-      return 1;
-    }
-    spdlog::info("connected to {} as configured by {}: Kubernetes {}", config.server,
-                 config.source, version.json().value("gitVersion", "?"));
-    spdlog::warn("no controllers are wired in yet; exiting");
-    return 0;
+    // Requests must end well inside the Lease's renew deadline (10 s).
+    kappa::kube::RestClient rest(config, std::chrono::seconds(5));
+    spdlog::info("kappa-operator {} starting against {} ({}); watching {}", options.identity, config.server,
+                 config.source, options.watch_namespace.empty() ? "all namespaces" : options.watch_namespace);
+
+    kappa::operator_cmd::Manager manager(rest, options);
+    kappa::operator_cmd::ProbeServers probes(probe_address, metrics_address, manager);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    manager.start();
+    while (!g_stop && !manager.lost_leadership()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const int code = manager.lost_leadership() ? 1 : 0;
+    spdlog::info("shutting down ({})", code ? "leadership lost" : "signal");
+    manager.stop();
+    spdlog::default_logger()->flush();
+    // cpprestsdk's static teardown can hang at exit; everything is stopped.
+    std::_Exit(code);
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -35,6 +35,8 @@ class KafkaAdmin {
   // success; still members at the deadline throws GroupNotEmpty.
   virtual void delete_group(const std::string& group) = 0;
   virtual std::vector<std::string> list_groups(const std::string& prefix) = 0;
+  // Topic names starting with `prefix`, sorted (internal topics excluded).
+  virtual std::vector<std::string> list_topics(const std::string& prefix) = 0;
 
   // Can a replay from `start` still read everything it needs?
   virtual RetentionCheck retention_preflight(const std::string& topic, const StartFrom& start) = 0;

@@ -404,6 +404,23 @@ std::vector<std::string> RdKafkaAdmin::list_groups(const std::string& prefix) {
   return out;
 }
 
+std::vector<std::string> RdKafkaAdmin::list_topics(const std::string& prefix) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(handle_.get(), 1, nullptr, &raw, timeout_ms(connection_));
+  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
+    fail(KafkaErrorKind::Timeout, "list topics", rd_kafka_err2str(err));
+  }
+  if (err) fail(KafkaErrorKind::Other, "list topics", rd_kafka_err2str(err));
+  Metadata metadata(raw, rd_kafka_metadata_destroy);
+  std::vector<std::string> out;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const std::string name = metadata->topics[i].topic;
+    if (name.rfind(prefix, 0) == 0 && name.rfind("__", 0) != 0) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::map<int32_t, int64_t> RdKafkaAdmin::first_record_timestamps(const std::string& topic, const PartitionOffsets& at) {
   // A short-lived consumer without a group reads one record per partition.
   auto properties = connection_.client_properties();

@@ -23,6 +23,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   void delete_topic(const std::string& topic) override;
   void delete_group(const std::string& group) override;
   std::vector<std::string> list_groups(const std::string& prefix) override;
+  std::vector<std::string> list_topics(const std::string& prefix) override;
   RetentionCheck retention_preflight(const std::string& topic, const StartFrom& start) override;
 
   const KafkaConnection& connection() const { return connection_; }

@@ -1,0 +1,64 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/resource.h"
+
+namespace kappa::api {
+
+inline const kube::Resource kPipelines{"kappa.dev", "v1alpha1", "pipelines", true};
+inline const kube::Resource kReprocessings{"kappa.dev", "v1alpha1", "reprocessings", true};
+inline constexpr const char* kApiVersion = "kappa.dev/v1alpha1";
+
+// Labels every object of a version carries (DESIGN.md §3).
+inline constexpr const char* kLabelPipeline = "kappa.dev/pipeline";
+inline constexpr const char* kLabelVersion = "kappa.dev/version";
+inline constexpr const char* kLabelReprocessing = "kappa.dev/reprocessing";
+inline constexpr const char* kLabelTemplateHash = "kappa.dev/template-hash";
+inline constexpr const char* kLabelName = "app.kubernetes.io/name";
+inline constexpr const char* kLabelManagedBy = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedBy = "kappa-operator";
+
+// Annotations the operator keeps its durable bookkeeping in.
+inline constexpr const char* kAnnotationStartOffsets = "kappa.dev/start-offsets";
+inline constexpr const char* kAnnotationStandbySince = "kappa.dev/standby-since";
+inline constexpr const char* kAnnotationPromotedAt = "kappa.dev/promoted-at";
+inline constexpr const char* kAnnotationPreviousVersion = "kappa.dev/previous-version";
+inline constexpr const char* kAnnotationSwitchedAt = "kappa.dev/switched-at";
+// Set on a Pipeline by a user (or kubectl kappa rollback) to flip serving
+// back to the warm previous version.
+inline constexpr const char* kAnnotationRollback = "kappa.dev/rollback";
+
+inline constexpr const char* kFinalizer = "kappa.dev/cleanup";
+inline constexpr const char* kFieldManager = "kappa-operator";
+
+// Names of version N of a pipeline.
+std::string deployment_name(const std::string& pipeline, int64_t version);
+std::string consumer_group(const std::string& ns, const std::string& pipeline, int64_t version);
+// "<prefix><pipeline>.v<N>"; the prefix defaults to "<namespace>.".
+std::string output_topic(const std::string& prefix, const std::string& pipeline, int64_t version);
+// The reference processor's state changelog for an output topic.
+std::string state_topic(const std::string& output_topic);
+std::string group_prefix(const std::string& ns, const std::string& pipeline);
+
+// The version a consumer group or topic name of this pipeline stands for;
+// nothing for names of other pipelines (a pipeline "a.v1" must not match "a").
+std::optional<int64_t> version_of_group(const std::string& group, const std::string& ns,
+                                        const std::string& pipeline);
+std::optional<int64_t> version_of_topic(const std::string& topic, const std::string& prefix,
+                                        const std::string& pipeline);
+
+// The version label of an object, if it has a valid one.
+std::optional<int64_t> version_label(const nlohmann::json& object);
+
+// The labels every object of version N carries.
+nlohmann::json version_labels(const std::string& pipeline, int64_t version);
+
+// An ownerReference making `owner` the controller of another object.
+nlohmann::json controller_reference(const nlohmann::json& owner);
+bool is_controlled_by(const nlohmann::json& object, const nlohmann::json& owner);
+
+}  // namespace kappa::api

@@ -1,0 +1,168 @@
+#include "cmd/manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/names.h"
+#include "kafka/rdkafka_admin.h"
+
+namespace kappa::operator_cmd {
+
+using nlohmann::json;
+
+namespace {
+
+kube::InformerOptions managed_only(const std::string& ns) {
+  kube::InformerOptions o;
+  o.ns = ns;
+  o.label_selector = std::string(api::kLabelManagedBy) + "=" + api::kManagedBy;
+  return o;
+}
+
+kube::InformerOptions everything(const std::string& ns) {
+  kube::InformerOptions o;
+  o.ns = ns;
+  return o;
+}
+
+std::string pipeline_ref_key(const json& rp) {
+  const std::string ns = rp["metadata"].value("namespace", "");
+  return ns + "/" + rp.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "");
+}
+
+bool annotations_changed(const json& a, const json& b) {
+  return a["metadata"].value("annotations", json::object()) != b["metadata"].value("annotations", json::object());
+}
+
+}  // namespace
+
+Manager::Manager(kube::RestClient& rest, ManagerOptions options)
+    : rest_(rest),
+      options_(std::move(options)),
+      client_(rest_),
+      pipelines_(rest_, api::kPipelines, everything(options_.watch_namespace)),
+      reprocessings_(rest_, api::kReprocessings, everything(options_.watch_namespace)),
+      deployments_(rest_, kube::resources::kDeployments, managed_only(options_.watch_namespace)),
+      services_(rest_, kube::resources::kServices, managed_only(options_.watch_namespace)),
+      pods_(rest_, kube::resources::kPods, managed_only(options_.watch_namespace)),
+      events_(client_, "kappa.dev/kappa-operator", options_.identity),
+      kafka_(client_,
+             [](const kafka::KafkaConnection& c) { return std::make_shared<kafka::RdKafkaAdmin>(c); },
+             options_.kafka_timeout),
+      context_{client_,
+               {pipelines_.cache(), reprocessings_.cache(), deployments_.cache(), services_.cache(), pods_.cache()},
+               kafka_,
+               events_,
+               std::make_shared<SteadyClock>(),
+               [] { return std::chrono::system_clock::now(); },
+               options_.controller},
+      pipeline_reconciler_(context_),
+      reprocessing_reconciler_(context_),
+      pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),
+      reprocessing_controller_("reprocessing", reprocessing_reconciler_, options_.workers) {
+  // Pipelines: spec changes, deletion, and the rollback annotation.
+  pipelines_.add_handlers({
+      [this](const json& o) { pipeline_controller_.queue().add(kube::object_key(o)); },
+      [this](const json& old_object, const json& new_object) {
+        if (kube::generation_changed(old_object, new_object) || annotations_changed(old_object, new_object)) {
+          pipeline_controller_.queue().add(kube::object_key(new_object));
+          enqueue_reprocessings_of_pipeline(new_object);
+        }
+      },
+      [this](const json& o) { pipeline_controller_.queue().add(kube::object_key(o)); },
+  });
+  reprocessing_controller_.watch_primary(reprocessings_);
+  // Any Reprocessing change (status included) may change its Pipeline's
+  // status, hand-made ones too (they carry no ownerReference).
+  reprocessings_.add_handlers({
+      [this](const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
+      [this](const json&, const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
+      [this](const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
+  });
+  pipeline_controller_.watch_owned(deployments_, "Pipeline");
+  pipeline_controller_.watch_owned(services_, "Pipeline");
+  const auto by_version = [this](const json& o) { enqueue_reprocessing_of_version(o); };
+  for (auto* informer : {&deployments_, &pods_, &services_}) {
+    informer->add_handlers({by_version, [by_version](const json&, const json& o) { by_version(o); }, by_version});
+  }
+}
+
+Manager::~Manager() { stop(); }
+
+void Manager::enqueue_reprocessings_of_pipeline(const json& pipeline) {
+  const std::string ns = pipeline["metadata"].value("namespace", "");
+  const std::string name = pipeline["metadata"].value("name", "");
+  for (const auto& rp : reprocessings_.cache().list(ns)) {
+    if (pipeline_ref_key(rp) == ns + "/" + name) reprocessing_controller_.queue().add(kube::object_key(rp));
+  }
+}
+
+// A version's Deployment, pods or the Service changed: the Reprocessing
+// building that version (or every one of the pipeline, for the Service)
+// looks again.
+void Manager::enqueue_reprocessing_of_version(const json& object) {
+  const auto labels = object["metadata"].value("labels", json::object());
+  const std::string ns = object["metadata"].value("namespace", "");
+  const std::string pipeline = labels.value(api::kLabelPipeline, "");
+  if (pipeline.empty()) return;
+  const auto version = api::version_label(object);
+  for (const auto& rp : reprocessings_.cache().by_label(api::kLabelPipeline, pipeline, ns)) {
+    if (!version || api::version_label(rp) == version) reprocessing_controller_.queue().add(kube::object_key(rp));
+  }
+}
+
+void Manager::start() {
+  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->start();
+  if (!options_.leader_elect) {
+    leading_ = true;
+    start_controllers();
+    return;
+  }
+  kube::LeaderElectionConfig config;
+  config.lease_namespace = options_.lease_namespace;
+  config.lease_name = options_.lease_name;
+  config.identity = options_.identity;
+  elector_ = std::make_unique<kube::LeaderElector>(client_, config);
+  elector_->start(
+      [this] {
+        spdlog::info("became leader ({}); starting controllers", options_.identity);
+        leading_ = true;
+        start_controllers();
+      },
+      [this] {
+        if (leading_) {
+          spdlog::error("lost leadership of lease {}/{}", options_.lease_namespace, options_.lease_name);
+          lost_ = true;
+        }
+        leading_ = false;
+      });
+}
+
+void Manager::start_controllers() {
+  if (controllers_started_.exchange(true)) return;
+  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) {
+    while (!informer->wait_for_sync(std::chrono::seconds(5))) {
+      spdlog::warn("waiting for the {} informer to sync", informer->resource().plural);
+    }
+  }
+  // Everything already there is looked at once (informer adds happened
+  // before the controllers ran; the queue kept them).
+  pipeline_controller_.start();
+  reprocessing_controller_.start();
+}
+
+void Manager::stop() {
+  if (controllers_started_) {
+    pipeline_controller_.stop();
+    reprocessing_controller_.stop();
+  }
+  if (elector_) elector_->stop(/*release=*/true);
+  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->stop();
+  events_.flush();
+}
+
+bool Manager::ready() const {
+  return pipelines_.has_synced() && reprocessings_.has_synced() && deployments_.has_synced() &&
+         services_.has_synced() && pods_.has_synced();
+}
+
+}  // namespace kappa::operator_cmd

@@ -1,0 +1,44 @@
+#pragma once
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "controllers/kafka_access.h"
+#include "kappa/common/clock.h"
+#include "kube/event_recorder.h"
+#include "kube/kube_client.h"
+#include "kube/object_cache.h"
+
+namespace kappa::controllers {
+
+// The informer caches the reconcilers read from (writes go to the client).
+struct Caches {
+  const kube::ObjectCache& pipelines;
+  const kube::ObjectCache& reprocessings;
+  const kube::ObjectCache& deployments;  // managed by kappa-operator only
+  const kube::ObjectCache& services;      // managed by kappa-operator only
+  const kube::ObjectCache& pods;          // managed by kappa-operator only
+};
+
+struct ControllerOptions {
+  // How often a catching-up version's lag is measured.
+  std::chrono::milliseconds lag_poll_interval{std::chrono::seconds(5)};
+  // Lag with no new low for this long while above maxLag: Stalled.
+  std::chrono::milliseconds stall_window{std::chrono::minutes(3)};
+  // How long to wait before looking again at something outside our control
+  // (a missing topic, a foreign Service, an unreachable cluster).
+  std::chrono::milliseconds retry_interval{std::chrono::seconds(15)};
+};
+
+// What both reconcilers share: clients, caches, clocks, options.
+struct ControllerContext {
+  kube::KubeClient& client;
+  Caches caches;
+  KafkaAdminPool& kafka;
+  kube::EventRecorder& events;
+  std::shared_ptr<const Clock> clock;  // intervals (progress rate)
+  std::function<std::chrono::system_clock::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
+  ControllerOptions options;
+};
+
+}  // namespace kappa::controllers

@@ -1,0 +1,415 @@
+#include "controllers/pipeline_reconciler.h"
+#include "controllers/pipeline_view.h"
+
+#include <algorithm>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "api/conditions.h"
+#include "api/duration.h"
+#include "api/names.h"
+#include "controllers/status_patch.h"
+#include "controllers/version_cleanup.h"
+#include "controllers/version_state.h"
+#include "kafka/kafka_error.h"
+#include "kube/api_error.h"
+#include "kube/time_format.h"
+
+namespace kappa::controllers {
+
+using nlohmann::json;
+using kube::Result;
+
+
+PipelineReconciler::PipelineReconciler(ControllerContext& context) : ctx_(context) {}
+
+std::string PipelineReconciler::reprocessing_name(const std::string& pipeline, const std::string& hash) {
+  return pipeline + "-" + hash;
+}
+
+Result PipelineReconciler::reconcile(const std::string& key) {
+  const auto object = ctx_.caches.pipelines.get(key);
+  if (!object) return Result::done();
+  View v;
+  v.object = *object;
+  v.ns = (*object)["metadata"].value("namespace", "");
+  v.name = (*object)["metadata"].value("name", "");
+  v.status = object->value("status", json::object());
+  v.status.erase("nextVersion");  // the Reprocessing reconciler's counter; never written here
+  Result result;
+  try {
+    result = run(v);
+  } catch (const kafka::KafkaError& e) {
+    const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
+    v.stalled = api::condition_true("Stalled", down ? "KafkaUnreachable" : "KafkaError", e.what());
+    result = Result::after(ctx_.options.retry_interval);
+  }
+  if (is_deleting(v.object) && !has_finalizer(v.object, api::kFinalizer)) return result;
+  compute_status(v);
+  json current = v.object.value("status", json::object());
+  current.erase("nextVersion");
+  v.object["status"] = current;
+  try {
+    write_status(ctx_.client, api::kPipelines, v.object, v.status);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+  }
+  if (!result.requeue_after && v.requeue) result.requeue_after = *v.requeue;
+  return result;
+}
+
+Result PipelineReconciler::run(View& v) {
+  try {
+    v.spec = api::PipelineSpec::parse(v.object);
+  } catch (const std::invalid_argument& e) {
+    v.stalled = api::condition_true("Stalled", "InvalidSpec", e.what());
+    if (!is_deleting(v.object)) return Result::done();  // a spec change brings us back
+  }
+  read_children(v);
+  if (is_deleting(v.object)) return finalize(v);
+  v.object = add_finalizer(ctx_.client, api::kPipelines, v.object, api::kFinalizer);
+  if (!v.spec) return Result::done();
+  if (auto stop = check_service(v)) return *stop;
+  handle_rollback(v);
+  restore_service(v);
+  if (v.spec->paused) return Result::done();
+  roll_out_template(v);
+  scale_active(v);
+  if (auto stop = retire_standby(v)) return *stop;
+  collect_kafka_garbage(v);
+  return Result::done();
+}
+
+void PipelineReconciler::read_children(View& v) {
+  for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelPipeline, v.name, v.ns)) {
+    if (!api::is_controlled_by(d, v.object)) continue;
+    if (const auto version = api::version_label(d)) v.deployments[*version] = d;
+  }
+  for (const auto& r : ctx_.caches.reprocessings.list(v.ns)) {
+    if (r.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "") != v.name) continue;
+    v.reprocessings.push_back(r);
+    if (!is_terminal(r) && (!v.candidate || version_of(r) > version_of(*v.candidate))) v.candidate = r;
+  }
+  if (v.spec) v.desired_hash = api::template_hash(v.spec->processor, *v.spec);
+}
+
+// The Service is the source of truth for "active" (invariant 2): read it
+// fresh, and never write to one this Pipeline does not own.
+std::optional<Result> PipelineReconciler::check_service(View& v) {
+  try {
+    v.service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+  }
+  if (v.service && !api::is_controlled_by(*v.service, v.object)) {
+    v.service_conflict = true;
+    v.stalled = api::condition_true("Stalled", "ServiceNotOwned",
+                                    "Service " + v.spec->service_name +
+                                        " exists and is not owned by this Pipeline; delete it or choose another "
+                                        "serving.serviceName");
+    return Result::after(ctx_.options.retry_interval);
+  }
+  if (v.service) v.active = selected_version(*v.service);
+  if (v.active && v.deployments.count(*v.active)) v.active_hash = hash_label(v.deployments[*v.active]);
+  return std::nullopt;
+}
+
+// A rollback flips the Service back to the warm previous version in one
+// guarded write, and remembers which template it rolled away from so that
+// template is not immediately rolled out again.
+void PipelineReconciler::handle_rollback(View& v) {
+  const std::string request = annotation(v.object, api::kAnnotationRollback);
+  if (request.empty()) return;
+  std::optional<int64_t> target;
+  if (request != "true" && request != "previous") {
+    target = api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, request}}}}}});
+  } else if (v.service) {
+    const std::string previous = annotation(*v.service, api::kAnnotationPreviousVersion);
+    target = api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, previous}}}}}});
+  }
+  std::string why;
+  if (!v.service || !v.active) {
+    why = "no version is serving yet";
+  } else if (!target) {
+    why = "no previous version is recorded on Service " + v.spec->service_name;
+  } else if (*target == *v.active) {
+    why = "v" + std::to_string(*target) + " already serves";
+  } else if (!v.deployments.count(*target)) {
+    why = "v" + std::to_string(*target) + " is retired (its Deployment is gone)";
+  } else if (!all_replicas_ready(v.deployments[*target])) {
+    why = "v" + std::to_string(*target) + " is not Ready";
+  }
+  if (why.empty()) {
+    json service = *v.service;
+    service["spec"]["selector"][api::kLabelVersion] = std::to_string(*target);
+    service["metadata"]["annotations"][api::kAnnotationPreviousVersion] = std::to_string(*v.active);
+    service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
+    v.service = ctx_.client.update(kube::resources::kServices, service);
+    v.status["rolledBackTemplateHash"] = v.active_hash;
+    event(v, false, "RolledBack",
+          "Service " + v.spec->service_name + " switched back from v" + std::to_string(*v.active) + " to v" +
+              std::to_string(*target));
+    spdlog::info("pipeline {}/{}: rolled back from v{} to v{}", v.ns, v.name, *v.active, *target);
+    v.active = target;
+    v.active_hash = hash_label(v.deployments[*target]);
+  } else {
+    event(v, true, "RollbackUnavailable", "rollback refused: " + why);
+  }
+  // The request is consumed either way; the Events say what happened.
+  v.object = ctx_.client.patch(api::kPipelines, v.ns, v.name, kube::PatchType::Merge,
+                               {{"metadata", {{"annotations", {{api::kAnnotationRollback, nullptr}}}}}}, {});
+}
+
+// A Service someone deleted comes back pointing at the last active version
+// we recorded, if that version still runs.
+void PipelineReconciler::restore_service(View& v) {
+  if (v.service) return;
+  const int64_t last = v.status.value("activeVersion", int64_t{0});
+  if (last <= 0 || !v.deployments.count(last)) return;
+  json service = {{"apiVersion", "v1"},
+                  {"kind", "Service"},
+                  {"metadata",
+                   {{"name", v.spec->service_name},
+                    {"namespace", v.ns},
+                    {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, v.name}}},
+                    {"annotations", {{api::kAnnotationSwitchedAt, kube::format_time(ctx_.wall_clock())}}},
+                    {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
+                  {"spec",
+                   {{"selector", {{api::kLabelPipeline, v.name}, {api::kLabelVersion, std::to_string(last)}}},
+                    {"ports", json::array({{{"name", "http"},
+                                            {"port", v.spec->serving_port},
+                                            {"targetPort", v.spec->serving_port},
+                                            {"protocol", "TCP"}}})}}}};
+  v.service = ctx_.client.create(kube::resources::kServices, v.ns, service);
+  v.active = last;
+  v.active_hash = hash_label(v.deployments[last]);
+  event(v, true, "ServiceRestored", "Service " + v.spec->service_name + " was missing; recreated selecting v" +
+                                         std::to_string(last));
+}
+
+void PipelineReconciler::roll_out_template(View& v) {
+  const std::string& want = v.desired_hash;
+  if (v.active && v.active_hash == want) {
+    v.status.erase("rolledBackTemplateHash");
+    supersede(v, want);
+    return;
+  }
+  if (v.status.value("rolledBackTemplateHash", "") == want) return;  // held back by a rollback
+
+  const json* matching_in_flight = nullptr;
+  const json* blocked_by = nullptr;
+  bool name_taken = false;
+  const std::string base_name = reprocessing_name(v.name, want);
+  for (const auto& r : v.reprocessings) {
+    if (r["metadata"].value("name", "") == base_name) name_taken = true;
+    if (hash_label(r) != want) continue;
+    if (!is_terminal(r)) {
+      matching_in_flight = &r;
+    } else {
+      const std::string phase = r["status"].value("phase", "");
+      const bool superseded = !annotation(r, kAnnotationSupersededBy).empty();
+      if ((phase == "Failed" || phase == "Aborted") && !superseded) blocked_by = &r;
+    }
+  }
+  if (matching_in_flight) {
+    supersede(v, want);
+    return;
+  }
+  if (blocked_by) {
+    const std::string rp = (*blocked_by)["metadata"].value("name", "");
+    v.stalled = api::condition_true(
+        "Stalled", "Rollout" + (*blocked_by)["status"].value("phase", std::string("Failed")),
+        "Reprocessing " + rp + " for this template ended " + (*blocked_by)["status"].value("phase", "") +
+            "; change spec.processor or delete the Reprocessing to try again");
+    return;
+  }
+  const std::string name =
+      name_taken ? base_name + "-g" + std::to_string(v.object["metadata"].value("generation", int64_t{0})) : base_name;
+  json rp = {{"apiVersion", api::kApiVersion},
+             {"kind", "Reprocessing"},
+             {"metadata",
+              {{"name", name},
+               {"namespace", v.ns},
+               {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, want}}},
+               {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
+             // The template is copied so the version is built from what was
+             // asked for at this moment, whatever the Pipeline says later.
+             {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};
+  try {
+    const json created = ctx_.client.create(api::kReprocessings, v.ns, rp);
+    v.reprocessings.push_back(created);
+    event(v, false, "ReprocessingCreated",
+          "template " + want + " changed: Reprocessing " + name + " builds the next version" +
+              (v.active ? " beside v" + std::to_string(*v.active) : std::string()));
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;  // our cache is behind; next pass sees it
+  }
+  supersede(v, want);
+}
+
+// A newer template wins: in-flight Reprocessings this Pipeline made for
+// other templates are aborted (their candidates get cleaned, serving is
+// untouched). Hand-made Reprocessings are the user's to abort.
+void PipelineReconciler::supersede(View& v, const std::string& keep_hash) {
+  for (const auto& r : v.reprocessings) {
+    if (is_terminal(r) || hash_label(r) == keep_hash || !api::is_controlled_by(r, v.object)) continue;
+    if (r.value("spec", json::object()).value("abort", false)) continue;
+    const std::string name = r["metadata"].value("name", "");
+    ctx_.client.patch(api::kReprocessings, v.ns, name, kube::PatchType::Merge,
+                      {{"metadata", {{"annotations", {{kAnnotationSupersededBy, keep_hash}}}}},
+                       {"spec", {{"abort", true}}}},
+                      {});
+    event(v, false, "Superseded", "Reprocessing " + name + " is superseded by template " + keep_hash);
+  }
+}
+
+void PipelineReconciler::scale_active(View& v) {
+  if (!v.active || !v.deployments.count(*v.active)) return;
+  const auto& d = v.deployments[*v.active];
+  if (d["spec"].value("replicas", 1) == v.spec->replicas) return;
+  ctx_.client.patch(kube::resources::kDeployments, v.ns, d["metadata"].value("name", ""), kube::PatchType::Merge,
+                    {{"spec", {{"replicas", v.spec->replicas}}}}, {});
+  event(v, false, "Scaled", "v" + std::to_string(*v.active) + " scaled to " + std::to_string(v.spec->replicas) +
+                                " replicas in place");
+}
+
+// Invariant 4: a version goes only once it is neither active nor a
+// candidate, and only retireAfter after it became standby.
+std::optional<Result> PipelineReconciler::retire_standby(View& v) {
+  std::set<int64_t> candidates;
+  for (const auto& r : v.reprocessings) {
+    if (!is_terminal(r)) candidates.insert(version_of(r));
+  }
+  const auto now = ctx_.wall_clock();
+  for (auto& [version, d] : v.deployments) {
+    const std::string dname = d["metadata"].value("name", "");
+    const std::string since_text = annotation(d, api::kAnnotationStandbySince);
+    if (v.active && version == *v.active) {
+      if (!since_text.empty()) {  // rolled back to: it is no longer standby
+        ctx_.client.patch(kube::resources::kDeployments, v.ns, dname, kube::PatchType::Merge,
+                          {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, nullptr}}}}}}, {});
+      }
+      continue;
+    }
+    if (candidates.count(version) || !v.active) continue;
+    const auto since = kube::parse_time(since_text);
+    if (!since) {
+      ctx_.client.patch(kube::resources::kDeployments, v.ns, dname, kube::PatchType::Merge,
+                        {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, kube::format_time(now)}}}}}},
+                        {});
+      v.requeue_within(v.spec->rollout.retire_after);
+      continue;
+    }
+    if (now - *since < v.spec->rollout.retire_after) {
+      v.requeue_within(millis(v.spec->rollout.retire_after - (now - *since)) + std::chrono::milliseconds(100));
+      continue;
+    }
+    if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
+    const VersionParts parts{v.ns, dname, api::consumer_group(v.ns, v.name, version),
+                             api::output_topic(v.spec->topic_prefix, v.name, version)};
+    const auto step = delete_version(ctx_.client, *v.kafka->admin, parts, /*delete_tables=*/false);
+    if (step != CleanupStep::Done) {
+      v.requeue_within(std::chrono::seconds(2));
+      continue;
+    }
+    json retired = {{"version", version}, {"templateHash", hash_label(d)}, {"deployment", dname},
+                    {"consumerGroup", parts.consumer_group}, {"outputTopic", parts.output_topic},
+                    {"state", "Retired"}, {"since", kube::format_time(now)}};
+    v.retired.push_back(retired);
+    event(v, false, "Retired", "v" + std::to_string(version) + " retired: Deployment " + dname + " and group " +
+                                   parts.consumer_group + " deleted");
+  }
+  return std::nullopt;
+}
+
+// Consumer groups and tables of versions that have no Deployment any more
+// (retired, or left behind by a crash mid-retire) go, keeping the output
+// tables of the newest keepRetiredTables retired versions. Skipped while a
+// candidate's version number or Deployment may not be in our cache yet.
+void PipelineReconciler::collect_kafka_garbage(View& v) {
+  std::set<int64_t> live;
+  for (const auto& [version, d] : v.deployments) live.insert(version);
+  if (v.active) live.insert(*v.active);
+  for (const auto& r : v.reprocessings) {
+    if (is_terminal(r)) continue;
+    if (version_of(r) <= 0) return;
+    if (!v.deployments.count(version_of(r))) return;
+    live.insert(version_of(r));
+  }
+  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
+  auto& admin = *v.kafka->admin;
+  for (const auto& group : admin.list_groups(api::group_prefix(v.ns, v.name))) {
+    const auto version = api::version_of_group(group, v.ns, v.name);
+    if (!version || live.count(*version)) continue;
+    try {
+      admin.delete_group(group);
+    } catch (const kafka::KafkaError& e) {
+      if (e.kind() != kafka::KafkaErrorKind::GroupNotEmpty) throw;
+      v.requeue_within(std::chrono::seconds(5));
+    }
+  }
+  std::map<int64_t, std::vector<std::string>, std::greater<>> retired_tables;
+  for (const auto& topic : admin.list_topics(v.spec->topic_prefix + v.name + ".")) {
+    const auto version = api::version_of_topic(topic, v.spec->topic_prefix, v.name);
+    if (version && !live.count(*version)) retired_tables[*version].push_back(topic);
+  }
+  int kept = 0;
+  for (const auto& [version, topics] : retired_tables) {
+    if (kept++ < v.spec->rollout.keep_retired_tables) continue;
+    for (const auto& topic : topics) admin.delete_topic(topic);
+    event(v, false, "TableDeleted", "v" + std::to_string(version) + " output table deleted (keepRetiredTables " +
+                                        std::to_string(v.spec->rollout.keep_retired_tables) + ")");
+  }
+}
+
+// Invariant 5: everything the Pipeline made goes before it does.
+Result PipelineReconciler::finalize(View& v) {
+  if (!has_finalizer(v.object, api::kFinalizer)) return Result::done();
+  bool waiting = false;
+  for (const auto& r : v.reprocessings) {
+    waiting = true;
+    if (!is_deleting(r)) {
+      ctx_.client.remove(api::kReprocessings, v.ns, r["metadata"].value("name", ""), {});
+    }
+  }
+  if (waiting) return Result::after(std::chrono::seconds(1));  // their finalizers clean candidates
+  if (v.spec) {
+    if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
+    for (const auto& [version, d] : v.deployments) {
+      const VersionParts parts{v.ns, d["metadata"].value("name", ""), api::consumer_group(v.ns, v.name, version),
+                               api::output_topic(v.spec->topic_prefix, v.name, version)};
+      if (delete_version(ctx_.client, *v.kafka->admin, parts, true) != CleanupStep::Done) waiting = true;
+    }
+    if (waiting) return Result::after(std::chrono::seconds(1));
+    auto& admin = *v.kafka->admin;
+    for (const auto& group : admin.list_groups(api::group_prefix(v.ns, v.name))) {
+      if (api::version_of_group(group, v.ns, v.name)) admin.delete_group(group);
+    }
+    for (const auto& topic : admin.list_topics(v.spec->topic_prefix + v.name + ".")) {
+      if (api::version_of_topic(topic, v.spec->topic_prefix, v.name)) admin.delete_topic(topic);
+    }
+    try {
+      const auto service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
+      if (api::is_controlled_by(service, v.object)) {
+        ctx_.client.remove(kube::resources::kServices, v.ns, v.spec->service_name, {});
+      }
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+    }
+  }
+  v.object = remove_finalizer(ctx_.client, api::kPipelines, v.object, api::kFinalizer);
+  spdlog::info("pipeline {}/{}: deleted with its versions, tables and groups", v.ns, v.name);
+  return Result::done();
+}
+
+void PipelineReconciler::event(const View& v, bool warning, const std::string& reason, const std::string& note) {
+  const auto ref = kube::ObjectRef::of(v.object);
+  if (warning) {
+    ctx_.events.warning(ref, reason, "Reconcile", note);
+  } else {
+    ctx_.events.normal(ref, reason, "Reconcile", note);
+  }
+}
+
+}  // namespace kappa::controllers

@@ -1,0 +1,46 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/pipeline_spec.h"
+#include "controllers/controller_context.h"
+#include "kube/controller.h"
+
+namespace kappa::controllers {
+
+// Owns a Pipeline's lifecycle: the finalizer, a Reprocessing for each new
+// version template (superseding an in-flight one), scaling in place,
+// rollback, retiring standby versions and their Kafka parts, and the
+// status kstatus and printer columns read. The serving Service is switched
+// by the Reprocessing that caught up; the Pipeline only creates it back if
+// it went missing and flips it on a rollback.
+class PipelineReconciler : public kube::Reconciler {
+ public:
+  explicit PipelineReconciler(ControllerContext& context);
+  kube::Result reconcile(const std::string& key) override;
+
+  // The rollout a template change triggers: "<pipeline>-<hash>".
+  static std::string reprocessing_name(const std::string& pipeline, const std::string& hash);
+
+  struct View;  // what one reconcile has read (pipeline_view.h)
+
+ private:
+  kube::Result run(View& v);
+  kube::Result finalize(View& v);
+  void read_children(View& v);
+  std::optional<kube::Result> check_service(View& v);
+  void handle_rollback(View& v);
+  void restore_service(View& v);
+  void roll_out_template(View& v);
+  void supersede(View& v, const std::string& keep_hash);
+  void scale_active(View& v);
+  std::optional<kube::Result> retire_standby(View& v);
+  void collect_kafka_garbage(View& v);
+  void compute_status(View& v);
+  void event(const View& v, bool warning, const std::string& reason, const std::string& note);
+
+  ControllerContext& ctx_;
+};
+
+}  // namespace kappa::controllers

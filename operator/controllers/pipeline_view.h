@@ -1,0 +1,70 @@
+#pragma once
+// What one Pipeline reconcile has read and decided; shared by the steps
+// (pipeline_reconciler.cpp) and the status it ends with (pipeline_status.cpp).
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/conditions.h"
+#include "api/names.h"
+#include "api/pipeline_spec.h"
+#include "controllers/kafka_access.h"
+#include "controllers/pipeline_reconciler.h"
+
+namespace kappa::controllers {
+
+using nlohmann::json;
+
+inline constexpr const char* kAnnotationSupersededBy = "kappa.dev/superseded-by";
+inline constexpr std::size_t kRetiredHistory = 10;
+
+inline bool is_terminal(const json& rp) {
+  const std::string phase = rp.value("status", json::object()).value("phase", "");
+  return phase == "Succeeded" || phase == "Aborted" || phase == "Failed";
+}
+
+inline int64_t version_of(const json& rp) { return rp.value("status", json::object()).value("version", int64_t{0}); }
+
+inline std::string hash_label(const json& object) {
+  return object["metadata"].value("labels", json::object()).value(api::kLabelTemplateHash, "");
+}
+
+inline std::string annotation(const json& object, const std::string& key) {
+  return object["metadata"].value("annotations", json::object()).value(key, "");
+}
+
+inline std::chrono::milliseconds millis(std::chrono::system_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+
+struct PipelineReconciler::View {
+  nlohmann::json object;
+  nlohmann::json status;  // desired status, without the allocator's nextVersion
+  std::string ns, name;
+  std::optional<api::PipelineSpec> spec;
+  std::string desired_hash;
+  std::optional<nlohmann::json> service;
+  bool service_conflict = false;
+  std::optional<int64_t> active;
+  std::string active_hash;
+  std::map<int64_t, nlohmann::json> deployments;  // ours, by version
+  std::vector<nlohmann::json> reprocessings;      // every Reprocessing naming this Pipeline
+  std::optional<nlohmann::json> candidate;        // the in-flight one with the highest version
+  std::optional<api::Condition> stalled;
+  std::optional<std::chrono::milliseconds> requeue;
+  std::optional<KafkaAccess> kafka;
+  std::vector<nlohmann::json> retired;  // versions retired in this pass
+
+  void requeue_within(std::chrono::milliseconds d) { requeue = requeue ? std::min(*requeue, d) : d; }
+  bool in_flight_any() const {
+    return std::any_of(reprocessings.begin(), reprocessings.end(), [](const nlohmann::json& r) { return !is_terminal(r); });
+  }
+};
+
+}  // namespace kappa::controllers

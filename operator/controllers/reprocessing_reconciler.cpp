@@ -1,0 +1,530 @@
+#include "controllers/reprocessing_reconciler.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "api/conditions.h"
+#include "api/duration.h"
+#include "api/names.h"
+#include "controllers/status_patch.h"
+#include "controllers/version_cleanup.h"
+#include "controllers/version_state.h"
+#include "kafka/kafka_error.h"
+#include "kube/api_error.h"
+#include "kube/time_format.h"
+
+namespace kappa::controllers {
+
+using nlohmann::json;
+using kube::Result;
+
+namespace {
+
+bool is_terminal(const std::string& phase) { return phase == "Succeeded" || phase == "Aborted" || phase == "Failed"; }
+
+int64_t sum_lag(const std::map<int32_t, int64_t>& end, const std::map<int32_t, int64_t>& start) {
+  int64_t total = 0;
+  for (const auto& [partition, offset] : end) {
+    const auto it = start.find(partition);
+    total += std::max<int64_t>(0, offset - (it == start.end() ? 0 : it->second));
+  }
+  return total;
+}
+
+json offsets_json(const std::map<int32_t, int64_t>& offsets) {
+  json out = json::object();
+  for (const auto& [partition, offset] : offsets) out[std::to_string(partition)] = offset;
+  return out;
+}
+
+}  // namespace
+
+ReprocessingReconciler::ReprocessingReconciler(ControllerContext& context) : ctx_(context) {}
+
+std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.wall_clock()); }
+
+Result ReprocessingReconciler::reconcile(const std::string& key) {
+  const auto object = ctx_.caches.reprocessings.get(key);
+  if (!object) return Result::done();
+  Attempt a;
+  a.object = *object;
+  a.status = object->value("status", json::object());
+  a.ns = (*object)["metadata"].value("namespace", "");
+  a.name = (*object)["metadata"].value("name", "");
+  a.status["observedGeneration"] = a.object["metadata"].value("generation", int64_t{0});
+  Result result;
+  try {
+    result = run(a);
+  } catch (const kafka::KafkaError& e) {
+    // Kafka is outside our control: say so in status and look again later.
+    const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
+    stalled(a, down ? "KafkaUnreachable" : "KafkaError", e.what());
+    result = Result::after(ctx_.options.retry_interval);
+  }
+  if (!is_deleting(a.object) || has_finalizer(a.object, api::kFinalizer)) {
+    try {
+      write_status(ctx_.client, api::kReprocessings, a.object, a.status);
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::NotFound) throw;  // gone meanwhile: nothing to report on
+    }
+  }
+  return result;
+}
+
+Result ReprocessingReconciler::run(Attempt& a) {
+  const json spec = a.object.value("spec", json::object());
+  const std::string pipeline_name = spec.value("pipelineRef", json::object()).value("name", "");
+  a.pipeline = ctx_.caches.pipelines.get(a.ns + "/" + pipeline_name);
+  if (a.pipeline) {
+    try {
+      a.spec = api::PipelineSpec::parse(*a.pipeline);
+    } catch (const std::invalid_argument& e) {
+      if (!is_deleting(a.object)) {
+        stalled(a, "InvalidPipelineSpec", e.what());
+        return Result::after(ctx_.options.retry_interval);
+      }
+    }
+  }
+  if (is_deleting(a.object)) return finalize(a);
+  a.object = add_finalizer(ctx_.client, api::kReprocessings, a.object, api::kFinalizer);
+  const std::string phase = a.status.value("phase", "");
+  if (is_terminal(phase)) return Result::done();
+  if (a.status.value("startedAt", "").empty()) a.status["startedAt"] = now();
+  if (phase.empty()) set_phase(a, "Pending");
+  if (!a.pipeline || !a.spec) {
+    stalled(a, "PipelineNotFound", "Pipeline " + pipeline_name + " does not exist in namespace " + a.ns);
+    return Result::after(ctx_.options.retry_interval);
+  }
+  try {
+    a.kafka = ctx_.kafka.access(*a.spec);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+    stalled(a, "KafkaSecretMissing", "secret " + a.spec->secret_name + " (spec.kafka.secretRef) not found");
+    return Result::after(ctx_.options.retry_interval);
+  }
+  if (spec.value("abort", false)) return abort(a);
+  ensure_version(a);
+  if (const auto serving = serving_version(a); serving && *serving == a.plan.version) return complete(a);
+  if (auto stop = provision(a)) return *stop;
+  return measure_and_gate(a);
+}
+
+std::optional<int64_t> ReprocessingReconciler::serving_version(const Attempt& a) {
+  if (!a.spec) return std::nullopt;
+  const auto service = ctx_.caches.services.get(a.ns + "/" + a.spec->service_name);
+  if (!service || !api::is_controlled_by(*service, *a.pipeline)) return std::nullopt;
+  return selected_version(*service);
+}
+
+// The version number is written to our status before anything of the
+// version exists, and the Pipeline's nextVersion counter moves first under
+// a resourceVersion precondition: a crash in between skips a number, never
+// reuses one.
+void ReprocessingReconciler::ensure_version(Attempt& a) {
+  int64_t version = a.status.value("version", int64_t{0});
+  if (version <= 0) {
+    for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelReprocessing, a.name, a.ns)) {
+      if (const auto v = api::version_label(d); v && d["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) {
+        version = *v;  // we created it, then lost the status write
+      }
+    }
+  }
+  if (version <= 0) version = allocate_version(a);
+  const json processor = a.object["spec"].contains("processor") ? a.object["spec"]["processor"] : a.spec->processor;
+  const std::string start_text = a.object["spec"].value("startFrom", a.spec->rollout.start_from);
+  a.plan = plan_version(*a.spec, version, a.name, processor, api::parse_start_from(start_text));
+  if (a.status.value("version", int64_t{0}) != version) {
+    a.status["version"] = version;
+    a.status["templateHash"] = a.plan.template_hash;
+    a.status["deployment"] = a.plan.deployment;
+    a.status["consumerGroup"] = a.plan.consumer_group;
+    a.status["outputTopic"] = a.plan.output_topic;
+    // Persist now: the number must be on record before its parts exist.
+    write_status(ctx_.client, api::kReprocessings, a.object, a.status);
+    a.object["status"] = a.status;
+  }
+  if (!a.object["metadata"].value("labels", json::object()).contains(api::kLabelVersion)) {
+    ctx_.client.patch(api::kReprocessings, a.ns, a.name, kube::PatchType::Merge,
+                      {{"metadata", {{"labels", {{api::kLabelPipeline, a.spec->name},
+                                                 {api::kLabelVersion, std::to_string(version)},
+                                                 {api::kLabelTemplateHash, a.plan.template_hash}}}}}},
+                      {});
+  }
+}
+
+int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
+  // Everything that already carries a version number of this pipeline, so
+  // that even a counter lost with its status is never behind.
+  int64_t highest = 0;
+  for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
+    highest = std::max(highest, api::version_label(d).value_or(0));
+  }
+  for (const auto& r : ctx_.caches.reprocessings.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
+    highest = std::max(highest, r.value("status", json::object()).value("version", int64_t{0}));
+  }
+  for (const auto& g : a.kafka.admin->list_groups(api::group_prefix(a.ns, a.spec->name))) {
+    highest = std::max(highest, api::version_of_group(g, a.ns, a.spec->name).value_or(0));
+  }
+  for (const auto& t : a.kafka.admin->list_topics(a.spec->topic_prefix + a.spec->name + ".")) {
+    highest = std::max(highest, api::version_of_topic(t, a.spec->topic_prefix, a.spec->name).value_or(0));
+  }
+  for (int attempt = 0;; ++attempt) {
+    json pipeline = ctx_.client.get(api::kPipelines, a.ns, a.spec->name);
+    const int64_t next = std::max(pipeline.value("status", json::object()).value("nextVersion", int64_t{1}), highest + 1);
+    pipeline["status"]["nextVersion"] = next + 1;
+    try {
+      ctx_.client.update_status(api::kPipelines, pipeline);  // guarded by its resourceVersion
+      spdlog::info("reprocessing {}/{}: allocated version {} of pipeline {}", a.ns, a.name, next, a.spec->name);
+      return next;
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::Conflict || attempt >= 5) throw;
+    }
+  }
+}
+
+std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
+  a.deployment = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment);
+  if (!a.deployment) {
+    try {
+      a.deployment = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+    }
+  }
+  if (a.deployment) {
+    const auto labels = (*a.deployment)["metadata"].value("labels", json::object());
+    if (labels.value(api::kLabelReprocessing, "") != a.name || !api::is_controlled_by(*a.deployment, *a.pipeline)) {
+      stalled(a, "DeploymentConflict",
+              "Deployment " + a.plan.deployment + " exists and does not belong to this reprocessing");
+      return Result::after(ctx_.options.retry_interval);
+    }
+    const int32_t replicas = (*a.deployment)["spec"].value("replicas", 1);
+    if (replicas != a.spec->replicas) {  // a replicas-only change applies in place
+      ctx_.client.patch(kube::resources::kDeployments, a.ns, a.plan.deployment, kube::PatchType::Merge,
+                        {{"spec", {{"replicas", a.spec->replicas}}}}, {});
+    }
+    return std::nullopt;
+  }
+  if (a.spec->paused) {
+    set_condition(a, "Stalled", false, "Paused", "the Pipeline is paused; the version is not started");
+    return Result::after(ctx_.options.retry_interval);
+  }
+
+  auto& admin = *a.kafka.admin;
+  int32_t input_partitions = 0;
+  try {
+    input_partitions = admin.partition_count(a.spec->input_topic);
+  } catch (const kafka::KafkaError& e) {
+    if (e.kind() != kafka::KafkaErrorKind::UnknownTopic) throw;
+    stalled(a, "InputTopicMissing", "input topic " + a.spec->input_topic + " does not exist");
+    return Result::after(ctx_.options.retry_interval);
+  }
+  const auto preflight = admin.retention_preflight(a.spec->input_topic, a.plan.start_from);
+  if (!preflight.sufficient) {
+    set_phase(a, "Failed");
+    stalled(a, "RetentionInsufficient", preflight.message);
+    set_condition(a, "Succeeded", false, "RetentionInsufficient", preflight.message);
+    a.status["completedAt"] = now();
+    event(a, true, "RetentionInsufficient", preflight.message);
+    return Result::done();
+  }
+  const auto start = admin.start_offsets(a.spec->input_topic, a.plan.start_from);
+  a.plan.start_offsets = offsets_json(start);
+  if (!a.status.contains("startLag")) a.status["startLag"] = sum_lag(admin.end_offsets(a.spec->input_topic), start);
+  set_phase(a, "Provisioning");
+
+  kafka::TopicSpec table{a.plan.output_topic, a.spec->output_partitions, a.spec->output_replication_factor,
+                         a.spec->output_config};
+  table.configs.emplace("cleanup.policy", "compact");
+  kafka::TopicSpec changelog{api::state_topic(a.plan.output_topic), input_partitions,
+                             a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
+  try {
+    admin.create_topic(table);
+    admin.create_topic(changelog);
+  } catch (const kafka::KafkaError& e) {
+    if (e.kind() != kafka::KafkaErrorKind::TopicConflict) throw;
+    stalled(a, "TopicConflict", e.what());
+    return Result::after(ctx_.options.retry_interval);
+  }
+  const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
+  try {
+    a.deployment = ctx_.client.create(kube::resources::kDeployments, a.ns, deployment);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;
+    return Result::after(std::chrono::seconds(1));  // look at it on the next pass
+  }
+  event(a, false, "VersionCreated",
+        "v" + std::to_string(a.plan.version) + ": Deployment " + a.plan.deployment + ", group " +
+            a.plan.consumer_group + ", table " + a.plan.output_topic + ", replaying " +
+            std::to_string(a.status.value("startLag", int64_t{0})) + " records from " +
+            api::start_from_env(a.plan.start_from));
+  set_phase(a, "CatchingUp");
+  event(a, false, "CatchingUp", "v" + std::to_string(a.plan.version) + " is replaying the log");
+  return std::nullopt;
+}
+
+Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
+  const auto& rollout = a.spec->rollout;
+  const auto start = start_offsets_of(*a.deployment);
+  const auto lags = a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start}});
+  if (lags.empty() || lags.front().error) {
+    stalled(a, "LagUnavailable", lags.empty() ? "no lag answer" : *lags.front().error);
+    return Result::after(ctx_.options.lag_poll_interval);
+  }
+  const int64_t lag = lags.front().total;
+  int64_t end_total = 0;
+  for (const auto& p : lags.front().partitions) end_total += p.end;
+  const auto progress = tracker(a.object["metadata"].value("uid", "")).observe(lag, end_total);
+  const int64_t start_lag = a.status.value("startLag", progress.start_lag);
+  a.status["startLag"] = start_lag;
+  a.status["lag"] = lag;
+  a.status["progressPercent"] =
+      start_lag <= 0 ? 100 : static_cast<int>(std::clamp<int64_t>((start_lag - lag) * 100 / start_lag, 0, 100));
+  a.status["recordsPerSecond"] = progress.records_per_second;
+  if (progress.eta_seconds) {
+    a.status["etaSeconds"] = *progress.eta_seconds;
+  } else {
+    a.status.erase("etaSeconds");
+  }
+
+  const bool ready = all_replicas_ready(*a.deployment);
+  const auto pods = ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns);
+  std::vector<json> own_pods;
+  for (const auto& p : pods) {
+    if (p["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) own_pods.push_back(p);
+  }
+  const auto trouble = pod_trouble(own_pods);
+  const bool within = lag <= rollout.max_lag && ready;
+  const auto wall = ctx_.wall_clock();
+  if (within && !a.status.contains("stableSince")) a.status["stableSince"] = now();
+  if (!within) a.status.erase("stableSince");
+  const auto stable_since = within ? kube::parse_time(a.status["stableSince"].get<std::string>()) : std::nullopt;
+  const auto stable_for = stable_since ? wall - *stable_since : std::chrono::system_clock::duration::zero();
+  const bool caught_up = within && stable_for >= rollout.stable_for;
+
+  const std::string lag_text = "lag " + std::to_string(lag) + " (maxLag " + std::to_string(rollout.max_lag) + "), " +
+                               std::to_string(ready_replicas(*a.deployment)) + "/" +
+                               std::to_string(a.spec->replicas) + " replicas ready";
+  const auto started = kube::parse_time(a.status.value("startedAt", ""));
+  if (trouble) {
+    stalled(a, trouble->reason, trouble->message);
+  } else if (!caught_up && started && wall - *started > rollout.catch_up_deadline) {
+    stalled(a, "CatchUpDeadlineExceeded",
+            "not caught up within catchUpDeadline " + api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                                                           rollout.catch_up_deadline)) + ": " + lag_text);
+  } else if (progress.stalled && lag > rollout.max_lag) {
+    stalled(a, "LagNotShrinking", "no progress for " +
+                                      api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                                          ctx_.options.stall_window)) + ": " + lag_text);
+  } else {
+    set_condition(a, "Stalled", false, "Progressing", lag_text);
+  }
+
+  if (!caught_up) {
+    const bool was_caught_up = api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp");
+    set_condition(a, "CaughtUp", false, within ? "Stabilizing" : (ready ? "CatchingUp" : "ReplicasNotReady"),
+                  lag_text + (within ? ", stable for " + api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(stable_for)) : ""));
+    if (was_caught_up) event(a, true, "FellBehind", "v" + std::to_string(a.plan.version) + " fell behind: " + lag_text);
+    set_phase(a, "CatchingUp");
+    auto wait = ctx_.options.lag_poll_interval;
+    if (within) {
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(rollout.stable_for - stable_for);
+      wait = std::clamp(remaining, std::chrono::milliseconds(100), wait);
+    }
+    return Result::after(wait);
+  }
+
+  if (!api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp")) {
+    event(a, false, "CaughtUp", "v" + std::to_string(a.plan.version) + " caught up: " + lag_text);
+  }
+  set_condition(a, "CaughtUp", true, "LagWithinMaxLag",
+                lag_text + " for " +
+                    api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(stable_for)));
+  if (!a.status.contains("caughtUpAt")) a.status["caughtUpAt"] = now();
+
+  const json spec = a.object.value("spec", json::object());
+  const bool manual = spec.contains("promotion") ? spec.value("promotion", "") == "Manual" : rollout.manual_promotion;
+  if ((manual && !spec.value("promote", false)) || a.spec->paused) {
+    if (a.status.value("phase", "") != "Promotable") {
+      event(a, false, "Promotable",
+            "v" + std::to_string(a.plan.version) +
+                (a.spec->paused ? " is caught up; the Pipeline is paused"
+                                : " is caught up and waits for promotion (kubectl kappa promote)"));
+    }
+    set_phase(a, "Promotable");
+    set_condition(a, "Promoted", false, a.spec->paused ? "Paused" : "AwaitingPromotion",
+                  a.spec->paused ? "the Pipeline is paused" : "set spec.promote=true to switch serving to this version");
+    return Result::after(ctx_.options.lag_poll_interval);
+  }
+  // On record before the switch: whoever sees the Service select this
+  // version can already read CaughtUp=True.
+  write_status(ctx_.client, api::kReprocessings, a.object, a.status);
+  a.object["status"] = a.status;
+  return switch_service(a);
+}
+
+// Invariant 1 and 2: the one write that makes this version active, made
+// only right after a fresh lag measurement said caught up, guarded by the
+// Service's resourceVersion.
+Result ReprocessingReconciler::switch_service(Attempt& a) {
+  const std::string version = std::to_string(a.plan.version);
+  const auto fresh = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
+  if (!all_replicas_ready(fresh)) return Result::after(ctx_.options.lag_poll_interval);
+
+  json service;
+  std::optional<int64_t> previous;
+  try {
+    service = ctx_.client.get(kube::resources::kServices, a.ns, a.spec->service_name);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+  }
+  const json selector = {{api::kLabelPipeline, a.spec->name}, {api::kLabelVersion, version}};
+  if (service.is_null()) {
+    service = {{"apiVersion", "v1"},
+               {"kind", "Service"},
+               {"metadata",
+                {{"name", a.spec->service_name},
+                 {"namespace", a.ns},
+                 {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, a.spec->name}}},
+                 {"annotations", {{api::kAnnotationSwitchedAt, now()}}},
+                 {"ownerReferences", json::array({api::controller_reference(*a.pipeline)})}}},
+               {"spec",
+                {{"selector", selector},
+                 {"ports", json::array({{{"name", "http"},
+                                         {"port", a.spec->serving_port},
+                                         {"targetPort", a.spec->serving_port},
+                                         {"protocol", "TCP"}}})}}}};
+    ctx_.client.create(kube::resources::kServices, a.ns, service);
+  } else {
+    if (!api::is_controlled_by(service, *a.pipeline)) {
+      stalled(a, "ServiceNotOwned",
+              "Service " + a.spec->service_name + " exists and is not owned by Pipeline " + a.spec->name);
+      return Result::after(ctx_.options.retry_interval);
+    }
+    previous = selected_version(service);
+    service["spec"]["selector"] = selector;
+    auto& annotations = service["metadata"]["annotations"];
+    if (!annotations.is_object()) annotations = json::object();
+    if (previous && *previous != a.plan.version) annotations[api::kAnnotationPreviousVersion] = std::to_string(*previous);
+    annotations[api::kAnnotationSwitchedAt] = now();
+    ctx_.client.update(kube::resources::kServices, service);  // PUT with the resourceVersion we read
+  }
+  const std::string from = previous ? "v" + std::to_string(*previous) : std::string("nothing");
+  spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
+               a.plan.version);
+  event(a, false, "Switched", "Service " + a.spec->service_name + " switched from " + from + " to v" + version);
+  set_phase(a, "Promoted");
+  a.status["promotedAt"] = now();
+  set_condition(a, "Promoted", true, "Switched", "Service " + a.spec->service_name + " selects v" + version);
+  event(a, false, "Promoted", "v" + version + " is active");
+  return complete(a);
+}
+
+Result ReprocessingReconciler::complete(Attempt& a) {
+  if (!a.status.contains("promotedAt")) a.status["promotedAt"] = now();
+  set_condition(a, "Promoted", true, "Switched",
+                "Service " + a.spec->service_name + " selects v" + std::to_string(a.plan.version));
+  set_condition(a, "Stalled", false, "Succeeded", "v" + std::to_string(a.plan.version) + " is active");
+  set_condition(a, "Succeeded", true, "Promoted",
+                "v" + std::to_string(a.plan.version) + " serves; the previous version stays warm until retireAfter");
+  if (!api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp")) {
+    set_condition(a, "CaughtUp", true, "LagWithinMaxLag", "caught up when promoted");
+  }
+  set_phase(a, "Succeeded");
+  a.status["completedAt"] = now();
+  a.status.erase("etaSeconds");
+  forget_tracker(a.object["metadata"].value("uid", ""));
+  return Result::done();
+}
+
+bool ReprocessingReconciler::remove_candidate(Attempt& a) {
+  const int64_t version = a.status.value("version", int64_t{0});
+  if (version <= 0) return true;  // nothing was made
+  if (!a.spec) {
+    spdlog::warn("reprocessing {}/{}: its Pipeline is gone; cannot reach Kafka to delete group {} and topic {}", a.ns,
+                 a.name, a.status.value("consumerGroup", ""), a.status.value("outputTopic", ""));
+    return true;
+  }
+  if (!a.kafka.admin) a.kafka = ctx_.kafka.access(*a.spec);
+  const VersionParts parts{a.ns, a.status.value("deployment", api::deployment_name(a.spec->name, version)),
+                           a.status.value("consumerGroup", api::consumer_group(a.ns, a.spec->name, version)),
+                           a.status.value("outputTopic", api::output_topic(a.spec->topic_prefix, a.spec->name, version))};
+  return delete_version(ctx_.client, *a.kafka.admin, parts, /*delete_tables=*/true) == CleanupStep::Done;
+}
+
+Result ReprocessingReconciler::finalize(Attempt& a) {
+  if (!has_finalizer(a.object, api::kFinalizer)) return Result::done();
+  const int64_t version = a.status.value("version", int64_t{0});
+  const auto serving = serving_version(a);
+  const bool promoted = a.status.value("phase", "") == "Succeeded" || (serving && *serving == version);
+  // A promoted version belongs to the Pipeline now; only a candidate goes.
+  if (!promoted && !remove_candidate(a)) return Result::after(std::chrono::seconds(2));
+  forget_tracker(a.object["metadata"].value("uid", ""));
+  a.object = remove_finalizer(ctx_.client, api::kReprocessings, a.object, api::kFinalizer);
+  return Result::done();
+}
+
+Result ReprocessingReconciler::abort(Attempt& a) {
+  const int64_t version = a.status.value("version", int64_t{0});
+  if (const auto serving = serving_version(a); serving && version > 0 && *serving == version) {
+    event(a, true, "AbortIgnored", "v" + std::to_string(version) + " already serves; use rollback instead");
+    a.plan.version = version;
+    return complete(a);
+  }
+  if (!remove_candidate(a)) {
+    set_condition(a, "Stalled", false, "Aborting", "removing the candidate's Deployment, group and tables");
+    return Result::after(std::chrono::seconds(2));
+  }
+  set_phase(a, "Aborted");
+  set_condition(a, "Stalled", false, "Aborted", "aborted; serving untouched");
+  set_condition(a, "Succeeded", false, "Aborted", "aborted by spec.abort");
+  a.status.erase("stableSince");
+  a.status.erase("etaSeconds");
+  a.status["completedAt"] = now();
+  event(a, false, "Aborted",
+        version > 0 ? "v" + std::to_string(version) + " aborted: its Deployment, group and tables are removed"
+                    : "aborted before a version was made");
+  forget_tracker(a.object["metadata"].value("uid", ""));
+  return Result::done();
+}
+
+void ReprocessingReconciler::set_phase(Attempt& a, const std::string& phase) { a.status["phase"] = phase; }
+
+void ReprocessingReconciler::set_condition(Attempt& a, const std::string& type, bool value, const std::string& reason,
+                                           const std::string& message) {
+  api::set_condition(a.status["conditions"], {type, value ? "True" : "False", reason, message},
+                     a.object["metadata"].value("generation", int64_t{0}), now());
+}
+
+void ReprocessingReconciler::stalled(Attempt& a, const std::string& reason, const std::string& message) {
+  const bool already = api::condition_is_true(a.status.value("conditions", json::array()), "Stalled");
+  const auto previous = api::find_condition(a.status.value("conditions", json::array()), "Stalled");
+  set_condition(a, "Stalled", true, reason, message);
+  if (!already || (previous && previous->value("reason", "") != reason)) event(a, true, "Stalled", reason + ": " + message);
+}
+
+void ReprocessingReconciler::event(const Attempt& a, bool warning, const std::string& reason, const std::string& note) {
+  const auto ref = kube::ObjectRef::of(a.object);
+  if (warning) {
+    ctx_.events.warning(ref, reason, "Reconcile", note);
+  } else {
+    ctx_.events.normal(ref, reason, "Reconcile", note);
+  }
+}
+
+kafka::ProgressTracker& ReprocessingReconciler::tracker(const std::string& uid) {
+  std::lock_guard lock(trackers_mutex_);
+  auto it = trackers_.find(uid);
+  if (it == trackers_.end()) {
+    it = trackers_.emplace(uid, kafka::ProgressTracker(ctx_.clock, ctx_.options.stall_window)).first;
+  }
+  return it->second;
+}
+
+void ReprocessingReconciler::forget_tracker(const std::string& uid) {
+  std::lock_guard lock(trackers_mutex_);
+  trackers_.erase(uid);
+}
+
+}  // namespace kappa::controllers

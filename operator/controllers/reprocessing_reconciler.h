@@ -1,0 +1,66 @@
+#pragma once
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "api/pipeline_spec.h"
+#include "controllers/controller_context.h"
+#include "controllers/version_deployment.h"
+#include "kafka/progress.h"
+#include "kube/controller.h"
+
+namespace kappa::controllers {
+
+// Builds and promotes one version: allocates its number, provisions its
+// tables and Deployment, measures its consumer lag until it has caught up,
+// then switches the serving Service to it in one guarded write. Abort or
+// deletion before the switch removes the candidate; serving is never
+// touched by either.
+class ReprocessingReconciler : public kube::Reconciler {
+ public:
+  explicit ReprocessingReconciler(ControllerContext& context);
+  kube::Result reconcile(const std::string& key) override;
+
+ private:
+  // One reconcile's view: the object, the status being computed, and what
+  // the steps learn on the way.
+  struct Attempt {
+    nlohmann::json object;
+    nlohmann::json status;
+    std::string ns, name;
+    std::optional<nlohmann::json> pipeline;
+    std::optional<api::PipelineSpec> spec;
+    KafkaAccess kafka;
+    VersionPlan plan;
+    std::optional<nlohmann::json> deployment;
+  };
+
+  kube::Result run(Attempt& a);
+  kube::Result finalize(Attempt& a);
+  kube::Result abort(Attempt& a);
+  void ensure_version(Attempt& a);
+  int64_t allocate_version(Attempt& a);
+  std::optional<kube::Result> provision(Attempt& a);
+  kube::Result measure_and_gate(Attempt& a);
+  kube::Result switch_service(Attempt& a);
+  kube::Result complete(Attempt& a);
+  // Removes the candidate's Deployment, group and tables; true when gone.
+  bool remove_candidate(Attempt& a);
+
+  std::optional<int64_t> serving_version(const Attempt& a);
+  void set_phase(Attempt& a, const std::string& phase);
+  void set_condition(Attempt& a, const std::string& type, bool value, const std::string& reason,
+                     const std::string& message);
+  void stalled(Attempt& a, const std::string& reason, const std::string& message);
+  void event(const Attempt& a, bool warning, const std::string& reason, const std::string& note);
+  std::string now() const;
+  kafka::ProgressTracker& tracker(const std::string& uid);
+  void forget_tracker(const std::string& uid);
+
+  ControllerContext& ctx_;
+  std::mutex trackers_mutex_;
+  std::map<std::string, kafka::ProgressTracker> trackers_;
+};
+
+}  // namespace kappa::controllers

@@ -1,0 +1,29 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "kube/kube_client.h"
+
+namespace kappa::controllers {
+
+// The JSON merge patch turning `current` into `desired` (keys that went
+// away become null), or null when they are equal.
+nlohmann::json status_merge_patch(const nlohmann::json& current, const nlohmann::json& desired);
+
+// Writes `desired` as the object's status subresource if it differs from the
+// status the object has; true when a write happened. A merge patch needs no
+// resourceVersion, so a stale cache copy never costs a conflict, and fields
+// this writer does not own (absent from both) are left alone.
+bool write_status(kube::KubeClient& client, const kube::Resource& resource, const nlohmann::json& object,
+                  const nlohmann::json& desired);
+
+// Adds or removes a finalizer with a merge patch carrying the object's
+// resourceVersion (a precondition: a concurrent change makes it fail and
+// the reconcile retries). Returns the updated object.
+nlohmann::json add_finalizer(kube::KubeClient& client, const kube::Resource& resource, const nlohmann::json& object,
+                             const std::string& finalizer);
+nlohmann::json remove_finalizer(kube::KubeClient& client, const kube::Resource& resource,
+                                const nlohmann::json& object, const std::string& finalizer);
+bool has_finalizer(const nlohmann::json& object, const std::string& finalizer);
+bool is_deleting(const nlohmann::json& object);
+
+}  // namespace kappa::controllers

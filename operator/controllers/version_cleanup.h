@@ -1,0 +1,26 @@
+#pragma once
+#include <string>
+
+#include "kafka/kafka_admin.h"
+#include "kube/kube_client.h"
+
+namespace kappa::controllers {
+
+// The parts of one version that outlive its pods.
+struct VersionParts {
+  std::string ns;
+  std::string deployment;
+  std::string consumer_group;
+  std::string output_topic;  // its state changelog goes with it
+};
+
+enum class CleanupStep { DeploymentTerminating, GroupStillHasMembers, Done };
+
+// Removes a version in the order invariant 4 asks for: the Deployment first
+// (foreground, so its pods are gone before we go on), then the consumer
+// group, then (when `delete_tables`) the output table and its changelog.
+// Idempotent; call again while it reports a step in progress.
+CleanupStep delete_version(kube::KubeClient& client, kafka::KafkaAdmin& admin, const VersionParts& parts,
+                           bool delete_tables);
+
+}  // namespace kappa::controllers

@@ -1,0 +1,37 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/pipeline_spec.h"
+
+namespace kappa::controllers {
+
+// Everything that makes version N of a pipeline what it is.
+struct VersionPlan {
+  int64_t version = 0;
+  std::string reprocessing;   // the Reprocessing that builds it
+  std::string template_hash;
+  nlohmann::json processor;   // effective template (Pipeline's or the override)
+  std::string deployment;
+  std::string consumer_group;
+  std::string output_topic;
+  kafka::StartFrom start_from;
+  nlohmann::json start_offsets = nlohmann::json::object();  // partition -> offset, as strings
+};
+
+VersionPlan plan_version(const api::PipelineSpec& spec, int64_t version, const std::string& reprocessing,
+                         const nlohmann::json& processor, const kafka::StartFrom& start_from);
+
+// The Deployment `<pipeline>-v<N>` running the processor with the contract
+// env of DESIGN.md §3, owned by the Pipeline (so deleting the Pipeline
+// garbage-collects it and a promoted version outlives its Reprocessing).
+nlohmann::json build_version_deployment(const api::PipelineSpec& spec, const nlohmann::json& pipeline,
+                                        const VersionPlan& plan, const std::vector<std::string>& secret_keys);
+
+// KAFKA_PROP_<NAME> for a librdkafka property name, as the reference
+// processor reads it: '.' becomes '_', '_' becomes '__', upper case.
+std::string kafka_property_env(const std::string& property);
+
+}  // namespace kappa::controllers

@@ -1,0 +1,29 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kappa::controllers {
+
+// The version a serving Service selects (its kappa.dev/version selector).
+std::optional<int64_t> selected_version(const nlohmann::json& service);
+
+// Every replica of the Deployment's current spec is Ready (and the
+// Deployment controller has seen that spec).
+bool all_replicas_ready(const nlohmann::json& deployment);
+int32_t ready_replicas(const nlohmann::json& deployment);
+
+// Why a version's pods cannot become Ready on their own (a crash loop, an
+// image the node cannot run, a bad env reference), or nothing.
+struct PodTrouble {
+  std::string reason;   // CamelCase, for a condition
+  std::string message;  // which pod, what its container says
+};
+std::optional<PodTrouble> pod_trouble(const std::vector<nlohmann::json>& pods);
+
+// The partition -> offset map stored on a version's Deployment.
+std::map<int32_t, int64_t> start_offsets_of(const nlohmann::json& deployment);
+
+}  // namespace kappa::controllers

@@ -1,0 +1,212 @@
+#pragma once
+// A namespace of its own with the CRDs installed, an input topic full of
+// user events, and the real kappa-operator binary watching only that
+// namespace (so tests running side by side never share an operator).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/names.h"
+#include "kafka/connection.h"
+#include "kafka/rdkafka_admin.h"
+#include "kube/api_error.h"
+#include "support/event_log.h"
+#include "support/kafka_helpers.h"
+#include "support/namespaced_test.h"
+#include "support/subprocess.h"
+#include "support/wait.h"
+
+namespace kappa::testing {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class OperatorTest : public NamespacedTest {
+ protected:
+  OperatorTest() : NamespacedTest("op") {}
+
+  void SetUp() override {
+    NamespacedTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    install_crds();
+    bootstrap_ = stack_env().kafka_bootstrap;
+    kafka::KafkaConnection connection;
+    connection.bootstrap_servers = bootstrap_;
+    admin_ = std::make_unique<kafka::RdKafkaAdmin>(connection);
+    input_topic_ = ns_ + ".events";
+    admin_->create_topic({input_topic_, 3, 1, {{"cleanup.policy", "delete"}}});
+    start_operator();
+  }
+
+  void TearDown() override {
+    if (HasFailure()) dump_state();
+    // The Pipeline's finalizer needs the operator: delete while it runs.
+    if (client_ && operator_) delete_pipelines_and_wait();
+    operator_.reset();
+    if (admin_) {
+      for (const auto& topic : admin_->list_topics(ns_ + ".")) admin_->delete_topic(topic);
+      for (const auto& group : admin_->list_groups("kappa." + ns_ + ".")) {
+        try {
+          admin_->delete_group(group);
+        } catch (const std::exception&) {
+        }
+      }
+    }
+    NamespacedTest::TearDown();
+  }
+
+  static void install_crds() {
+    const std::string crds = std::string(KAPPA_SOURCE_DIR) + "/crds/";
+    ASSERT_EQ(std::system(("kubectl apply --server-side --force-conflicts -f " + crds + " >/dev/null").c_str()), 0);
+    ASSERT_EQ(std::system("kubectl wait --for=condition=Established crd/pipelines.kappa.dev "
+                          "crd/reprocessings.kappa.dev --timeout=60s >/dev/null"),
+              0);
+  }
+
+  void start_operator() {
+    const std::string log = std::string(::testing::TempDir()) + "/" + ns_ + "-operator.log";
+    operator_ = std::make_unique<processor::Subprocess>(
+        KAPPA_OPERATOR_BINARY,
+        std::vector<std::string>{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
+                                 "--leader-election-namespace", ns_, "--metrics-bind-address", "0",
+                                 "--health-probe-bind-address", "0", "--lag-poll-interval", "1s",
+                                 "--retry-interval", "2s", "--stall-window", "60s", "--log-level", "debug"},
+        std::map<std::string, std::string>{}, log);
+  }
+
+  // SIGKILL: no lease release, no cleanup; a restart must converge.
+  void kill_operator() {
+    operator_->send(SIGKILL);
+    operator_->wait_exit(10s);
+  }
+
+  // The canonical user-stats Pipeline, fast settings for tests.
+  json pipeline_manifest(const std::string& name, const json& rollout_overrides = json::object()) const {
+    json rollout = {{"maxLag", 0}, {"stableFor", "2s"}, {"retireAfter", "5s"}, {"keepRetiredTables", 0}};
+    rollout.update(rollout_overrides);
+    return {{"apiVersion", "kappa.dev/v1alpha1"},
+            {"kind", "Pipeline"},
+            {"metadata", {{"name", name}, {"namespace", ns_}}},
+            {"spec",
+             {{"kafka", {{"bootstrapServers", bootstrap_}}},
+              {"input", {{"topic", input_topic_}}},
+              {"processor",
+               {{"image", "kappa.dev/kappa-processor:1"},
+                {"replicas", 1},
+                {"config",
+                 {{"key", "user_id"},
+                  {"aggregates",
+                   {{"total_events", {{"op", "count"}}},
+                    {"total_revenue", {{"op", "sum"}, {"field", "revenue"}}},
+                    {"total_sessions", {{"op", "count_distinct"}, {"field", "session_id"}}}}}}}}},
+              {"output", {{"partitions", 3}, {"replicationFactor", 1}}},
+              {"serving", {{"serviceName", name}, {"port", 8080}}},
+              {"rollout", rollout}}}};
+  }
+
+  // `count` events over `users` users, keyed by user_id.
+  void produce_events(int count, int users, int seed = 1) {
+    std::vector<processor::Record> records;
+    for (int i = 0; i < count; ++i) {
+      const std::string user = "u-" + std::to_string((i * 7 + seed) % users);
+      records.push_back({user, json{{"user_id", user},
+                                    {"revenue", (i % 10) + 0.5},
+                                    {"session_id", "s-" + std::to_string(i % 13)}}
+                                   .dump()});
+    }
+    processor::produce_all(bootstrap_, input_topic_, records);
+  }
+
+  json get(const kube::Resource& r, const std::string& name) { return client_->get(r, ns_, name); }
+  std::optional<json> find(const kube::Resource& r, const std::string& name) {
+    try {
+      return client_->get(r, ns_, name);
+    } catch (const kube::ApiError& e) {
+      if (e.kind() == kube::ApiErrorKind::NotFound) return std::nullopt;
+      throw;
+    }
+  }
+
+  static std::string condition(const json& object, const std::string& type, std::string* reason = nullptr) {
+    for (const auto& c : object.value("status", json::object()).value("conditions", json::array())) {
+      if (c.value("type", "") == type) {
+        if (reason) *reason = c.value("reason", "");
+        return c.value("status", "");
+      }
+    }
+    return "";
+  }
+
+  // Waits until the Pipeline's condition `type` has `status`; fails with
+  // the Pipeline's status when it does not in time.
+  void await_pipeline_condition(const std::string& name, const std::string& type, const std::string& status,
+                                std::chrono::milliseconds timeout = 180s, const std::string& reason = "") {
+    json last;
+    const bool ok = wait_for(timeout, [&] {
+      last = get(api::kPipelines, name);
+      std::string r;
+      return condition(last, type, &r) == status && (reason.empty() || r == reason);
+    });
+    ASSERT_TRUE(ok) << "Pipeline " << name << " condition " << type << " != " << status << " " << reason
+                    << "; status: " << last.value("status", json::object()).dump(2);
+  }
+
+  std::optional<int64_t> service_version(const std::string& service) {
+    const auto s = find(kube::resources::kServices, service);
+    if (!s) return std::nullopt;
+    const std::string v = (*s)["spec"]["selector"].value(api::kLabelVersion, "");
+    return v.empty() ? std::nullopt : std::optional<int64_t>(std::stoll(v));
+  }
+
+  // The Reprocessing building `version` of `pipeline`, if any.
+  std::optional<json> reprocessing_of(const std::string& pipeline, int64_t version) {
+    const auto list = client_->list(api::kReprocessings, ns_, {});
+    for (const auto& r : list["items"]) {
+      if (r["spec"]["pipelineRef"].value("name", "") == pipeline &&
+          r.value("status", json::object()).value("version", int64_t{0}) == version) {
+        return r;
+      }
+    }
+    return std::nullopt;
+  }
+
+  bool group_exists(const std::string& group) {
+    const auto groups = admin_->list_groups(group);
+    return std::find(groups.begin(), groups.end(), group) != groups.end();
+  }
+  bool topic_exists(const std::string& topic) {
+    const auto topics = admin_->list_topics(topic);
+    return std::find(topics.begin(), topics.end(), topic) != topics.end();
+  }
+
+  void patch_spec(const kube::Resource& r, const std::string& name, const json& spec) {
+    client_->patch(r, ns_, name, kube::PatchType::Merge, {{"spec", spec}}, {});
+  }
+
+  void delete_pipelines_and_wait() {
+    try {
+      const auto list = client_->list(api::kPipelines, ns_, {});
+      for (const auto& p : list["items"]) client_->remove(api::kPipelines, ns_, p["metadata"].value("name", ""), {});
+      wait_for(60s, [&] { return client_->list(api::kPipelines, ns_, {})["items"].empty(); });
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "cleanup: " << e.what();
+    }
+  }
+
+  void dump_state() {
+    std::cerr << "---- operator log (" << operator_->log_path() << ") ----\n";
+    if (operator_) std::cerr << operator_->log().substr(operator_->log().size() > 20000 ? operator_->log().size() - 20000 : 0);
+    std::system(("kubectl get pipelines,reprocessings,deployments,services,pods -n " + ns_ + " -o yaml | tail -c 20000 >&2").c_str());
+  }
+
+  std::string bootstrap_;
+  std::string input_topic_;
+  std::unique_ptr<kafka::RdKafkaAdmin> admin_;
+  std::unique_ptr<processor::Subprocess> operator_;
+};
+
+}  // namespace kappa::testing

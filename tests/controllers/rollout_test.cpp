@@ -1,0 +1,103 @@
+// The versioned rollout on the real stack: real apiserver, real Kafka, the
+// operator binary, and kappa-processor pods run by the node agent.
+#include "controllers/operator_fixture.h"
+#include "controllers/service_watcher.h"
+#include "support/http_get.h"
+
+namespace kappa::testing {
+namespace {
+
+class RolloutTest : public OperatorTest {
+ protected:
+  // GET /v1/keys/<key> on a Ready pod of `version` (Services have no
+  // endpoints on the local stack: pods are reached by their IP).
+  std::optional<json> query_version(const std::string& pipeline, int64_t version, const std::string& key) {
+    kube::ListOptions options;
+    options.label_selector = std::string(api::kLabelPipeline) + "=" + pipeline + "," + api::kLabelVersion + "=" +
+                             std::to_string(version);
+    const json pods = client_->list(kube::resources::kPods, ns_, options);
+    for (const auto& pod : pods["items"]) {
+      const std::string ip = pod.value("status", json::object()).value("podIP", "");
+      if (ip.empty()) continue;
+      const auto answer = processor::http_get(ip, 8080, "/v1/keys/" + key);
+      if (answer.status == 200) return json::parse(answer.body).value("value", json::object());
+      last_answer_ = ip + ": HTTP " + std::to_string(answer.status) + " " + answer.body;
+    }
+    return std::nullopt;
+  }
+
+  // The row `key` once the version's serving table has it with
+  // `total_events` (a pod's table follows its output topic closely, not
+  // instantly).
+  std::optional<json> await_row(const std::string& pipeline, int64_t version, const std::string& key, int events) {
+    std::optional<json> row;
+    wait_for(30s, [&] {
+      row = query_version(pipeline, version, key);
+      return row && row->value("total_events", 0) == events;
+    });
+    return row;
+  }
+
+  std::string last_answer_;
+};
+
+TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCatchUpAndRetiresV1) {
+  produce_events(3000, 50);
+  ServiceWatcher watcher(*rest_, ns_, "stats");
+  client_->create(api::kPipelines, ns_, pipeline_manifest("stats"));
+
+  await_pipeline_condition("stats", "Ready", "True");
+  auto pipeline = get(api::kPipelines, "stats");
+  EXPECT_EQ(pipeline["status"].value("activeVersion", 0), 1);
+  EXPECT_EQ(service_version("stats"), 1);
+  const auto v1 = get(kube::resources::kDeployments, "stats-v1");
+  EXPECT_EQ(v1["metadata"]["labels"].value(api::kLabelVersion, ""), "1");
+  const auto row = await_row("stats", 1, "u-1", 60);
+  ASSERT_TRUE(row.has_value()) << "v1 does not answer for u-1: " << last_answer_;
+  EXPECT_EQ((*row).value("total_events", 0), 60);  // 3000 events over 50 users
+
+  // GitOps edit: a new aggregate is a new version template.
+  produce_events(20000, 50, 2);
+  patch_spec(api::kPipelines, "stats",
+             {{"processor", {{"config", {{"aggregates", {{"max_revenue", {{"op", "max"}, {"field", "revenue"}}}}}}}}}});
+  std::vector<int> progress;
+  std::vector<int64_t> lags;
+  ASSERT_TRUE(wait_for(180s, [&] {
+    if (const auto rp = reprocessing_of("stats", 2); rp && rp->contains("status")) {
+      const auto& s = (*rp)["status"];
+      if (s.contains("progressPercent")) progress.push_back(s.value("progressPercent", 0));
+      if (s.contains("lag")) lags.push_back(s.value("lag", int64_t{0}));
+    }
+    return service_version("stats") == 2;
+  }, 100ms)) << "the Service never switched to v2";
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back(), 100);
+  EXPECT_TRUE(std::is_sorted(progress.begin(), progress.end())) << "progress went backwards";
+  EXPECT_EQ(lags.back(), 0);
+
+  const auto rp2 = reprocessing_of("stats", 2);
+  ASSERT_TRUE(rp2);
+  EXPECT_EQ((*rp2)["status"].value("consumerGroup", ""), "kappa." + ns_ + ".stats.v2");
+  EXPECT_EQ((*rp2)["status"].value("outputTopic", ""), ns_ + ".stats.v2");
+  EXPECT_GT((*rp2)["status"].value("startLag", int64_t{0}), 0);
+
+  // v1 stays warm for retireAfter (5 s), then goes: Deployment, group, table.
+  ASSERT_TRUE(wait_for(90s, [&] {
+    return !find(kube::resources::kDeployments, "stats-v1") && !group_exists("kappa." + ns_ + ".stats.v1") &&
+           !topic_exists(ns_ + ".stats.v1");
+  })) << "v1 was not retired";
+  EXPECT_TRUE(topic_exists(ns_ + ".stats.v2"));
+  await_pipeline_condition("stats", "Ready", "True");
+  pipeline = get(api::kPipelines, "stats");
+  EXPECT_EQ(pipeline["status"].value("activeVersion", 0), 2);
+  const auto row2 = await_row("stats", 2, "u-1", 460);
+  ASSERT_TRUE(row2.has_value());
+  EXPECT_EQ((*row2).value("total_events", 0), 460);  // 3000 + 20000 events over 50 users
+  EXPECT_TRUE((*row2).contains("max_revenue"));
+
+  EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+}
+
+}  // namespace
+}  // namespace kappa::testing
