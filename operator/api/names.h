@@ -28,6 +28,10 @@ inline constexpr const char* kAnnotationStandbySince = "kappa.dev/standby-since"
 inline constexpr const char* kAnnotationPromotedAt = "kappa.dev/promoted-at";
 inline constexpr const char* kAnnotationPreviousVersion = "kappa.dev/previous-version";
 inline constexpr const char* kAnnotationSwitchedAt = "kappa.dev/switched-at";
+// On the Service, written with a rollback's selector flip: the template
+// rolled away from, not to be rolled out again until the spec changes.
+// (The Service is read fresh each reconcile; a cached status could be stale.)
+inline constexpr const char* kAnnotationRolledBackTemplate = "kappa.dev/rolled-back-template";
 // Set on a Pipeline by a user (or kubectl kappa rollback) to flip serving
 // back to the warm previous version.
 inline constexpr const char* kAnnotationRollback = "kappa.dev/rollback";

@@ -9,6 +9,7 @@
 #include "api/conditions.h"
 #include "api/duration.h"
 #include "api/names.h"
+#include "controllers/crash_point.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
 #include "controllers/version_state.h"
@@ -119,6 +120,10 @@ std::optional<Result> PipelineReconciler::check_service(View& v) {
 // guarded write, and remembers which template it rolled away from so that
 // template is not immediately rolled out again.
 void PipelineReconciler::handle_rollback(View& v) {
+  if (annotation(v.object, api::kAnnotationRollback).empty()) return;
+  // Our cache may still show a request we consumed a moment ago: acting on
+  // it twice would flip serving back again. Only a fresh read counts.
+  v.object = ctx_.client.get(api::kPipelines, v.ns, v.name);
   const std::string request = annotation(v.object, api::kAnnotationRollback);
   if (request.empty()) return;
   std::optional<int64_t> target;
@@ -145,8 +150,8 @@ void PipelineReconciler::handle_rollback(View& v) {
     service["spec"]["selector"][api::kLabelVersion] = std::to_string(*target);
     service["metadata"]["annotations"][api::kAnnotationPreviousVersion] = std::to_string(*v.active);
     service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
+    service["metadata"]["annotations"][api::kAnnotationRolledBackTemplate] = v.active_hash;
     v.service = ctx_.client.update(kube::resources::kServices, service);
-    v.status["rolledBackTemplateHash"] = v.active_hash;
     event(v, false, "RolledBack",
           "Service " + v.spec->service_name + " switched back from v" + std::to_string(*v.active) + " to v" +
               std::to_string(*target));
@@ -191,11 +196,13 @@ void PipelineReconciler::restore_service(View& v) {
 void PipelineReconciler::roll_out_template(View& v) {
   const std::string& want = v.desired_hash;
   if (v.active && v.active_hash == want) {
-    v.status.erase("rolledBackTemplateHash");
     supersede(v, want);
     return;
   }
-  if (v.status.value("rolledBackTemplateHash", "") == want) return;  // held back by a rollback
+  if (v.service && annotation(*v.service, api::kAnnotationRolledBackTemplate) == want) {
+    supersede(v, want);
+    return;  // held back by a rollback
+  }
 
   const json* matching_in_flight = nullptr;
   const json* blocked_by = nullptr;
@@ -310,6 +317,7 @@ std::optional<Result> PipelineReconciler::retire_standby(View& v) {
                              api::output_topic(v.spec->topic_prefix, v.name, version)};
     const auto step = delete_version(ctx_.client, *v.kafka->admin, parts, /*delete_tables=*/false);
     if (step != CleanupStep::Done) {
+      crash_point("during-retire");
       v.requeue_within(std::chrono::seconds(2));
       continue;
     }

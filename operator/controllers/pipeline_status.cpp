@@ -93,6 +93,12 @@ void PipelineReconciler::compute_status(View& v) {
     for (const char* field : {"candidateVersion", "candidateLag", "candidateProgress", "candidateETA"}) s.erase(field);
   }
   if (v.spec) s["versions"] = versions_list(v, now);
+  const std::string rolled_back = v.service ? annotation(*v.service, api::kAnnotationRolledBackTemplate) : "";
+  if (rolled_back.empty()) {
+    s.erase("rolledBackTemplateHash");
+  } else {
+    s["rolledBackTemplateHash"] = rolled_back;
+  }
 
   auto set = [&](const api::Condition& c) { api::set_condition(s["conditions"], c, generation, now); };
 

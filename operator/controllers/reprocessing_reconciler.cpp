@@ -7,6 +7,7 @@
 #include "api/conditions.h"
 #include "api/duration.h"
 #include "api/names.h"
+#include "controllers/crash_point.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
 #include "controllers/version_state.h"
@@ -254,6 +255,7 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
     if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;
     return Result::after(std::chrono::seconds(1));  // look at it on the next pass
   }
+  crash_point("after-deployment-create");
   event(a, false, "VersionCreated",
         "v" + std::to_string(a.plan.version) + ": Deployment " + a.plan.deployment + ", group " +
             a.plan.consumer_group + ", table " + a.plan.output_topic + ", replaying " +
@@ -327,6 +329,7 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
                   lag_text + (within ? ", stable for " + api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(stable_for)) : ""));
     if (was_caught_up) event(a, true, "FellBehind", "v" + std::to_string(a.plan.version) + " fell behind: " + lag_text);
     set_phase(a, "CatchingUp");
+    if (lag > 0) crash_point("during-catch-up");
     auto wait = ctx_.options.lag_poll_interval;
     if (within) {
       const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(rollout.stable_for - stable_for);
@@ -380,6 +383,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
   }
   const json selector = {{api::kLabelPipeline, a.spec->name}, {api::kLabelVersion, version}};
+  crash_point("before-service-write");
   if (service.is_null()) {
     service = {{"apiVersion", "v1"},
                {"kind", "Service"},
@@ -408,8 +412,10 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
     if (!annotations.is_object()) annotations = json::object();
     if (previous && *previous != a.plan.version) annotations[api::kAnnotationPreviousVersion] = std::to_string(*previous);
     annotations[api::kAnnotationSwitchedAt] = now();
+    annotations.erase(api::kAnnotationRolledBackTemplate);  // a new version rolls forward
     ctx_.client.update(kube::resources::kServices, service);  // PUT with the resourceVersion we read
   }
+  crash_point("after-service-write");
   const std::string from = previous ? "v" + std::to_string(*previous) : std::string("nothing");
   spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
                a.plan.version);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,7 +68,7 @@ class OperatorTest : public NamespacedTest {
               0);
   }
 
-  void start_operator() {
+  void start_operator(const std::map<std::string, std::string>& env = {}) {
     const std::string log = std::string(::testing::TempDir()) + "/" + ns_ + "-operator.log";
     operator_ = std::make_unique<processor::Subprocess>(
         KAPPA_OPERATOR_BINARY,
@@ -75,7 +76,7 @@ class OperatorTest : public NamespacedTest {
                                  "--leader-election-namespace", ns_, "--metrics-bind-address", "0",
                                  "--health-probe-bind-address", "0", "--lag-poll-interval", "1s",
                                  "--retry-interval", "2s", "--stall-window", "60s", "--log-level", "debug"},
-        std::map<std::string, std::string>{}, log);
+        env, log);
   }
 
   // SIGKILL: no lease release, no cleanup; a restart must converge.
@@ -174,6 +175,40 @@ class OperatorTest : public NamespacedTest {
     return std::nullopt;
   }
 
+  // Waits until the Reprocessing of `version` is in `phase`; returns it.
+  json await_phase(const std::string& pipeline, int64_t version, const std::string& phase,
+                   std::chrono::milliseconds timeout = 180s) {
+    std::optional<json> rp;
+    const bool ok = wait_for(timeout, [&] {
+      rp = reprocessing_of(pipeline, version);
+      return rp && (*rp)["status"].value("phase", "") == phase;
+    });
+    EXPECT_TRUE(ok) << "v" << version << " never reached " << phase << "; last: " << (rp ? rp->dump() : "none");
+    return rp.value_or(json::object());
+  }
+
+  void await_service_version(const std::string& service, int64_t version, std::chrono::milliseconds timeout = 180s) {
+    ASSERT_TRUE(wait_for(timeout, [&] { return service_version(service) == version; }))
+        << "Service " << service << " never selected v" << version << " (selects "
+        << service_version(service).value_or(0) << ")";
+  }
+
+  // A new version template: one more aggregate named `name`.
+  void change_template(const std::string& pipeline, const std::string& aggregate) {
+    patch_spec(api::kPipelines, pipeline,
+               {{"processor", {{"config", {{"aggregates", {{aggregate, {{"op", "max"}, {"field", "revenue"}}}}}}}}}});
+  }
+
+  // Nothing of version N is left: Deployment, consumer group, table, changelog.
+  void expect_version_gone(const std::string& pipeline, int64_t version) {
+    const std::string v = std::to_string(version);
+    EXPECT_TRUE(wait_for(60s, [&] {
+      return !find(kube::resources::kDeployments, pipeline + "-v" + v) &&
+             !group_exists("kappa." + ns_ + "." + pipeline + ".v" + v) &&
+             !topic_exists(ns_ + "." + pipeline + ".v" + v) && !topic_exists(ns_ + "." + pipeline + ".v" + v + ".state");
+    })) << "v" << version << " left something behind";
+  }
+
   bool group_exists(const std::string& group) {
     const auto groups = admin_->list_groups(group);
     return std::find(groups.begin(), groups.end(), group) != groups.end();
@@ -208,5 +243,16 @@ class OperatorTest : public NamespacedTest {
   std::unique_ptr<kafka::RdKafkaAdmin> admin_;
   std::unique_ptr<processor::Subprocess> operator_;
 };
+
+// The version of every Reprocessing of `pipeline` with its phase.
+inline std::map<int64_t, std::string> phases(const json& reprocessing_list, const std::string& pipeline) {
+  std::map<int64_t, std::string> out;
+  for (const auto& r : reprocessing_list["items"]) {
+    if (r["spec"]["pipelineRef"].value("name", "") != pipeline) continue;
+    const auto status = r.value("status", json::object());
+    out[status.value("version", int64_t{0})] = status.value("phase", "");
+  }
+  return out;
+}
 
 }  // namespace kappa::testing

@@ -1,0 +1,101 @@
+// Manual promotion, abort, rollback, superseding templates and deletion on
+// the real stack, with a watcher checking every switch of the Service.
+#include "controllers/operator_fixture.h"
+#include "controllers/service_watcher.h"
+
+namespace kappa::testing {
+namespace {
+
+using LifecycleTest = OperatorTest;
+
+TEST_F(LifecycleTest, ManualPromotionWaitsForPromoteAndAbortLeavesTheActiveVersionServing) {
+  produce_events(2000, 40);
+  ServiceWatcher watcher(*rest_, ns_, "stats");
+  client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "10m"}}));
+  await_pipeline_condition("stats", "Ready", "True");
+
+  patch_spec(api::kPipelines, "stats", {{"rollout", {{"promotion", "Manual"}}}});
+  change_template("stats", "max_a");
+  auto rp2 = await_phase("stats", 2, "Promotable");
+  await_pipeline_condition("stats", "Reconciling", "True", 30s, "AwaitingPromotion");
+  // Caught up, but nobody promoted it: serving stays on v1 however long we look.
+  EXPECT_FALSE(wait_for(4s, [&] { return service_version("stats") != 1; }));
+  EXPECT_EQ(condition(rp2, "CaughtUp"), "True");
+
+  patch_spec(api::kReprocessings, rp2["metadata"].value("name", ""), {{"promote", true}});
+  await_service_version("stats", 2, 60s);
+  await_phase("stats", 2, "Succeeded");
+
+  // v3 waits for promotion; an abort deletes it and leaves v2 serving.
+  change_template("stats", "max_b");
+  auto rp3 = await_phase("stats", 3, "Promotable");
+  patch_spec(api::kReprocessings, rp3["metadata"].value("name", ""), {{"abort", true}});
+  await_phase("stats", 3, "Aborted");
+  expect_version_gone("stats", 3);
+  EXPECT_EQ(service_version("stats"), 2);
+  EXPECT_TRUE(find(kube::resources::kDeployments, "stats-v2"));
+  // The aborted template is not retried by itself: the Pipeline says why.
+  await_pipeline_condition("stats", "Stalled", "True", 30s, "RolloutAborted");
+  EXPECT_EQ(get(api::kPipelines, "stats")["status"].value("activeVersion", 0), 2);
+
+  EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+}
+
+TEST_F(LifecycleTest, RollbackWithinTheWindowFlipsBackAndANewerTemplateSupersedesAnInFlightOne) {
+  produce_events(2000, 40);
+  ServiceWatcher watcher(*rest_, ns_, "stats");
+  client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "10m"}}));
+  await_pipeline_condition("stats", "Ready", "True");
+  change_template("stats", "max_a");
+  await_service_version("stats", 2);
+
+  // v1 is still warm: a rollback is one Service write back to it.
+  client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
+                 {{"metadata", {{"annotations", {{api::kAnnotationRollback, "true"}}}}}}, {});
+  await_service_version("stats", 1, 30s);
+  await_pipeline_condition("stats", "Ready", "True", 30s, "RolledBack");
+  // The rolled-back template is not rolled out again by itself.
+  EXPECT_FALSE(wait_for(4s, [&] { return reprocessing_of("stats", 3).has_value(); }));
+  EXPECT_TRUE(find(kube::resources::kDeployments, "stats-v2")) << "v2 stays warm for a roll-forward";
+  EXPECT_FALSE(get(api::kPipelines, "stats")["metadata"].value("annotations", json::object()).contains(
+      api::kAnnotationRollback))
+      << "the rollback request is consumed";
+
+  // Two templates in a row while the first is in flight: the second wins.
+  patch_spec(api::kPipelines, "stats", {{"rollout", {{"promotion", "Manual"}}}});
+  change_template("stats", "max_b");
+  await_phase("stats", 3, "Promotable");
+  change_template("stats", "max_c");
+  await_phase("stats", 3, "Aborted");
+  expect_version_gone("stats", 3);
+  auto rp4 = await_phase("stats", 4, "Promotable");
+  EXPECT_EQ(service_version("stats"), 1);
+  patch_spec(api::kReprocessings, rp4["metadata"].value("name", ""), {{"promote", true}});
+  await_service_version("stats", 4, 60s);
+  await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
+
+  EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2, 1, 4}));
+  EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+}
+
+TEST_F(LifecycleTest, DeletingThePipelineRemovesEveryVersionReprocessingServiceTopicAndGroup) {
+  produce_events(1000, 20);
+  client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "10m"}, {"keepRetiredTables", 3}}));
+  await_pipeline_condition("stats", "Ready", "True");
+  patch_spec(api::kPipelines, "stats", {{"rollout", {{"promotion", "Manual"}}}});
+  change_template("stats", "max_a");
+  await_phase("stats", 2, "Promotable");  // an active version and a candidate
+  ASSERT_TRUE(topic_exists(ns_ + ".stats.v1") && topic_exists(ns_ + ".stats.v2"));
+
+  client_->remove(api::kPipelines, ns_, "stats", {});
+  ASSERT_TRUE(wait_for(90s, [&] { return !find(api::kPipelines, "stats"); })) << "the Pipeline was never deleted";
+  EXPECT_TRUE(client_->list(api::kReprocessings, ns_, {})["items"].empty());
+  EXPECT_TRUE(client_->list(kube::resources::kDeployments, ns_, {})["items"].empty());
+  EXPECT_FALSE(find(kube::resources::kServices, "stats"));
+  EXPECT_TRUE(admin_->list_groups("kappa." + ns_ + ".").empty());
+  EXPECT_EQ(admin_->list_topics(ns_ + "."), (std::vector<std::string>{input_topic_}));
+}
+
+}  // namespace
+}  // namespace kappa::testing
