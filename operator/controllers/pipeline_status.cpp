@@ -78,9 +78,11 @@ void PipelineReconciler::compute_status(View& v) {
     s.erase("activeVersion");
   }  // Service missing: keep the last active version, to restore it
 
-  const json* candidate_status = nullptr;
+  // The candidate's Stalled reason shows even before it has a version
+  // (it may be stuck allocating one: Kafka unreachable, say).
+  const json* candidate_status = v.candidate ? &(*v.candidate)["status"] : nullptr;
+  if (candidate_status && !candidate_status->is_object()) candidate_status = nullptr;
   if (v.candidate && version_of(*v.candidate) > 0) {
-    candidate_status = &(*v.candidate)["status"];
     s["candidateVersion"] = version_of(*v.candidate);
     s["candidateLag"] = candidate_status->value("lag", candidate_status->value("startLag", int64_t{0}));
     s["candidateProgress"] = std::to_string(candidate_status->value("progressPercent", 0)) + "%";
@@ -128,7 +130,10 @@ void PipelineReconciler::compute_status(View& v) {
     const auto c = api::find_condition(candidate_status->value("conditions", json::array()), "Stalled");
     if (c && c->value("status", "") == "True") {
       stalled = api::condition_true("Stalled", c->value("reason", "CandidateStalled"),
-                                    "v" + std::to_string(version_of(*v.candidate)) + ": " + c->value("message", ""));
+                                    (version_of(*v.candidate) > 0
+                                        ? "v" + std::to_string(version_of(*v.candidate))
+                                        : "Reprocessing " + (*v.candidate)["metadata"].value("name", std::string())) +
+                                        ": " + c->value("message", ""));
     }
   }
   set(stalled);
@@ -139,7 +144,7 @@ void PipelineReconciler::compute_status(View& v) {
   api::Condition reconciling = api::condition_false("Reconciling", "Idle", "nothing to roll out");
   if (v.spec && v.spec->paused) {
     reconciling = api::condition_false("Reconciling", "Paused", "spec.paused is true: no changes are made");
-  } else if (candidate_status) {
+  } else if (candidate_status && v.candidate && version_of(*v.candidate) > 0) {
     const std::string phase = candidate_status->value("phase", "");
     const std::string version = "v" + std::to_string(version_of(*v.candidate));
     if (phase == "Promotable") {

@@ -399,6 +399,9 @@ std::vector<std::string> RdKafkaAdmin::list_groups(const std::string& prefix) {
   }
   size_t errors = 0;
   rd_kafka_ListConsumerGroups_result_errors(result, &errors);
+  if (errors > 0 && count == 0) {
+    fail(KafkaErrorKind::Timeout, "list consumer groups", "no broker answered");
+  }
   if (errors > 0) spdlog::warn("list consumer groups: {} broker(s) did not answer; the list may be partial", errors);
   std::sort(out.begin(), out.end());
   return out;

@@ -1,0 +1,57 @@
+// Invariant 6: the operator SIGKILLed at each step of a rollout and
+// restarted converges to the same end state: exactly one active version,
+// the old one retired, nothing orphaned. The kill comes from the
+// operator's own crash points (KAPPA_CRASH_AT), so it lands exactly there.
+#include "controllers/operator_fixture.h"
+#include "controllers/service_watcher.h"
+
+namespace kappa::testing {
+namespace {
+
+class ConvergenceTest : public OperatorTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ConvergenceTest, KilledMidRolloutAndRestartedEndsWithV2ActiveAndV1GoneAndNothingOrphaned) {
+  produce_events(5000, 50);
+  ServiceWatcher watcher(*rest_, ns_, "stats");
+  client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "3s"}}));
+  await_pipeline_condition("stats", "Ready", "True");
+
+  kill_operator();
+  start_operator({{"KAPPA_CRASH_AT", GetParam()}});
+  change_template("stats", "max_revenue");
+  const auto code = operator_->wait_exit(180s);
+  ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << GetParam();
+  ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
+
+  start_operator();
+  await_service_version("stats", 2);
+  expect_version_gone("stats", 1);
+  await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
+
+  const auto deployments = client_->list(kube::resources::kDeployments, ns_, {});
+  ASSERT_EQ(deployments["items"].size(), 1u) << deployments.dump();
+  EXPECT_EQ(deployments["items"][0]["metadata"].value("name", ""), "stats-v2");
+  const auto reprocessings = client_->list(api::kReprocessings, ns_, {});
+  EXPECT_EQ(phases(reprocessings, "stats"), (std::map<int64_t, std::string>{{1, "Succeeded"}, {2, "Succeeded"}}));
+  EXPECT_EQ(admin_->list_groups("kappa." + ns_ + "."), (std::vector<std::string>{"kappa." + ns_ + ".stats.v2"}));
+  EXPECT_EQ(admin_->list_topics(ns_ + "."),
+            (std::vector<std::string>{input_topic_, ns_ + ".stats.v2", ns_ + ".stats.v2.state"}));
+  const auto pipeline = get(api::kPipelines, "stats");
+  EXPECT_EQ(pipeline["status"].value("activeVersion", 0), 2);
+  EXPECT_EQ(pipeline["status"].value("nextVersion", 0), 3) << "a version number was skipped or reused";
+
+  EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, ConvergenceTest,
+                         ::testing::Values("after-deployment-create", "during-catch-up", "before-service-write",
+                                           "after-service-write", "during-retire"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace kappa::testing
