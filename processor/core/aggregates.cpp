@@ -1,5 +1,6 @@
 #include "core/aggregates.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -30,6 +31,45 @@ std::optional<std::int64_t> as_int64(const nlohmann::json& value) {
     }
   }
   return std::nullopt;
+}
+
+std::string_view type_name(const FieldValue& value) {
+  switch (value.kind) {
+    case FieldValue::Kind::Null: return "null";
+    case FieldValue::Kind::Object: return "an object";
+    case FieldValue::Kind::Array: return "an array";
+    case FieldValue::Kind::String: return "a string";
+    case FieldValue::Kind::Boolean: return "a boolean";
+    default: return "a number";
+  }
+}
+
+// As add_to_sum below, for a FieldValue number.
+void add_to_sum(SumState& sum, const FieldValue& value) {
+  if (sum.integral) {
+    bool fits = true;
+    std::int64_t integer = 0;
+    if (value.kind == FieldValue::Kind::Integer) {
+      integer = value.integer;
+    } else if (value.kind == FieldValue::Kind::Unsigned &&
+               value.unsigned_integer <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      integer = static_cast<std::int64_t>(value.unsigned_integer);
+    } else {
+      fits = false;
+    }
+    std::int64_t result = 0;
+    if (fits && !__builtin_add_overflow(sum.integer, integer, &result)) {
+      sum.integer = result;
+      return;
+    }
+    sum.integral = false;
+    sum.real = static_cast<double>(sum.integer);
+  }
+  switch (value.kind) {
+    case FieldValue::Kind::Integer: sum.real += static_cast<double>(value.integer); break;
+    case FieldValue::Kind::Unsigned: sum.real += static_cast<double>(value.unsigned_integer); break;
+    default: sum.real += value.real; break;
+  }
 }
 
 void add_to_sum(SumState& sum, const nlohmann::json& value) {
@@ -125,6 +165,77 @@ std::string canonical_scalar(const nlohmann::json& value) {
     }
   }
   return "n" + value.dump();
+}
+
+std::optional<std::string> type_error(AggregateOp op, const FieldValue& value) {
+  switch (op) {
+    case AggregateOp::Count:
+    case AggregateOp::Last: return std::nullopt;
+    case AggregateOp::Sum:
+    case AggregateOp::Min:
+    case AggregateOp::Max:
+      if (value.is_number()) return std::nullopt;
+      return std::string(type_name(value)) + ", expected a number";
+    case AggregateOp::CountDistinct:
+      if (value.is_string() || value.is_number() || value.is_boolean()) return std::nullopt;
+      return std::string(type_name(value)) + ", expected a string, number or boolean";
+  }
+  return "unknown op";
+}
+
+void canonical_scalar(const FieldValue& value, std::string& out) {
+  out.clear();
+  char digits[24];
+  switch (value.kind) {
+    case FieldValue::Kind::String:
+      out.reserve(value.text.size() + 1);
+      out += 's';
+      out += value.text;
+      return;
+    case FieldValue::Kind::Boolean:
+      out = value.boolean ? "btrue" : "bfalse";
+      return;
+    case FieldValue::Kind::Integer: {
+      const auto end = std::to_chars(digits, digits + sizeof digits, value.integer).ptr;
+      out += 'n';
+      out.append(digits, end);
+      return;
+    }
+    case FieldValue::Kind::Unsigned: {
+      const auto end = std::to_chars(digits, digits + sizeof digits, value.unsigned_integer).ptr;
+      out += 'n';
+      out.append(digits, end);
+      return;
+    }
+    default:
+      out = canonical_scalar(value.to_json());  // floats: rare, keep one definition
+      return;
+  }
+}
+
+void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value) {
+  switch (op) {
+    case AggregateOp::Count:
+      ++std::get<CountState>(state).count;
+      return;
+    case AggregateOp::Sum:
+      add_to_sum(std::get<SumState>(state), *value);
+      return;
+    case AggregateOp::CountDistinct: {
+      thread_local std::string member;
+      canonical_scalar(*value, member);
+      auto& values = std::get<DistinctState>(state).values;
+      if (values.find(member) == values.end()) values.insert(member);
+      return;
+    }
+    case AggregateOp::Min:
+    case AggregateOp::Max:
+    case AggregateOp::Last: {
+      const auto json = value->to_json();
+      apply(op, state, &json);
+      return;
+    }
+  }
 }
 
 void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value) {

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/event_fields.h"
 #include "core/view_definition.h"
 
 namespace kappa::processor {
@@ -55,8 +56,11 @@ KeyState initial_key_state(const ViewDefinition& view);
 // Why `value` cannot feed `op` ("a string, expected a number"), or nullopt.
 std::optional<std::string> type_error(AggregateOp op, const nlohmann::json& value);
 
+std::optional<std::string> type_error(AggregateOp op, const FieldValue& value);
+
 // Folds one value in. `value` is nullptr only for a count without a field.
 void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value);
+void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value);  // the same, of a FieldValue
 
 // The output value: count -> integer, sum -> number (0 before any value),
 // min/max/last -> the value or null, count_distinct -> integer.
@@ -69,5 +73,7 @@ AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
 
 // The canonical distinct-set member of a scalar value (see DistinctState).
 std::string canonical_scalar(const nlohmann::json& value);
+// The same, of a scalar FieldValue, written into `out` (its buffer reused).
+void canonical_scalar(const FieldValue& value, std::string& out);
 
 }  // namespace kappa::processor

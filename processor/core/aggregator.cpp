@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <vector>
 
 namespace kappa::processor {
@@ -16,14 +17,27 @@ Outcome bad(BadReason reason, std::string detail) {
 }
 
 // The key as text: strings as they are, integers in decimal.
-std::optional<std::string> key_text(const nlohmann::json& value) {
-  if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    if (text.empty()) return std::nullopt;
-    return text;
+std::optional<std::string> key_text(const FieldValue& value) {
+  char digits[24];
+  switch (value.kind) {
+    case FieldValue::Kind::String:
+      if (value.text.empty()) return std::nullopt;
+      return value.text;
+    case FieldValue::Kind::Integer:
+      return std::string(digits, std::to_chars(digits, digits + sizeof digits, value.integer).ptr);
+    case FieldValue::Kind::Unsigned:
+      return std::string(digits, std::to_chars(digits, digits + sizeof digits, value.unsigned_integer).ptr);
+    default:
+      return std::nullopt;
   }
-  if (value.is_number_integer()) return value.dump();
-  return std::nullopt;
+}
+
+std::vector<std::size_t> slots_of(EventFields& fields, const std::optional<Filter>& filter) {
+  std::vector<std::size_t> slots;
+  if (filter) {
+    for (std::size_t i = 0; i < filter->size(); ++i) slots.push_back(fields.add(filter->field(i)));
+  }
+  return slots;
 }
 
 }  // namespace
@@ -40,42 +54,65 @@ std::string_view to_string(BadReason reason) {
   return "unknown";
 }
 
+Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
+  key_slot_ = fields_.add(view_.key);
+  filter_slots_ = slots_of(fields_, view_.filter);
+  for (const auto& aggregate : view_.aggregates) {
+    Compiled compiled;
+    compiled.filter = slots_of(fields_, aggregate.where);
+    if (aggregate.field) compiled.field = fields_.add(*aggregate.field);
+    aggregates_.push_back(std::move(compiled));
+  }
+  values_.resize(view_.aggregates.size());
+  applies_.resize(view_.aggregates.size());
+}
+
+bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& slots) const {
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (!filter.holds(i, fields_.get(slots[i]))) return false;
+  }
+  return true;
+}
+
 Outcome Aggregator::process(std::string_view payload,
                             const std::function<KeyState&(const std::string&)>& state_of) const {
   if (payload.empty()) return bad(BadReason::MalformedJson, "empty value");
-  const auto event = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (event.is_discarded()) return bad(BadReason::MalformedJson, "not valid JSON");
-  if (!event.is_object()) return bad(BadReason::NotAnObject, "the event is not a JSON object");
+  switch (fields_.parse(payload)) {
+    case EventFields::Result::Malformed: return bad(BadReason::MalformedJson, "not valid JSON");
+    case EventFields::Result::NotAnObject: return bad(BadReason::NotAnObject, "the event is not a JSON object");
+    case EventFields::Result::Ok: break;
+  }
 
-  if (view_.filter && !view_.filter->matches(event)) {
+  if (view_.filter && !matches(*view_.filter, filter_slots_)) {
     Outcome filtered;
     filtered.kind = Outcome::Kind::Filtered;
     return filtered;
   }
 
-  const nlohmann::json* key_value = view_.key.find(event);
+  const FieldValue* key_value = fields_.get(key_slot_);
   if (key_value == nullptr || key_value->is_null()) {
     return bad(BadReason::MissingKey, "key field '" + view_.key.text() + "' is missing");
   }
   auto key = key_text(*key_value);
   if (!key) {
-    return bad(BadReason::InvalidKey,
-               "key field '" + view_.key.text() + "' must be a non-empty string or an integer, not " + key_value->dump());
+    return bad(BadReason::InvalidKey, "key field '" + view_.key.text() +
+                                          "' must be a non-empty string or an integer, not " +
+                                          key_value->to_json().dump());
   }
 
   // First pass: decide which aggregates this event updates, with which
   // value (none for a count of events); any bad field rejects the event.
   const auto& aggregates = view_.aggregates;
-  std::vector<const nlohmann::json*> values(aggregates.size(), nullptr);
-  std::vector<bool> applies(aggregates.size(), false);
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     const auto& aggregate = aggregates[i];
-    if (aggregate.where && !aggregate.where->matches(event)) continue;
+    values_[i] = nullptr;
+    applies_[i] = 0;
+    if (aggregate.where && !matches(*aggregate.where, aggregates_[i].filter)) continue;
     if (!aggregate.field) {  // count of events
-      applies[i] = true;
+      applies_[i] = 1;
       continue;
     }
-    const nlohmann::json* value = aggregate.field->find(event);
+    const FieldValue* value = fields_.get(aggregates_[i].field);
     if (value == nullptr || value->is_null()) {
       if (aggregate.optional || aggregate.op == AggregateOp::Count) continue;
       return bad(BadReason::MissingField,
@@ -85,14 +122,14 @@ Outcome Aggregator::process(std::string_view payload,
       return bad(BadReason::WrongType,
                  "field '" + aggregate.field->text() + "' (aggregate " + aggregate.name + ") is " + *error);
     }
-    values[i] = value;
-    applies[i] = true;
+    values_[i] = value;
+    applies_[i] = 1;
   }
 
   // Second pass: fold in.
   KeyState& state = state_of(*key);
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
-    if (applies[i]) apply(aggregates[i].op, state.aggregates[i], values[i]);
+    if (applies_[i]) apply_field(aggregates[i].op, state.aggregates[i], values_[i]);
   }
   Outcome applied;
   applied.key = std::move(*key);

@@ -5,8 +5,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/aggregates.h"
+#include "core/event_fields.h"
 #include "core/view_definition.h"
 
 namespace kappa::processor {
@@ -24,9 +26,11 @@ struct Outcome {
   std::string detail;       // Bad: a human-readable explanation
 };
 
+// One Aggregator reads one event at a time (it keeps the event's fields
+// between calls): use one per thread.
 class Aggregator {
  public:
-  explicit Aggregator(const ViewDefinition& view) : view_(view) {}
+  explicit Aggregator(const ViewDefinition& view);
 
   // Checks `payload` (one event as JSON) and, when it is good and passes
   // the view filter, folds it into `state_of(key)`.
@@ -35,7 +39,19 @@ class Aggregator {
   const ViewDefinition& view() const { return view_; }
 
  private:
+  struct Compiled {  // a view member's fields, as EventFields slots
+    std::vector<std::size_t> filter;  // one per condition
+    std::size_t field = 0;            // when the aggregate has a field
+  };
+  bool matches(const Filter& filter, const std::vector<std::size_t>& slots) const;
+
   const ViewDefinition& view_;
+  mutable EventFields fields_;
+  std::size_t key_slot_ = 0;
+  std::vector<std::size_t> filter_slots_;
+  std::vector<Compiled> aggregates_;  // as view_.aggregates
+  mutable std::vector<const FieldValue*> values_;
+  mutable std::vector<char> applies_;
 };
 
 }  // namespace kappa::processor

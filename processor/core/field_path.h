@@ -17,6 +17,7 @@ class FieldPath {
   // parent is not an object.
   const nlohmann::json* find(const nlohmann::json& event) const;
   const std::string& text() const { return text_; }
+  const std::vector<std::string>& segments() const { return segments_; }
 
  private:
   std::string text_;

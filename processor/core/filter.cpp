@@ -77,3 +77,19 @@ bool Filter::matches(const nlohmann::json& event) const {
 }
 
 }  // namespace kappa::processor
+
+namespace kappa::processor {
+
+bool Filter::holds(std::size_t i, const FieldValue* value) const {
+  const auto& condition = conditions_[i];
+  switch (condition.kind) {
+    case Kind::Exists: return (value != nullptr && !value->is_null()) == condition.value.get<bool>();
+    case Kind::Equals: return value != nullptr && value->equals(condition.value);
+    case Kind::In:
+      return value != nullptr && std::any_of(condition.value.begin(), condition.value.end(),
+                                             [&](const nlohmann::json& candidate) { return value->equals(candidate); });
+  }
+  return false;
+}
+
+}  // namespace kappa::processor

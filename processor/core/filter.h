@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/event_fields.h"
 #include "core/field_path.h"
 
 namespace kappa::processor {
@@ -18,6 +19,12 @@ class Filter {
   static Filter parse(const nlohmann::json& spec, const std::string& where);
 
   bool matches(const nlohmann::json& event) const;
+
+  // The same test over fields found elsewhere (EventFields): condition i
+  // tests the value at field(i), `value` (nullptr when absent).
+  std::size_t size() const { return conditions_.size(); }
+  const FieldPath& field(std::size_t i) const { return conditions_[i].field; }
+  bool holds(std::size_t i, const FieldValue* value) const;
 
  private:
   enum class Kind { Equals, In, Exists };

@@ -69,6 +69,7 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   std::string properties_file;
   std::vector<std::string> property_flags;
   long long commit_interval_ms = s.commit_interval.count();
+  long long catch_up_commit_interval_ms = s.catch_up_commit_interval.count();
   long long startup_timeout_ms = s.startup_timeout.count();
 
   CLI::App app{
@@ -104,6 +105,15 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
       ->envname("KAPPA_COMMIT_INTERVAL_MS");
   app.add_option("--max-transaction-records", s.max_transaction_records, "most input records per transaction")
       ->envname("KAPPA_MAX_TRANSACTION_RECORDS");
+  app.add_option("--catch-up-lag", s.catch_up_lag,
+                 "lag (records) from which a stream run commits with the catch-up limits (0: never)")
+      ->envname("KAPPA_CATCH_UP_LAG");
+  app.add_option("--catch-up-commit-interval-ms", catch_up_commit_interval_ms,
+                 "longest time between commits while catching up (and in bounded mode)")
+      ->envname("KAPPA_CATCH_UP_COMMIT_INTERVAL_MS");
+  app.add_option("--catch-up-max-transaction-records", s.catch_up_max_transaction_records,
+                 "most input records per transaction while catching up (and in bounded mode)")
+      ->envname("KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS");
   app.add_option("--startup-timeout-ms", startup_timeout_ms, "give up when Kafka does not answer at start")
       ->envname("KAPPA_STARTUP_TIMEOUT_MS");
   app.add_option("--kafka-properties-file", properties_file, "librdkafka properties file (name=value lines)")
@@ -144,7 +154,13 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   if (startup_timeout_ms < 1) throw ConfigError("KAPPA_STARTUP_TIMEOUT_MS", "must be at least 1");
   if (s.max_transaction_records < 1) throw ConfigError("KAPPA_MAX_TRANSACTION_RECORDS", "must be at least 1");
   if (s.fault_abort_every == 1) throw ConfigError("KAPPA_FAULT_ABORT_EVERY", "1 would abort every transaction");
+  if (catch_up_commit_interval_ms < 1) throw ConfigError("KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "must be at least 1");
+  if (s.catch_up_max_transaction_records < 1) {
+    throw ConfigError("KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS", "must be at least 1");
+  }
+  if (s.catch_up_lag < 0) throw ConfigError("KAPPA_CATCH_UP_LAG", "must be at least 0");
   s.commit_interval = std::chrono::milliseconds(commit_interval_ms);
+  s.catch_up_commit_interval = std::chrono::milliseconds(catch_up_commit_interval_ms);
   s.startup_timeout = std::chrono::milliseconds(startup_timeout_ms);
   if (s.instance_id.empty()) s.instance_id = env_or(environment, "HOSTNAME", "");
   if (s.instance_id.empty()) s.instance_id = random_instance_id();

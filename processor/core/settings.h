@@ -41,8 +41,15 @@ struct Settings {
   bool static_membership = false;
   bool create_output_topic = false;
   int state_replication_factor = -1;  // -1: the broker's default
+  // Transaction limits when caught up: short, for fresh output rows.
   std::chrono::milliseconds commit_interval{100};
   std::size_t max_transaction_records = 5000;
+  // Transaction limits while catching up (bounded mode always; stream mode
+  // while the lag of the assigned partitions is at least catch_up_lag): long
+  // transactions fold many events of a key into one output row each.
+  std::chrono::milliseconds catch_up_commit_interval{5000};
+  std::size_t catch_up_max_transaction_records = 5000000;
+  std::int64_t catch_up_lag = 100000;  // 0: never in stream mode
   std::chrono::milliseconds startup_timeout{30000};
   kafka::Properties kafka_properties;  // env KAFKA_PROP_*, then the file, then --kafka-prop
   // Testing only: abort every Nth transaction after its writes (0: never),

@@ -4,17 +4,83 @@
 
 #include <stdexcept>
 
+#include "core/json_writer.h"
+
 namespace kappa::processor {
 namespace {
+
 constexpr int kFormatVersion = 1;
+
+using json_writer::append_double;
+using json_writer::append_integer;
+using json_writer::append_json;
+using json_writer::append_string;
+using json_writer::append_unsigned;
+
+void append_sum(std::string& out, const SumState& s) {
+  if (s.integral) {
+    append_integer(out, s.integer);
+  } else {
+    append_double(out, s.real);
+  }
+}
+
+// The output value of one aggregate (as render() returns it).
+struct RenderTo {
+  std::string& out;
+  void operator()(const CountState& s) const { append_integer(out, s.count); }
+  void operator()(const SumState& s) const { append_sum(out, s); }
+  void operator()(const ExtremeState& s) const { append_json(out, s.value); }
+  void operator()(const DistinctState& s) const { append_unsigned(out, s.values.size()); }
+  void operator()(const LastState& s) const { append_json(out, s.value); }
+};
+
+// The changelog form of one aggregate (as encode() returns it).
+struct EncodeTo {
+  std::string& out;
+  void operator()(const CountState& s) const { append_integer(out, s.count); }
+  void operator()(const SumState& s) const { append_sum(out, s); }
+  void operator()(const ExtremeState& s) const { append_json(out, s.value); }
+  void operator()(const DistinctState& s) const {
+    out += '[';
+    bool first = true;
+    for (const auto& member : s.values) {
+      if (!first) out += ',';
+      first = false;
+      const std::string_view text = std::string_view(member).substr(1);
+      switch (member[0]) {
+        case 's': append_string(out, text); break;
+        case 'b': out += text == "true" ? "true" : "false"; break;
+        default: out += text; break;  // a number's canonical text is its JSON
+      }
+    }
+    out += ']';
+  }
+  void operator()(const LastState& s) const { append_json(out, s.value); }
+};
+
+}  // namespace
+
+void encode_state(const ViewDefinition& view, const KeyState& state, std::string& out) {
+  out.clear();
+  out += "{\"a\":{";
+  for (std::size_t i = 0; i < view.aggregates.size(); ++i) {
+    if (i) out += ',';
+    append_string(out, view.aggregates[i].name);
+    out += ':';
+    std::visit(EncodeTo{out}, state.aggregates[i]);
+  }
+  out += "},\"v\":";
+  append_integer(out, kFormatVersion);
+  out += ",\"view\":";
+  append_string(out, view.fingerprint);
+  out += '}';
 }
 
 std::string encode_state(const ViewDefinition& view, const KeyState& state) {
-  nlohmann::json aggregates = nlohmann::json::object();
-  for (std::size_t i = 0; i < view.aggregates.size(); ++i) {
-    aggregates[view.aggregates[i].name] = encode(state.aggregates[i]);
-  }
-  return nlohmann::json{{"v", kFormatVersion}, {"view", view.fingerprint}, {"a", std::move(aggregates)}}.dump();
+  std::string out;
+  encode_state(view, state, out);
+  return out;
 }
 
 KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
@@ -51,12 +117,22 @@ KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
   return state;
 }
 
-std::string render_output(const ViewDefinition& view, const KeyState& state) {
-  nlohmann::json row = nlohmann::json::object();
+void render_output(const ViewDefinition& view, const KeyState& state, std::string& out) {
+  out.clear();
+  out += '{';
   for (std::size_t i = 0; i < view.aggregates.size(); ++i) {
-    row[view.aggregates[i].name] = render(state.aggregates[i]);
+    if (i) out += ',';
+    append_string(out, view.aggregates[i].name);
+    out += ':';
+    std::visit(RenderTo{out}, state.aggregates[i]);
   }
-  return row.dump();
+  out += '}';
+}
+
+std::string render_output(const ViewDefinition& view, const KeyState& state) {
+  std::string out;
+  render_output(view, state, out);
+  return out;
 }
 
 }  // namespace kappa::processor

@@ -2,9 +2,13 @@
 // The bytes a key's state and its output row take on Kafka.
 //
 // Changelog (state topic) value:
-//   {"v": 1, "view": "<fingerprint>", "a": {"<aggregate>": <encoded>, ...}}
+//   {"a":{"<aggregate>":<encoded>,...},"v":1,"view":"<fingerprint>"}
 // where a distinct set is encoded whole, as an array of its values.
-// Output (table topic) value: {"<aggregate>": <rendered value>, ...}.
+// Output (table topic) value: {"<aggregate>":<rendered value>,...}.
+// Both are written directly (no document built), byte for byte as
+// nlohmann::json's dump() writes the same object: members in name order,
+// compact, a double sum keeps its fraction or ".0" (so it decodes as a
+// double again).
 #include <string>
 #include <string_view>
 
@@ -14,6 +18,8 @@
 namespace kappa::processor {
 
 std::string encode_state(const ViewDefinition& view, const KeyState& state);
+// The same, into `out` (cleared first; reuse it to avoid allocations).
+void encode_state(const ViewDefinition& view, const KeyState& state, std::string& out);
 
 // Throws std::invalid_argument saying what is wrong: not JSON, another
 // format version, written by another view definition, a missing or invalid
@@ -21,5 +27,6 @@ std::string encode_state(const ViewDefinition& view, const KeyState& state);
 KeyState decode_state(const ViewDefinition& view, std::string_view bytes);
 
 std::string render_output(const ViewDefinition& view, const KeyState& state);
+void render_output(const ViewDefinition& view, const KeyState& state, std::string& out);
 
 }  // namespace kappa::processor

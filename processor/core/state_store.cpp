@@ -10,7 +10,7 @@ KeyState& StateStore::state_for(int32_t partition, const std::string& key) {
   if (it == keys.end()) it = keys.emplace(key, Entry{initial_, false}).first;
   if (!it->second.dirty) {
     it->second.dirty = true;
-    dirty_.emplace_back(partition, key);
+    dirty_.push_back(Dirty{partition, &*it});
   }
   return it->second.state;
 }
@@ -22,31 +22,35 @@ void StateStore::put(int32_t partition, std::string key, KeyState state) {
 
 void StateStore::erase(int32_t partition, const std::string& key) {
   const auto it = partitions_.find(partition);
-  if (it != partitions_.end()) it->second.erase(key);
+  if (it == partitions_.end()) return;
+  const auto entry = it->second.find(key);
+  if (entry == it->second.end()) return;
+  if (entry->second.dirty) {
+    const auto* node = &*entry;
+    dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.key == node; }),
+                 dirty_.end());
+  }
+  it->second.erase(entry);
+}
+
+void StateStore::forget_dirty(int32_t partition) {
+  dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.partition == partition; }),
+               dirty_.end());
 }
 
 void StateStore::for_each_dirty(
     const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const {
-  for (const auto& [partition, key] : dirty_) {
-    const auto keys = partitions_.find(partition);
-    if (keys == partitions_.end()) continue;
-    const auto entry = keys->second.find(key);
-    if (entry != keys->second.end()) visit(partition, key, entry->second.state);
-  }
+  for (const auto& dirty : dirty_) visit(dirty.partition, dirty.key->first, dirty.key->second.state);
 }
 
 void StateStore::clear_dirty() {
-  for (const auto& [partition, key] : dirty_) {
-    const auto keys = partitions_.find(partition);
-    if (keys == partitions_.end()) continue;
-    const auto entry = keys->second.find(key);
-    if (entry != keys->second.end()) entry->second.dirty = false;
-  }
+  for (const auto& dirty : dirty_) dirty.key->second.dirty = false;
   dirty_.clear();
 }
 
 StateStore::Keys StateStore::take_partition(int32_t partition) {
   Keys keys;
+  forget_dirty(partition);
   const auto it = partitions_.find(partition);
   if (it != partitions_.end()) {
     keys = std::move(it->second);
@@ -58,9 +62,8 @@ StateStore::Keys StateStore::take_partition(int32_t partition) {
 void StateStore::adopt_partition(int32_t partition, Keys keys) { partitions_[partition] = std::move(keys); }
 
 void StateStore::drop_partition(int32_t partition) {
+  forget_dirty(partition);
   partitions_.erase(partition);
-  dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const auto& d) { return d.first == partition; }),
-               dirty_.end());
 }
 
 void StateStore::drop_all() {

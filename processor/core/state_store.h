@@ -51,7 +51,15 @@ class StateStore {
  private:
   KeyState initial_;
   std::unordered_map<int32_t, Keys> partitions_;
-  std::vector<std::pair<int32_t, std::string>> dirty_;
+  // Dirty keys: pointers into the maps' nodes (stable until the key is
+  // erased, which removes it here first).
+  struct Dirty {
+    int32_t partition;
+    Keys::value_type* key;
+  };
+  void forget_dirty(int32_t partition);
+
+  std::vector<Dirty> dirty_;
 };
 
 }  // namespace kappa::processor

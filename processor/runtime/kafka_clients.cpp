@@ -66,7 +66,15 @@ std::unique_ptr<RdKafka::KafkaConsumer> KafkaClients::group_consumer(RdKafka::Re
       {"partition.assignment.strategy", "range,roundrobin"},
   };
   if (settings_.static_membership) required.emplace_back("group.instance.id", settings_.instance_id);
-  auto conf = build("consumer", {{"session.timeout.ms", "10000"}, {"auto.offset.reset", "earliest"}}, required);
+  // queued.min.messages: librdkafka 2.0 stops fetching while this many
+  // records are queued and looks again only about a second later; with the
+  // default (100000) a replay drains the queue and then idles most of that
+  // second. The queue stays bounded by queued.max.messages.kbytes (64 MB).
+  auto conf = build("consumer",
+                    {{"session.timeout.ms", "10000"},
+                     {"auto.offset.reset", "earliest"},
+                     {"queued.min.messages", "1000000"}},
+                    required);
   std::string error;
   if (conf->set("rebalance_cb", &rebalance, error) != RdKafka::Conf::CONF_OK) throw KafkaError(error);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));

@@ -22,7 +22,7 @@ class Metrics {
   void record_in() { records_in_->Increment(); }
   void record_filtered() { records_filtered_->Increment(); }
   void record_bad(BadReason reason) { records_bad_[static_cast<std::size_t>(reason)]->Increment(); }
-  void record_dead_lettered() { records_dead_lettered_->Increment(); }
+  void records_dead_lettered(std::size_t n) { records_dead_lettered_->Increment(static_cast<double>(n)); }
   void rows_written(std::size_t rows) { rows_out_->Increment(static_cast<double>(rows)); }
   void transaction_committed() { transactions_committed_->Increment(); }
   void transaction_aborted() { transactions_aborted_->Increment(); }

@@ -52,6 +52,8 @@ std::string partitions_text(const std::vector<int32_t>& partitions) {
 }
 
 constexpr int kMaxConsecutiveAborts = 5;
+// A transaction commits early when its buffered dead letters reach this size.
+constexpr std::size_t kMaxDeadLetterBytes = 16u << 20;
 constexpr auto kTransactionBudget = 60s;
 
 }  // namespace
@@ -98,6 +100,7 @@ void StreamProcessor::start(const std::atomic<bool>& stop) {
   if (const auto code = consumer_->subscribe({settings_.input_topic}); code != RdKafka::ERR_NO_ERROR) {
     throw KafkaError("cannot subscribe to '" + settings_.input_topic + "': " + RdKafka::err2str(code));
   }
+  catching_up_ = settings_.bounded;
   last_commit_ = last_bad_sample_ = Clock::now() - 1h;
   last_report_ = Clock::now();
   spdlog::info("processing {} in group {} as transactional.id {} ({}{})", settings_.input_topic,
@@ -132,7 +135,7 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     }
     int timeout_ms = 100;
     if (in_transaction_) {
-      const auto due = transaction_started_ + settings_.commit_interval - now;
+      const auto due = transaction_started_ + commit_interval() - now;
       timeout_ms = static_cast<int>(std::clamp<int64_t>(
           std::chrono::duration_cast<std::chrono::milliseconds>(due).count(), 0, 100));
     }
@@ -150,9 +153,10 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     try {
       handle(*message);
       producer_->poll(0);
-      const bool due = in_transaction_ ? (transaction_records_ >= settings_.max_transaction_records ||
-                                          now - transaction_started_ >= settings_.commit_interval)
-                                       : (needs_commit() && now - last_commit_ >= settings_.commit_interval);
+      const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
+                                          dead_letter_bytes_ >= kMaxDeadLetterBytes ||
+                                          now - transaction_started_ >= commit_interval())
+                                       : (needs_commit() && now - last_commit_ >= commit_interval());
       const bool finishing = settings_.bounded && assigned_ && needs_commit() &&
                              std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
       if ((due || finishing) && commit() == CommitResult::Aborted) rewind();
@@ -263,19 +267,27 @@ void StreamProcessor::on_bad_record(RdKafka::Message& message, const Outcome& ou
                  bad_counts_[index], to_string(outcome.reason));
   }
   if (view_.dead_letter_topic.empty()) return;
-  std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-  headers->add("kappa.error.reason", std::string(to_string(outcome.reason)));
-  headers->add("kappa.error.detail", outcome.detail);
-  headers->add("kappa.source.topic", settings_.input_topic);
-  headers->add("kappa.source.partition", std::to_string(message.partition()));
-  headers->add("kappa.source.offset", std::to_string(message.offset()));
-  const std::string key = message.key_pointer()
-                              ? std::string(static_cast<const char*>(message.key_pointer()), message.key_len())
-                              : std::string();
-  const std::string value = message.payload() ? std::string(static_cast<const char*>(message.payload()), message.len())
-                                              : std::string();
-  produce(view_.dead_letter_topic, RdKafka::Topic::PARTITION_UA, key, value, std::move(headers));
-  metrics_.record_dead_lettered();
+  DeadLetter letter;
+  if (message.key_pointer()) letter.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
+  if (message.payload()) letter.value.assign(static_cast<const char*>(message.payload()), message.len());
+  letter.reason = std::string(to_string(outcome.reason));
+  letter.detail = outcome.detail;
+  letter.partition = message.partition();
+  letter.offset = message.offset();
+  dead_letter_bytes_ += letter.key.size() + letter.value.size() + letter.detail.size() + 128;
+  dead_letters_.push_back(std::move(letter));
+}
+
+void StreamProcessor::produce_dead_letters() {
+  for (const auto& letter : dead_letters_) {
+    std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+    headers->add("kappa.error.reason", letter.reason);
+    headers->add("kappa.error.detail", letter.detail);
+    headers->add("kappa.source.topic", settings_.input_topic);
+    headers->add("kappa.source.partition", std::to_string(letter.partition));
+    headers->add("kappa.source.offset", std::to_string(letter.offset));
+    produce(view_.dead_letter_topic, RdKafka::Topic::PARTITION_UA, letter.key, letter.value, std::move(headers));
+  }
 }
 
 void StreamProcessor::mark_done(int32_t partition, Progress& progress) {
@@ -429,6 +441,14 @@ int64_t StreamProcessor::start_offset(int32_t partition) {
 
 // ---------------------------------------------------------------- transactions
 
+std::chrono::milliseconds StreamProcessor::commit_interval() const {
+  return catching_up_ ? settings_.catch_up_commit_interval : settings_.commit_interval;
+}
+
+std::size_t StreamProcessor::max_transaction_records() const {
+  return catching_up_ ? settings_.catch_up_max_transaction_records : settings_.max_transaction_records;
+}
+
 bool StreamProcessor::needs_commit() const {
   if (in_transaction_) return true;
   return std::any_of(progress_.begin(), progress_.end(),
@@ -455,10 +475,14 @@ StreamProcessor::CommitResult StreamProcessor::commit() {
     if (!in_transaction_) begin_transaction();
     std::size_t rows = 0;
     store_.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
-      produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key, render_output(view_, state));
-      produce(settings_.state_topic, partition, key, encode_state(view_, state));
+      render_output(view_, state, row_buffer_);
+      produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key, row_buffer_);
+      encode_state(view_, state, state_buffer_);
+      produce(settings_.state_topic, partition, key, state_buffer_);
       ++rows;
     });
+    produce_dead_letters();
+    const auto dead_lettered = dead_letters_.size();
     rdkafka::TopicPartitions offsets;
     for (const auto& [partition, progress] : progress_) {
       if (progress.position > progress.committed) offsets.add(settings_.input_topic, partition, progress.position);
@@ -480,8 +504,11 @@ StreamProcessor::CommitResult StreamProcessor::commit() {
     consecutive_aborts_ = 0;
     last_commit_ = Clock::now();
     store_.clear_dirty();
+    dead_letters_.clear();
+    dead_letter_bytes_ = 0;
     for (auto& [partition, progress] : progress_) progress.committed = progress.position;
     metrics_.rows_written(rows);
+    metrics_.records_dead_lettered(dead_lettered);
     metrics_.transaction_committed();
     spdlog::debug("committed a transaction of {} records, {} rows, offsets of {} partitions in {} ms", records, rows,
                   offsets.size(),
@@ -509,6 +536,8 @@ void StreamProcessor::abort_transaction(const std::string& why) {
   in_transaction_ = false;
   transaction_records_ = 0;
   store_.clear_dirty();
+  dead_letters_.clear();
+  dead_letter_bytes_ = 0;
 }
 
 void StreamProcessor::rewind() {
@@ -537,8 +566,8 @@ void StreamProcessor::rewind() {
   spdlog::info("rewound partitions {} to their committed offsets", partitions_text(ids));
 }
 
-void StreamProcessor::produce(const std::string& topic, int32_t partition, const std::string& key,
-                              const std::string& value, std::unique_ptr<RdKafka::Headers> headers) {
+void StreamProcessor::produce(const std::string& topic, int32_t partition, std::string_view key,
+                              std::string_view value, std::unique_ptr<RdKafka::Headers> headers) {
   while (true) {
     const auto code = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
                                          const_cast<char*>(value.data()), value.size(),
@@ -568,6 +597,14 @@ void StreamProcessor::report() {
   }
   const double records = metrics_.records_in();
   metrics_.set_lag(lag);
+  if (!settings_.bounded) {
+    const bool catching_up = settings_.catch_up_lag > 0 && lag >= settings_.catch_up_lag;
+    if (catching_up != catching_up_) {
+      spdlog::info("lag {}: {}", lag,
+                   catching_up ? "catching up, longer transactions" : "caught up, short transactions");
+    }
+    catching_up_ = catching_up;
+  }
   metrics_.set_records_per_second((records - records_at_last_report_) / elapsed);
   metrics_.set_state_keys(store_.key_count());
   records_at_last_report_ = records;

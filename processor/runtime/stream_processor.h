@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/aggregator.h"
@@ -74,14 +75,19 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   void on_bad_record(RdKafka::Message& message, const Outcome& outcome);
   void mark_done(int32_t partition, Progress& progress);
 
+  // Transaction limits: the catch-up ones in bounded mode and while the lag
+  // is at least --catch-up-lag, the short ones otherwise.
+  std::chrono::milliseconds commit_interval() const;
+  std::size_t max_transaction_records() const;
   bool needs_commit() const;
   bool bounded_complete() const;
   void begin_transaction();
   CommitResult commit();
   void abort_transaction(const std::string& why);
   void rewind();
-  void produce(const std::string& topic, int32_t partition, const std::string& key, const std::string& value,
+  void produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
                std::unique_ptr<RdKafka::Headers> headers = nullptr);
+  void produce_dead_letters();
   void report();
 
   const KafkaClients& clients_;
@@ -111,6 +117,19 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::chrono::steady_clock::time_point last_commit_;
   int consecutive_aborts_ = 0;
   std::size_t transactions_attempted_ = 0;
+  bool catching_up_ = false;
+
+  // Bad records of the open transaction, written to the dead-letter topic at
+  // commit (all of a transaction's writes happen inside commit(), so the
+  // broker's transaction.timeout.ms bounds only the commit, not the interval).
+  struct DeadLetter {
+    std::string key, value, reason, detail;
+    int32_t partition;
+    int64_t offset;
+  };
+  std::vector<DeadLetter> dead_letters_;
+  std::size_t dead_letter_bytes_ = 0;
+  std::string row_buffer_, state_buffer_;  // reused by commit()
 
   std::array<std::int64_t, 6> bad_counts_{};
   std::chrono::steady_clock::time_point last_bad_sample_;

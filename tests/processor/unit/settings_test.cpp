@@ -50,7 +50,8 @@ class SettingsTest : public ::testing::Test {
       "KAFKA_BOOTSTRAP_SERVERS", "KAPPA_PIPELINE",      "KAPPA_VERSION",      "KAPPA_INPUT_TOPIC",
       "KAPPA_CONSUMER_GROUP",    "KAPPA_OUTPUT_TOPIC",  "KAPPA_STATE_TOPIC",  "KAPPA_START_FROM",
       "KAPPA_CONFIG",            "KAPPA_SERVING_PORT",  "KAPPA_BIND_ADDRESS", "KAPPA_BOUNDED",
-      "KAPPA_INSTANCE_ID",       "KAPPA_STATIC_MEMBERSHIP", "KAPPA_COMMIT_INTERVAL_MS"};
+      "KAPPA_INSTANCE_ID",       "KAPPA_STATIC_MEMBERSHIP", "KAPPA_COMMIT_INTERVAL_MS",
+      "KAPPA_CATCH_UP_LAG",      "KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS"};
 };
 
 TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
@@ -67,6 +68,21 @@ TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
   EXPECT_FALSE(s->bounded);
   EXPECT_EQ(s->instance_id, "pod-7");
   EXPECT_EQ(s->commit_interval, std::chrono::milliseconds(100));
+  EXPECT_EQ(s->max_transaction_records, 5000u);
+  EXPECT_EQ(s->catch_up_commit_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(s->catch_up_max_transaction_records, 5000000u);
+  EXPECT_EQ(s->catch_up_lag, 100000);
+}
+
+TEST_F(SettingsTest, CatchUpLimitsFromEnvironmentAndFlags) {
+  set("KAPPA_CATCH_UP_LAG", "0");
+  set("KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "2000");
+  const auto s = parse({"--catch-up-max-transaction-records", "70000"});
+  EXPECT_EQ(s->catch_up_lag, 0);
+  EXPECT_EQ(s->catch_up_commit_interval, std::chrono::milliseconds(2000));
+  EXPECT_EQ(s->catch_up_max_transaction_records, 70000u);
+  expect_error("KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", {"--catch-up-commit-interval-ms", "0"});
+  expect_error("KAPPA_CATCH_UP_LAG", {"--catch-up-lag", "-1"});
 }
 
 TEST_F(SettingsTest, FlagsOverrideTheEnvironment) {

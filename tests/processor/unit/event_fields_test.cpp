@@ -1,0 +1,135 @@
+#include "core/event_fields.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace kappa::processor {
+namespace {
+
+using nlohmann::json;
+
+// The fields of `paths` in `event`, as nlohmann::json::parse followed by
+// FieldPath::find gives them: the reference EventFields must agree with.
+std::vector<json> reference(const std::vector<std::string>& paths, const std::string& event) {
+  const auto doc = json::parse(event);
+  std::vector<json> out;
+  for (const auto& path : paths) {
+    const auto* value = FieldPath::parse(path).find(doc);
+    out.push_back(value ? *value : json("<absent>"));
+  }
+  return out;
+}
+
+std::vector<json> extracted(const std::vector<std::string>& paths, const std::string& event,
+                            EventFields::Result expected = EventFields::Result::Ok) {
+  EventFields fields;
+  std::vector<FieldPath> parsed;
+  for (const auto& path : paths) parsed.push_back(FieldPath::parse(path));
+  std::vector<std::size_t> slots;
+  for (const auto& path : parsed) slots.push_back(fields.add(path));
+  EXPECT_EQ(fields.parse(event), expected) << event;
+  std::vector<json> out;
+  for (const auto slot : slots) {
+    const auto* value = fields.get(slot);
+    out.push_back(value ? value->to_json() : json("<absent>"));
+  }
+  return out;
+}
+
+// Same value and same JSON type (5 and 5.0 differ here).
+void expect_same(const std::vector<json>& actual, const std::vector<json>& expected, const std::string& event) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    EXPECT_EQ(actual[i].type(), expected[i].type()) << event << " field " << i;
+    EXPECT_EQ(actual[i].dump(), expected[i].dump()) << event << " field " << i;
+  }
+}
+
+TEST(EventFields, FindsWhatParseAndFindFind) {
+  const std::vector<std::string> paths = {"user_id", "revenue", "session_id", "user.id", "user", "tags", "n",
+                                          "missing", "a.b.c"};
+  for (const std::string event : {
+           R"({"user_id":"u1","revenue":12.5,"session_id":"s-1","ts":1700000000000})",
+           R"( { "user_id" : 42 , "revenue" : -3 , "user" : {"id": "x", "name": "y"}, "tags": [1, "a", {"b": null}] } )",
+           R"({"user":{"id":{"deep":[1,2]}},"n":null,"a":{"b":{"c":true}}})",
+           R"({"user":"flat","a":[{"b":{"c":1}}],"revenue":1e3,"n":-0,"session_id":18446744073709551615})",
+           R"({"revenue":-9223372036854775808,"n":0.1,"user_id":"\u00e9t\u00e9 \"quoted\"","tags":[]})",
+           R"({"user_id":"caf\u00e9","session_id":"naïve","user":{},"revenue":123456789012345678901234567890})",
+           "{\"user_id\":\"u\",\r\n\t\"revenue\":1.7976931348623157e308,\"n\":5e-324}",
+           R"({"user_id":"first","user_id":"second","user":{"id":"a"},"user":{"name":"b"}})",
+           R"({"user":{"id":"a"},"user":"scalar"})",
+           R"({"a":{"b":{"c":1}},"a":{"b":2}})",
+       }) {
+    expect_same(extracted(paths, event), reference(paths, event), event);
+  }
+}
+
+TEST(EventFields, OneSlotPerPath) {
+  EventFields fields;
+  const auto a = fields.add(FieldPath::parse("user.id"));
+  const auto b = fields.add(FieldPath::parse("user"));
+  EXPECT_EQ(fields.add(FieldPath::parse("user.id")), a);
+  EXPECT_NE(a, b);
+}
+
+TEST(EventFields, RejectsWhatParseRejects) {
+  for (const std::string event : {R"({"user_id": "u1", "reven)", "not json", "{", R"({"a":1,})", R"({"a":01})",
+                                  R"({"a":1.})", R"({"a":.5})", R"({"a":+1})", R"({"a":1e})", R"({"a":"x" "b":1})",
+                                  R"({"a":tru})", R"({"a":nul})", "{\"a\":\"tab\there\"}", R"({"a":"\x"})",
+                                  "{\"a\":\"\xff\"}", R"({"a":1e999})", R"({"a":1} x)", R"({'a':1})", "   ",
+                                  R"({"a":[1,]})", R"({"a":[1 2]})", R"({"a" 1})", R"({1:2})"}) {
+    EXPECT_TRUE(json::parse(event, nullptr, false).is_discarded()) << "test case is valid JSON: " << event;
+    extracted({"a"}, event, EventFields::Result::Malformed);
+  }
+}
+
+TEST(EventFields, TellsANonObjectEvent) {
+  for (const std::string event : {R"([{"a":1}])", R"("a")", "5", "null", "true", "[]"}) {
+    const auto values = extracted({"a"}, event, EventFields::Result::NotAnObject);
+    EXPECT_EQ(values[0], "<absent>") << event;
+  }
+}
+
+TEST(EventFields, ForgetsThePreviousEvent) {
+  EventFields fields;
+  const auto slot = fields.add(FieldPath::parse("a"));
+  ASSERT_EQ(fields.parse(R"({"a":"x"})"), EventFields::Result::Ok);
+  ASSERT_NE(fields.get(slot), nullptr);
+  EXPECT_EQ(fields.get(slot)->text, "x");
+  ASSERT_EQ(fields.parse(R"({"b":"x"})"), EventFields::Result::Ok);
+  EXPECT_EQ(fields.get(slot), nullptr);
+  ASSERT_EQ(fields.parse(R"({"a":"y", "b": )"), EventFields::Result::Malformed);
+  EXPECT_EQ(fields.get(slot), nullptr);
+}
+
+TEST(EventFields, DeepNestingIsLeftToNlohmann) {
+  // Beyond the fast path's depth: nlohmann's parser reads it.
+  std::string event = R"({"a":"v","x":)";
+  for (int i = 0; i < 200; ++i) event += "[";
+  for (int i = 0; i < 200; ++i) event += "]";
+  event += "}";
+  expect_same(extracted({"a"}, event), {json("v")}, event);
+}
+
+TEST(FieldValue, EqualsAsNlohmannDoes) {
+  EventFields fields;
+  const auto slot = fields.add(FieldPath::parse("v"));
+  const auto value_of = [&](const std::string& event) -> const FieldValue& {
+    EXPECT_EQ(fields.parse(event), EventFields::Result::Ok);
+    return *fields.get(slot);
+  };
+  EXPECT_TRUE(value_of(R"({"v":3})").equals(json(3.0)));
+  EXPECT_TRUE(value_of(R"({"v":3.0})").equals(json(3)));
+  EXPECT_TRUE(value_of(R"({"v":-3})").equals(json(-3)));
+  EXPECT_FALSE(value_of(R"({"v":"3"})").equals(json(3)));
+  EXPECT_TRUE(value_of(R"({"v":"3"})").equals(json("3")));
+  EXPECT_TRUE(value_of(R"({"v":true})").equals(json(true)));
+  EXPECT_TRUE(value_of(R"({"v":null})").equals(json(nullptr)));
+  EXPECT_TRUE(value_of(R"({"v":{"a":[1]}})").equals(json{{"a", {1}}}));
+  EXPECT_FALSE(value_of(R"({"v":[1]})").equals(json{1, 2}));
+}
+
+}  // namespace
+}  // namespace kappa::processor
