@@ -31,7 +31,7 @@ std::chrono::milliseconds duration_flag(const std::string& name, const std::stri
 
 int main(int argc, char** argv) {
   CLI::App app{"kappa-operator: versioned Kappa-architecture reprocessing on Kubernetes"};
-  std::string kubeconfig, context, log_level = "info";
+  std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::string metrics_address = ":8080", probe_address = ":8081";
   std::string lag_poll = "5s", stall_window = "3m", retry_interval = "15s", kafka_timeout = "10s";
   kappa::operator_cmd::ManagerOptions options;
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
   app.add_option("--context", context, "kubeconfig context (default: current-context)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  app.add_option("--log-format", log_format, "text or json (one object per line)");
   app.add_option("--watch-namespace", options.watch_namespace, "only this namespace (default: all)");
   app.add_option("--workers", options.workers, "reconcile workers per controller")->check(CLI::Range(1, 64));
   app.add_flag("--leader-elect,!--no-leader-elect", options.leader_elect, "elect a leader on a Lease (default on)");
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    kappa::setup_logging(log_level);
+    kappa::setup_logging(log_level, log_format);
     options.controller.lag_poll_interval = duration_flag("--lag-poll-interval", lag_poll);
     options.controller.stall_window = duration_flag("--stall-window", stall_window);
     options.controller.retry_interval = duration_flag("--retry-interval", retry_interval);

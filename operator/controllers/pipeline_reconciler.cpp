@@ -321,14 +321,26 @@ std::optional<Result> PipelineReconciler::retire_standby(View& v) {
       v.requeue_within(std::chrono::seconds(2));
       continue;
     }
-    json retired = {{"version", version}, {"templateHash", hash_label(d)}, {"deployment", dname},
-                    {"consumerGroup", parts.consumer_group}, {"outputTopic", parts.output_topic},
-                    {"state", "Retired"}, {"since", kube::format_time(now)}};
-    v.retired.push_back(retired);
-    event(v, false, "Retired", "v" + std::to_string(version) + " retired: Deployment " + dname + " and group " +
-                                   parts.consumer_group + " deleted");
+    record_retired(v, version, hash_label(d));
   }
   return std::nullopt;
+}
+
+void PipelineReconciler::record_retired(View& v, int64_t version, const std::string& template_hash) {
+  std::string hash = template_hash;
+  for (const auto& e : v.status.value("versions", json::array())) {
+    if (hash.empty() && e.value("version", int64_t{0}) == version) hash = e.value("templateHash", "");
+  }
+  v.retired.push_back({{"version", version},
+                       {"templateHash", hash},
+                       {"deployment", api::deployment_name(v.name, version)},
+                       {"consumerGroup", api::consumer_group(v.ns, v.name, version)},
+                       {"outputTopic", api::output_topic(v.spec->topic_prefix, v.name, version)},
+                       {"state", "Retired"},
+                       {"since", kube::format_time(ctx_.wall_clock())}});
+  event(v, false, "Retired",
+        "v" + std::to_string(version) + " retired: Deployment " + api::deployment_name(v.name, version) +
+            " and consumer group " + api::consumer_group(v.ns, v.name, version) + " deleted");
 }
 
 // Consumer groups and tables of versions that have no Deployment any more
@@ -352,6 +364,8 @@ void PipelineReconciler::collect_kafka_garbage(View& v) {
     if (!version || live.count(*version)) continue;
     try {
       admin.delete_group(group);
+      // The usual end of a retirement: the Deployment went in an earlier pass.
+      record_retired(v, *version, "");
     } catch (const kafka::KafkaError& e) {
       if (e.kind() != kafka::KafkaErrorKind::GroupNotEmpty) throw;
       v.requeue_within(std::chrono::seconds(5));

@@ -37,6 +37,7 @@ class PipelineReconciler : public kube::Reconciler {
   void scale_active(View& v);
   std::optional<kube::Result> retire_standby(View& v);
   void collect_kafka_garbage(View& v);
+  void record_retired(View& v, int64_t version, const std::string& template_hash);
   void compute_status(View& v);
   void event(const View& v, bool warning, const std::string& reason, const std::string& note);
 
