@@ -34,6 +34,9 @@ void StateStore::erase(int32_t partition, const std::string& key) {
 }
 
 void StateStore::forget_dirty(int32_t partition) {
+  for (const auto& dirty : dirty_) {
+    if (dirty.partition == partition) dirty.key->second.dirty = false;
+  }
   dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.partition == partition; }),
                dirty_.end());
 }

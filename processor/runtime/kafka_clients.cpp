@@ -90,7 +90,10 @@ std::unique_ptr<RdKafka::Producer> KafkaClients::transactional_producer() const 
                     {{"transaction.timeout.ms", "10000"},
                      {"partitioner", "murmur2_random"},
                      {"linger.ms", "5"},
-                     {"retry.backoff.ms", "10"}},
+                     {"retry.backoff.ms", "10"},
+                     // A catch-up transaction writes two records per changed
+                     // key (100 000 keys: 200 000 records) before it commits.
+                     {"queue.buffering.max.messages", "1000000"}},
                     {{"transactional.id", transactional_id()}, {"enable.idempotence", "true"}});
   std::string error;
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), error));

@@ -151,15 +151,22 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     }
     if (stop) break;  // a message consumed after the stop is left for the next run
     try {
+      if (in_flight_) {
+        const auto settled = settle(false);
+        if (settled && *settled == CommitResult::Aborted) {
+          rewind();
+          continue;  // `message` was fetched before the rewind
+        }
+      }
       handle(*message);
-      producer_->poll(0);
+      if (!in_flight_) producer_->poll(0);
       const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
                                           dead_letter_bytes_ >= kMaxDeadLetterBytes ||
                                           now - transaction_started_ >= commit_interval())
                                        : (needs_commit() && now - last_commit_ >= commit_interval());
       const bool finishing = settings_.bounded && assigned_ && needs_commit() &&
                              std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
-      if ((due || finishing) && commit() == CommitResult::Aborted) rewind();
+      if ((due || finishing) && commit(finishing) == CommitResult::Aborted) rewind();
     } catch (const TransactionAbortable& e) {
       abort_transaction(e.what());
       rewind();
@@ -309,7 +316,7 @@ void StreamProcessor::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Er
       on_revoke(partitions);
     } else {
       spdlog::error("rebalance failed: {}", RdKafka::err2str(code));
-      if (in_transaction_) abort_transaction("rebalance failed");
+      if (in_transaction_ || in_flight_ || producer_open_) abort_transaction("rebalance failed");
       progress_.clear();
       store_.drop_all();
       consumer->unassign();
@@ -358,7 +365,7 @@ void StreamProcessor::on_revoke(std::vector<RdKafka::TopicPartition*>& partition
   if (abandoning_) {
     in_transaction_ = false;
   } else if (lost) {
-    if (in_transaction_) abort_transaction("the group assignment was lost");
+    if (in_transaction_ || in_flight_ || producer_open_) abort_transaction("the group assignment was lost");
   } else {
     keep = !needs_commit() || commit() == CommitResult::Committed;
   }
@@ -450,7 +457,7 @@ std::size_t StreamProcessor::max_transaction_records() const {
 }
 
 bool StreamProcessor::needs_commit() const {
-  if (in_transaction_) return true;
+  if (in_transaction_ || in_flight_) return true;
   return std::any_of(progress_.begin(), progress_.end(),
                      [](const auto& p) { return p.second.position > p.second.committed; });
 }
@@ -461,78 +468,120 @@ bool StreamProcessor::bounded_complete() const {
 }
 
 void StreamProcessor::begin_transaction() {
-  const rdkafka::ErrorPtr error(producer_->begin_transaction());
-  if (error) throw KafkaError("begin_transaction failed: " + error->str());
+  // The producer's transaction begins in commit(), where every write of it
+  // happens; here the transaction's records start to count.
   in_transaction_ = true;
   transaction_records_ = 0;
   transaction_started_ = Clock::now();
 }
 
-StreamProcessor::CommitResult StreamProcessor::commit() {
-  const auto started = Clock::now();
-  const auto records = transaction_records_;
+StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
+  if (settle(true) == CommitResult::Aborted) return CommitResult::Aborted;
+  if (!needs_commit()) return CommitResult::Committed;  // the commit settled covered everything
+  InFlight flight;
+  flight.started = Clock::now();
+  flight.records = transaction_records_;
   try {
-    if (!in_transaction_) begin_transaction();
-    std::size_t rows = 0;
+    if (!producer_open_) {
+      const rdkafka::ErrorPtr error(producer_->begin_transaction());
+      if (error) throw KafkaError("begin_transaction failed: " + error->str());
+      producer_open_ = true;
+    }
     store_.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
       render_output(view_, state, row_buffer_);
       produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key, row_buffer_);
       encode_state(view_, state, state_buffer_);
       produce(settings_.state_topic, partition, key, state_buffer_);
-      ++rows;
+      ++flight.rows;
     });
     produce_dead_letters();
-    const auto dead_lettered = dead_letters_.size();
-    rdkafka::TopicPartitions offsets;
+    flight.dead_letters = dead_letters_.size();
+    auto offsets = std::make_unique<rdkafka::TopicPartitions>();
     for (const auto& [partition, progress] : progress_) {
-      if (progress.position > progress.committed) offsets.add(settings_.input_topic, partition, progress.position);
+      if (progress.position > progress.committed) {
+        offsets->add(settings_.input_topic, partition, progress.position);
+        flight.offsets[partition] = progress.position;
+      }
     }
-    if (!offsets.empty()) {
+    if (!offsets->empty()) {
       const rdkafka::GroupMetadataPtr group(consumer_->groupMetadata());
       transactional(
           "send_offsets_to_transaction",
-          [&] { return producer_->send_offsets_to_transaction(offsets.get(), group.get(), 30000); },
+          [&] { return producer_->send_offsets_to_transaction(offsets->get(), group.get(), 30000); },
           kTransactionBudget);
     }
     if (settings_.fault_abort_every > 0 && ++transactions_attempted_ % settings_.fault_abort_every == 0) {
       throw TransactionAbortable("fault injection (--fault-abort-every " +
                                  std::to_string(settings_.fault_abort_every) + ")");
     }
-    transactional("commit_transaction", [&] { return producer_->commit_transaction(-1); }, kTransactionBudget);
-    in_transaction_ = false;
-    transaction_records_ = 0;
-    consecutive_aborts_ = 0;
-    last_commit_ = Clock::now();
+    // From here the transaction's content is fixed: what the loop processes
+    // next belongs to the next one.
     store_.clear_dirty();
     dead_letters_.clear();
     dead_letter_bytes_ = 0;
-    for (auto& [partition, progress] : progress_) progress.committed = progress.position;
-    metrics_.rows_written(rows);
-    metrics_.records_dead_lettered(dead_lettered);
-    metrics_.transaction_committed();
-    spdlog::debug("committed a transaction of {} records, {} rows, offsets of {} partitions in {} ms", records, rows,
-                  offsets.size(),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
-    return CommitResult::Committed;
+    in_transaction_ = false;
+    transaction_records_ = 0;
+    last_commit_ = Clock::now();
+    flight.done = std::async(std::launch::async, [this] {
+      transactional("commit_transaction", [&] { return producer_->commit_transaction(-1); }, kTransactionBudget);
+    });
+    in_flight_ = std::move(flight);
   } catch (const TransactionAbortable& e) {
     abort_transaction(e.what());
     return CommitResult::Aborted;
   }
+  return wait ? *settle(true) : CommitResult::Committed;
+}
+
+std::optional<StreamProcessor::CommitResult> StreamProcessor::settle(bool block) {
+  if (!in_flight_) return CommitResult::Committed;
+  if (!block && in_flight_->done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+  InFlight flight = std::move(*in_flight_);
+  in_flight_.reset();
+  try {
+    flight.done.get();  // a KafkaError (fatal, fenced) goes on up
+  } catch (const TransactionAbortable& e) {
+    abort_transaction(e.what());
+    return CommitResult::Aborted;
+  }
+  producer_open_ = false;
+  consecutive_aborts_ = 0;
+  for (const auto& [partition, offset] : flight.offsets) {
+    const auto progress = progress_.find(partition);
+    if (progress != progress_.end()) progress->second.committed = offset;
+  }
+  metrics_.rows_written(flight.rows);
+  metrics_.records_dead_lettered(flight.dead_letters);
+  metrics_.transaction_committed();
+  spdlog::debug("committed a transaction of {} records, {} rows, offsets of {} partitions in {} ms", flight.records,
+                flight.rows, flight.offsets.size(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - flight.started).count());
+  return CommitResult::Committed;
 }
 
 void StreamProcessor::abort_transaction(const std::string& why) {
+  if (in_flight_) {  // wait for the commit in flight: its outcome no longer matters, we rewind
+    auto done = std::move(in_flight_->done);
+    in_flight_.reset();
+    try {
+      done.get();
+      producer_open_ = false;
+    } catch (const TransactionAbortable&) {
+    }
+  }
   spdlog::warn("aborting the transaction: {}", why);
   metrics_.transaction_aborted();
   if (++consecutive_aborts_ > kMaxConsecutiveAborts) {
     throw KafkaError(std::to_string(kMaxConsecutiveAborts) + " transactions in a row aborted; the last: " + why);
   }
-  if (in_transaction_) {
+  if (producer_open_) {
     try {
       transactional("abort_transaction", [&] { return producer_->abort_transaction(-1); }, kTransactionBudget);
     } catch (const TransactionAbortable& e) {
       throw KafkaError(e.what());
     }
   }
+  producer_open_ = false;
   in_transaction_ = false;
   transaction_records_ = 0;
   store_.clear_dirty();

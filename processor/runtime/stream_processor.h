@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <future>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,7 +84,16 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   bool needs_commit() const;
   bool bounded_complete() const;
   void begin_transaction();
-  CommitResult commit();
+  // Writes the open transaction's rows, dead letters and offsets and commits
+  // them. commit_transaction (the flush of the writes and the end of the
+  // transaction) runs on another thread while the loop goes on consuming; a
+  // commit first settles the one before it. With `wait`, returns
+  // once this one is settled too.
+  CommitResult commit(bool wait = true);
+  // The commit in flight: Committed when there is none or it succeeded,
+  // Aborted when it failed (the transaction is aborted: rewind), nullopt when
+  // `block` is false and it is still running.
+  std::optional<CommitResult> settle(bool block);
   void abort_transaction(const std::string& why);
   void rewind();
   void produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
@@ -111,7 +122,15 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   bool abandoning_ = false;
   std::exception_ptr callback_error_;
 
-  bool in_transaction_ = false;
+  bool in_transaction_ = false;  // records processed since the last commit began
+  bool producer_open_ = false;   // the producer's transaction is begun and not ended
+  struct InFlight {
+    std::future<void> done;               // commit_transaction (flush and end)
+    std::map<int32_t, int64_t> offsets;   // input offsets it commits
+    std::size_t records = 0, rows = 0, dead_letters = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::optional<InFlight> in_flight_;
   std::size_t transaction_records_ = 0;
   std::chrono::steady_clock::time_point transaction_started_;
   std::chrono::steady_clock::time_point last_commit_;

@@ -1,5 +1,6 @@
 #include "runtime/topics.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "core/errors.h"
@@ -92,6 +93,17 @@ Watermarks query_watermarks(RdKafka::KafkaConsumer& consumer, const std::string&
                        "]: " + RdKafka::err2str(code));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (code == RdKafka::ERR__UNKNOWN_PARTITION || code == RdKafka::ERR__UNKNOWN_TOPIC ||
+        code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+      // This client may have cached the topic before it was created (or
+      // without this partition): ask for its metadata again, or the query
+      // keeps failing from the cache.
+      std::string error;
+      const rdkafka::TopicPtr handle(RdKafka::Topic::create(&consumer, topic, nullptr, error));
+      RdKafka::Metadata* raw = nullptr;
+      if (handle) consumer.metadata(false, handle.get(), &raw, std::min(remaining_ms(deadline), 1000));
+      const rdkafka::MetadataPtr refreshed(raw);
+    }
   }
 }
 

@@ -59,5 +59,25 @@ TEST(StateStore, PartitionsFollowTheAssignment) {
   EXPECT_TRUE(store.partitions().empty());
 }
 
+TEST(StateStore, DirtyKeysSurviveRehashingAndLeaveWithTheirKey) {
+  StateStore store(one_count());
+  // Enough keys to rehash the partition's map several times after the
+  // first ones were marked dirty (dirty keys are kept as node pointers).
+  for (int i = 0; i < 5000; ++i) ++std::get<CountState>(store.state_for(i % 2, "k" + std::to_string(i)).aggregates[0]).count;
+  EXPECT_EQ(store.dirty_count(), 5000u);
+  const auto dirty = dirty_of(store);
+  EXPECT_EQ(dirty.front(), "0/k0=1");
+  EXPECT_EQ(dirty.back(), "1/k4999=1");
+  store.erase(0, "k0");              // a tombstone restored over a dirty key
+  auto taken = store.take_partition(1);  // dirty keys of a partition handed over
+  EXPECT_EQ(store.dirty_count(), 2499u);
+  EXPECT_EQ(dirty_of(store).front(), "0/k2=1");
+  store.clear_dirty();
+  store.adopt_partition(1, std::move(taken));
+  EXPECT_EQ(store.dirty_count(), 0u);
+  ++std::get<CountState>(store.state_for(1, "k1").aggregates[0]).count;
+  EXPECT_EQ(dirty_of(store), (std::vector<std::string>{"1/k1=2"}));
+}
+
 }  // namespace
 }  // namespace kappa::processor
