@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "core/state_codec.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
+#include "kappa/common/rdkafka_handles.h"
 #include "runtime/topics.h"
 
 namespace kappa::processor {
@@ -50,6 +51,18 @@ std::string partitions_text(const std::vector<int32_t>& partitions) {
   for (std::size_t i = 0; i < partitions.size(); ++i) text += (i ? "," : "") + std::to_string(partitions[i]);
   return text + "]";
 }
+
+// Owns one message of rd_kafka_consume_batch_queue.
+struct rdkafka_message_holder {
+  explicit rdkafka_message_holder(rd_kafka_message_t* message) : message_(message) {}
+  ~rdkafka_message_holder() { rd_kafka_message_destroy(message_); }
+  rdkafka_message_holder(const rdkafka_message_holder&) = delete;
+  rdkafka_message_holder& operator=(const rdkafka_message_holder&) = delete;
+  rd_kafka_message_t* get() const { return message_; }
+
+ private:
+  rd_kafka_message_t* message_;
+};
 
 constexpr int kMaxConsecutiveAborts = 5;
 // A transaction commits early when its buffered dead letters reach this size.
@@ -125,8 +138,12 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
   start(stop);
   bool completed = false;
   auto last_beat = Clock::now() - 1h;
-  while (!stop) {
-    // One clock read per turn; the heartbeat and metrics every 100 ms.
+  // Records come in batches from the consumer's queue (the C API: no
+  // allocation per record, one lock and one clock read per batch).
+  rdkafka::Queue queue(rd_kafka_queue_get_consumer(consumer_->c_ptr()));
+  std::array<rd_kafka_message_t*, 1000> batch{};
+  while (!stop && !completed) {
+    // One clock read per batch; the heartbeat and metrics every 100 ms.
     const auto now = Clock::now();
     if (now - last_beat >= 100ms) {
       last_beat = now;
@@ -139,8 +156,31 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       timeout_ms = static_cast<int>(std::clamp<int64_t>(
           std::chrono::duration_cast<std::chrono::milliseconds>(due).count(), 0, 100));
     }
-    const rdkafka::MessagePtr message(consumer_->consume(timeout_ms));
+    try {
+      if (in_flight_) {
+        const auto settled = settle(false);
+        if (settled && *settled == CommitResult::Aborted) {
+          rewind();
+          continue;
+        }
+      }
+    } catch (const TransactionAbortable& e) {
+      abort_transaction(e.what());
+      rewind();
+      continue;
+    }
+    // Rebalance callbacks run inside this call. Records fetched before a
+    // revocation may come back in the same batch: on_record ignores those of
+    // partitions no longer ours, and for a partition assigned again they
+    // follow on from its committed offset, where processing resumes.
+    const auto received = rd_kafka_consume_batch_queue(queue.get(), timeout_ms, batch.data(), batch.size());
+    const std::size_t count = received > 0 ? static_cast<std::size_t>(received) : 0;
+    std::size_t next = 0;
+    const auto release = [&] {
+      for (; next < count; ++next) rd_kafka_message_destroy(batch[next]);
+    };
     if (callback_error_) {
+      release();
       try {
         std::rethrow_exception(callback_error_);
       } catch (const Interrupted& e) {
@@ -149,33 +189,43 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
         break;
       }
     }
-    if (stop) break;  // a message consumed after the stop is left for the next run
-    try {
-      if (in_flight_) {
-        const auto settled = settle(false);
-        if (settled && *settled == CommitResult::Aborted) {
-          rewind();
-          continue;  // `message` was fetched before the rewind
+    if (received < 0) spdlog::warn("consumer: {}", rd_kafka_err2str(rd_kafka_last_error()));
+    // Each record, and once after an empty batch: handle it, then commit
+    // when due. After a rewind the rest of the batch is stale (the consumer
+    // fetches again from the committed offsets): it is dropped.
+    for (bool first = true; (first || next < count) && !stop; first = false) {
+      bool rewound = false;
+      try {
+        if (next < count) {
+          const rdkafka_message_holder message(batch[next++]);
+          handle(*message.get());
         }
+        const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
+                                            dead_letter_bytes_ >= kMaxDeadLetterBytes ||
+                                            now - transaction_started_ >= commit_interval())
+                                         : (needs_commit() && now - last_commit_ >= commit_interval());
+        const bool finishing =
+            settings_.bounded && assigned_ && needs_commit() &&
+            std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
+        if ((due || finishing) && commit(finishing) == CommitResult::Aborted) {
+          rewind();
+          rewound = true;
+        }
+      } catch (const TransactionAbortable& e) {
+        abort_transaction(e.what());
+        rewind();
+        rewound = true;
       }
-      handle(*message);
-      if (!in_flight_) producer_->poll(0);
-      const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
-                                          dead_letter_bytes_ >= kMaxDeadLetterBytes ||
-                                          now - transaction_started_ >= commit_interval())
-                                       : (needs_commit() && now - last_commit_ >= commit_interval());
-      const bool finishing = settings_.bounded && assigned_ && needs_commit() &&
-                             std::all_of(progress_.begin(), progress_.end(), [](const auto& p) { return p.second.done; });
-      if ((due || finishing) && commit(finishing) == CommitResult::Aborted) rewind();
-    } catch (const TransactionAbortable& e) {
-      abort_transaction(e.what());
-      rewind();
+      if (settings_.bounded && bounded_complete()) {
+        completed = true;
+        break;
+      }
+      if (rewound) break;
     }
-    if (settings_.bounded && bounded_complete()) {
-      completed = true;
-      break;
-    }
+    release();  // a record left after a stop is processed by the next run
+    if (!in_flight_) producer_->poll(0);
   }
+  queue.reset();
   if (needs_commit()) commit();  // an abort here leaves the work to the next run
   consumer_->close();            // revokes: nothing is left open
   closed_ = true;
@@ -192,52 +242,52 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
   return settings_.bounded ? completed : true;
 }
 
-void StreamProcessor::handle(RdKafka::Message& message) {
-  switch (message.err()) {
-    case RdKafka::ERR_NO_ERROR:
+void StreamProcessor::handle(const rd_kafka_message_t& message) {
+  switch (message.err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
       on_record(message);
       break;
-    case RdKafka::ERR__PARTITION_EOF:
-      on_end_of_partition(message.partition(), message.offset());
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+      on_end_of_partition(message.partition, message.offset);
       break;
-    case RdKafka::ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
       break;
-    case RdKafka::ERR__FATAL:
-      throw KafkaError("consumer failed: " + message.errstr());
+    case RD_KAFKA_RESP_ERR__FATAL:
+      throw KafkaError(std::string("consumer failed: ") + rd_kafka_message_errstr(&message));
     default:
-      spdlog::warn("consumer: {}", message.errstr());
+      spdlog::warn("consumer: {}", rd_kafka_message_errstr(&message));
       break;
   }
 }
 
-void StreamProcessor::on_record(RdKafka::Message& message) {
-  const auto partition = message.partition();
+void StreamProcessor::on_record(const rd_kafka_message_t& message) {
+  const auto partition = message.partition;
   const auto found = progress_.find(partition);
   if (found == progress_.end()) return;  // no longer ours
   auto& progress = found->second;
-  if (message.offset() < progress.position || progress.done) return;
-  if (settings_.bounded && message.offset() >= progress.end) {
+  if (message.offset < progress.position || progress.done) return;
+  if (settings_.bounded && message.offset >= progress.end) {
     progress.position = std::max(progress.position, progress.end);
     mark_done(partition, progress);
     return;
   }
   if (!in_transaction_) begin_transaction();
   metrics_.record_in();
-  const std::string_view payload(message.payload() ? static_cast<const char*>(message.payload()) : "", message.len());
+  const std::string_view payload(message.payload ? static_cast<const char*>(message.payload) : "", message.len);
   const auto outcome = aggregator_.process(
       payload, [&](const std::string& key) -> KeyState& { return store_.state_for(partition, key); });
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
       if (!warned_key_mismatch_ && input_partitions_ > 1) {
-        const bool same = message.key_pointer() != nullptr &&
-                          std::string_view(static_cast<const char*>(message.key_pointer()), message.key_len()) ==
+        const bool same = message.key != nullptr &&
+                          std::string_view(static_cast<const char*>(message.key), message.key_len) ==
                               outcome.key;
         if (!same) {
           warned_key_mismatch_ = true;
           spdlog::warn(
               "record {}[{}]@{} has view key '{}' but a different Kafka record key: results are exact only when "
               "every event of a key is in one input partition (produce the input keyed by the view key)",
-              settings_.input_topic, partition, message.offset(), outcome.key);
+              settings_.input_topic, partition, message.offset, outcome.key);
         }
       }
       break;
@@ -248,7 +298,7 @@ void StreamProcessor::on_record(RdKafka::Message& message) {
       on_bad_record(message, outcome);
       break;
   }
-  progress.position = message.offset() + 1;
+  progress.position = message.offset + 1;
   ++transaction_records_;
   if (settings_.bounded && progress.position >= progress.end) mark_done(partition, progress);
 }
@@ -263,30 +313,30 @@ void StreamProcessor::on_end_of_partition(int32_t partition, int64_t offset) {
   if (settings_.bounded && !progress.done && progress.position >= progress.end) mark_done(partition, progress);
 }
 
-void StreamProcessor::on_bad_record(RdKafka::Message& message, const Outcome& outcome) {
+void StreamProcessor::on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome) {
   const auto index = static_cast<std::size_t>(outcome.reason);
   metrics_.record_bad(outcome.reason);
   const auto now = Clock::now();
   if (++bad_counts_[index] == 1 || now - last_bad_sample_ >= 10s) {
     last_bad_sample_ = now;
     spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", settings_.input_topic,
-                 message.partition(), message.offset(), to_string(outcome.reason), outcome.detail,
+                 message.partition, message.offset, to_string(outcome.reason), outcome.detail,
                  bad_counts_[index], to_string(outcome.reason));
   }
   if (view_.dead_letter_topic.empty()) return;
   DeadLetter letter;
-  if (message.key_pointer()) letter.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
-  if (message.payload()) letter.value.assign(static_cast<const char*>(message.payload()), message.len());
+  if (message.key) letter.key.assign(static_cast<const char*>(message.key), message.key_len);
+  if (message.payload) letter.value.assign(static_cast<const char*>(message.payload), message.len);
   letter.reason = std::string(to_string(outcome.reason));
   letter.detail = outcome.detail;
-  letter.partition = message.partition();
-  letter.offset = message.offset();
+  letter.partition = message.partition;
+  letter.offset = message.offset;
   dead_letter_bytes_ += letter.key.size() + letter.value.size() + letter.detail.size() + 128;
   dead_letters_.push_back(std::move(letter));
 }
 
-void StreamProcessor::produce_dead_letters() {
-  for (const auto& letter : dead_letters_) {
+void StreamProcessor::produce_dead_letters(const std::vector<DeadLetter>& letters) {
+  for (const auto& letter : letters) {
     std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
     headers->add("kappa.error.reason", letter.reason);
     headers->add("kappa.error.detail", letter.detail);
@@ -481,55 +531,74 @@ StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
   InFlight flight;
   flight.started = Clock::now();
   flight.records = transaction_records_;
-  try {
-    if (!producer_open_) {
-      const rdkafka::ErrorPtr error(producer_->begin_transaction());
-      if (error) throw KafkaError("begin_transaction failed: " + error->str());
-      producer_open_ = true;
+  // The transaction's content, fixed now: the rows and changelog records of
+  // the dirty keys, encoded into one buffer, the dead letters and the offsets.
+  auto writes = std::make_shared<Writes>();
+  writes->bytes.reserve(last_writes_bytes_ + last_writes_bytes_ / 8);
+  store_.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
+    auto& bytes = writes->bytes;
+    Writes::Row row{partition, bytes.size(), key.size(), 0, 0, 0, 0};
+    bytes += key;
+    row.output_at = bytes.size();
+    render_output(view_, state, row_buffer_);
+    bytes += row_buffer_;
+    row.output_size = row_buffer_.size();
+    row.state_at = bytes.size();
+    encode_state(view_, state, state_buffer_);
+    bytes += state_buffer_;
+    row.state_size = state_buffer_.size();
+    writes->rows.push_back(row);
+  });
+  last_writes_bytes_ = writes->bytes.size();
+  writes->dead_letters = std::move(dead_letters_);
+  auto offsets = std::make_shared<rdkafka::TopicPartitions>();
+  for (const auto& [partition, progress] : progress_) {
+    if (progress.position > progress.committed) {
+      offsets->add(settings_.input_topic, partition, progress.position);
+      flight.offsets[partition] = progress.position;
     }
-    store_.for_each_dirty([&](int32_t partition, const std::string& key, const KeyState& state) {
-      render_output(view_, state, row_buffer_);
-      produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key, row_buffer_);
-      encode_state(view_, state, state_buffer_);
-      produce(settings_.state_topic, partition, key, state_buffer_);
-      ++flight.rows;
-    });
-    produce_dead_letters();
-    flight.dead_letters = dead_letters_.size();
-    auto offsets = std::make_unique<rdkafka::TopicPartitions>();
-    for (const auto& [partition, progress] : progress_) {
-      if (progress.position > progress.committed) {
-        offsets->add(settings_.input_topic, partition, progress.position);
-        flight.offsets[partition] = progress.position;
-      }
+  }
+  flight.rows = writes->rows.size();
+  flight.dead_letters = writes->dead_letters.size();
+  const bool inject_fault =
+      settings_.fault_abort_every > 0 && ++transactions_attempted_ % settings_.fault_abort_every == 0;
+  // What the loop processes from here on belongs to the next transaction.
+  store_.clear_dirty();
+  dead_letters_.clear();
+  dead_letter_bytes_ = 0;
+  in_transaction_ = false;
+  transaction_records_ = 0;
+  last_commit_ = Clock::now();
+  if (!producer_open_) {
+    const rdkafka::ErrorPtr error(producer_->begin_transaction());
+    if (error) throw KafkaError("begin_transaction failed: " + error->str());
+    producer_open_ = true;
+  }
+  std::shared_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+  // The writes, the offsets and the commit run on a helper thread, beside
+  // the loop; settle() takes the outcome (and aborts a failed transaction).
+  flight.done = std::async(std::launch::async, [this, writes, offsets, group, inject_fault] {
+    const auto& bytes = writes->bytes;
+    for (const auto& row : writes->rows) {
+      const std::string_view key(bytes.data() + row.key_at, row.key_size);
+      produce(settings_.output_topic, RdKafka::Topic::PARTITION_UA, key,
+              std::string_view(bytes.data() + row.output_at, row.output_size));
+      produce(settings_.state_topic, row.partition, key, std::string_view(bytes.data() + row.state_at, row.state_size));
     }
+    produce_dead_letters(writes->dead_letters);
     if (!offsets->empty()) {
-      const rdkafka::GroupMetadataPtr group(consumer_->groupMetadata());
       transactional(
           "send_offsets_to_transaction",
           [&] { return producer_->send_offsets_to_transaction(offsets->get(), group.get(), 30000); },
           kTransactionBudget);
     }
-    if (settings_.fault_abort_every > 0 && ++transactions_attempted_ % settings_.fault_abort_every == 0) {
+    if (inject_fault) {
       throw TransactionAbortable("fault injection (--fault-abort-every " +
                                  std::to_string(settings_.fault_abort_every) + ")");
     }
-    // From here the transaction's content is fixed: what the loop processes
-    // next belongs to the next one.
-    store_.clear_dirty();
-    dead_letters_.clear();
-    dead_letter_bytes_ = 0;
-    in_transaction_ = false;
-    transaction_records_ = 0;
-    last_commit_ = Clock::now();
-    flight.done = std::async(std::launch::async, [this] {
-      transactional("commit_transaction", [&] { return producer_->commit_transaction(-1); }, kTransactionBudget);
-    });
-    in_flight_ = std::move(flight);
-  } catch (const TransactionAbortable& e) {
-    abort_transaction(e.what());
-    return CommitResult::Aborted;
-  }
+    transactional("commit_transaction", [&] { return producer_->commit_transaction(-1); }, kTransactionBudget);
+  });
+  in_flight_ = std::move(flight);
   return wait ? *settle(true) : CommitResult::Committed;
 }
 

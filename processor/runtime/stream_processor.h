@@ -12,6 +12,7 @@
 //  - an aborted transaction rewinds: state is reloaded from the changelog and
 //    the consumer seeks back to the committed offsets.
 // Bounded mode runs the same loop up to the end offsets seen at start.
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <array>
@@ -71,10 +72,10 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::map<int32_t, Progress> load_partitions(const std::vector<int32_t>& partitions);
   int64_t start_offset(int32_t partition);
 
-  void handle(RdKafka::Message& message);
-  void on_record(RdKafka::Message& message);
+  void handle(const rd_kafka_message_t& message);
+  void on_record(const rd_kafka_message_t& message);
   void on_end_of_partition(int32_t partition, int64_t offset);
-  void on_bad_record(RdKafka::Message& message, const Outcome& outcome);
+  void on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome);
   void mark_done(int32_t partition, Progress& progress);
 
   // Transaction limits: the catch-up ones in bounded mode and while the lag
@@ -84,10 +85,10 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   bool needs_commit() const;
   bool bounded_complete() const;
   void begin_transaction();
-  // Writes the open transaction's rows, dead letters and offsets and commits
-  // them. commit_transaction (the flush of the writes and the end of the
-  // transaction) runs on another thread while the loop goes on consuming; a
-  // commit first settles the one before it. With `wait`, returns
+  // Commits the open transaction: encodes the rows of its dirty keys, then
+  // a helper thread writes them, the dead letters and the offsets
+  // (send_offsets_to_transaction) and calls commit_transaction, while the
+  // loop goes on consuming; a commit first settles the one before it. With `wait`, returns
   // once this one is settled too.
   CommitResult commit(bool wait = true);
   // The commit in flight: Committed when there is none or it succeeded,
@@ -98,7 +99,8 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   void rewind();
   void produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
                std::unique_ptr<RdKafka::Headers> headers = nullptr);
-  void produce_dead_letters();
+  struct DeadLetter;
+  void produce_dead_letters(const std::vector<DeadLetter>& letters);
   void report();
 
   const KafkaClients& clients_;
@@ -125,7 +127,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   bool in_transaction_ = false;  // records processed since the last commit began
   bool producer_open_ = false;   // the producer's transaction is begun and not ended
   struct InFlight {
-    std::future<void> done;               // commit_transaction (flush and end)
+    std::future<void> done;               // the writes, the offsets, commit_transaction
     std::map<int32_t, int64_t> offsets;   // input offsets it commits
     std::size_t records = 0, rows = 0, dead_letters = 0;
     std::chrono::steady_clock::time_point started;
@@ -149,6 +151,18 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::vector<DeadLetter> dead_letters_;
   std::size_t dead_letter_bytes_ = 0;
   std::string row_buffer_, state_buffer_;  // reused by commit()
+  // One transaction's output rows and changelog records, encoded by commit()
+  // and written by the helper thread.
+  struct Writes {
+    struct Row {
+      int32_t partition;
+      std::size_t key_at, key_size, output_at, output_size, state_at, state_size;
+    };
+    std::string bytes;
+    std::vector<Row> rows;
+    std::vector<DeadLetter> dead_letters;
+  };
+  std::size_t last_writes_bytes_ = 0;
 
   std::array<std::int64_t, 6> bad_counts_{};
   std::chrono::steady_clock::time_point last_bad_sample_;
