@@ -66,14 +66,16 @@ std::unique_ptr<RdKafka::KafkaConsumer> KafkaClients::group_consumer(RdKafka::Re
       {"partition.assignment.strategy", "range,roundrobin"},
   };
   if (settings_.static_membership) required.emplace_back("group.instance.id", settings_.instance_id);
-  // queued.min.messages: librdkafka 2.0 stops fetching while this many
-  // records are queued and looks again only about a second later; with the
-  // default (100000) a replay drains the queue and then idles most of that
-  // second. The queue stays bounded by queued.max.messages.kbytes (64 MB).
+  // queued.min.messages, queued.max.messages.kbytes: librdkafka 2.0 stops
+  // fetching while this many records or kilobytes are queued and looks again
+  // only about a second later. With the defaults (100000 records, 64 MB) a
+  // replay drains the queue and then idles most of that second; a queue of
+  // up to 128 MB outlasts the pause (it fills only while the lag is large).
   auto conf = build("consumer",
                     {{"session.timeout.ms", "10000"},
                      {"auto.offset.reset", "earliest"},
-                     {"queued.min.messages", "1000000"}},
+                     {"queued.min.messages", "1000000"},
+                     {"queued.max.messages.kbytes", "131072"}},
                     required);
   std::string error;
   if (conf->set("rebalance_cb", &rebalance, error) != RdKafka::Conf::CONF_OK) throw KafkaError(error);

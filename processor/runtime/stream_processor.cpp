@@ -65,8 +65,11 @@ struct rdkafka_message_holder {
 };
 
 constexpr int kMaxConsecutiveAborts = 5;
-// A transaction commits early when its buffered dead letters reach this size.
+// A transaction commits early when its buffered dead letters reach this size,
+// or when this many keys changed: its writes (two records per key) must
+// reach the broker well within transaction.timeout.ms.
 constexpr std::size_t kMaxDeadLetterBytes = 16u << 20;
+constexpr std::size_t kMaxTransactionKeys = 200000;
 constexpr auto kTransactionBudget = 60s;
 
 }  // namespace
@@ -202,6 +205,7 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
         }
         const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
                                             dead_letter_bytes_ >= kMaxDeadLetterBytes ||
+                                            store_.dirty_count() >= kMaxTransactionKeys ||
                                             now - transaction_started_ >= commit_interval())
                                          : (needs_commit() && now - last_commit_ >= commit_interval());
         const bool finishing =
