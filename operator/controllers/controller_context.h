@@ -39,6 +39,16 @@ struct ControllerContext {
   std::shared_ptr<const Clock> clock;  // intervals (progress rate)
   std::function<std::chrono::system_clock::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
   ControllerOptions options;
+
+  // An Event about `object` (a Warning when `warning`), action "Reconcile".
+  void event(const nlohmann::json& object, bool warning, const std::string& reason, const std::string& note) const {
+    const auto ref = kube::ObjectRef::of(object);
+    if (warning) {
+      events.warning(ref, reason, "Reconcile", note);
+    } else {
+      events.normal(ref, reason, "Reconcile", note);
+    }
+  }
 };
 
 }  // namespace kappa::controllers

@@ -36,7 +36,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   v.object = *object;
   v.ns = (*object)["metadata"].value("namespace", "");
   v.name = (*object)["metadata"].value("name", "");
-  v.status = object->value("status", json::object());
+  v.status = status_of(*object);
   v.status.erase("nextVersion");  // the Reprocessing reconciler's counter; never written here
   Result result;
   try {
@@ -48,7 +48,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   }
   if (is_deleting(v.object) && !has_finalizer(v.object, api::kFinalizer)) return result;
   compute_status(v);
-  json current = v.object.value("status", json::object());
+  json current = status_of(v.object);
   current.erase("nextVersion");
   v.object["status"] = current;
   try {
@@ -214,7 +214,7 @@ void PipelineReconciler::roll_out_template(View& v) {
     if (!is_terminal(r)) {
       matching_in_flight = &r;
     } else {
-      const std::string phase = r["status"].value("phase", "");
+      const std::string phase = status_of(r).value("phase", "");
       const bool superseded = !annotation(r, kAnnotationSupersededBy).empty();
       if ((phase == "Failed" || phase == "Aborted") && !superseded) blocked_by = &r;
     }
@@ -224,10 +224,15 @@ void PipelineReconciler::roll_out_template(View& v) {
     return;
   }
   if (blocked_by) {
+    // The reason it ended (RetentionInsufficient, say) is the useful one.
     const std::string rp = (*blocked_by)["metadata"].value("name", "");
+    const std::string phase = status_of(*blocked_by).value("phase", std::string("Failed"));
+    const auto why = api::find_condition(status_of(*blocked_by).value("conditions", json::array()), "Stalled");
+    const bool has_reason = why && why->value("status", "") == "True";
     v.stalled = api::condition_true(
-        "Stalled", "Rollout" + (*blocked_by)["status"].value("phase", std::string("Failed")),
-        "Reprocessing " + rp + " for this template ended " + (*blocked_by)["status"].value("phase", "") +
+        "Stalled", has_reason ? why->value("reason", "") : "Rollout" + phase,
+        "Reprocessing " + rp + " for this template ended " + phase +
+            (has_reason ? " (" + why->value("message", "") + ")" : std::string()) +
             "; change spec.processor or delete the Reprocessing to try again");
     return;
   }
@@ -426,12 +431,7 @@ Result PipelineReconciler::finalize(View& v) {
 }
 
 void PipelineReconciler::event(const View& v, bool warning, const std::string& reason, const std::string& note) {
-  const auto ref = kube::ObjectRef::of(v.object);
-  if (warning) {
-    ctx_.events.warning(ref, reason, "Reconcile", note);
-  } else {
-    ctx_.events.normal(ref, reason, "Reconcile", note);
-  }
+  ctx_.event(v.object, warning, reason, note);
 }
 
 }  // namespace kappa::controllers

@@ -13,7 +13,7 @@ namespace kappa::controllers {
 namespace {
 
 std::string candidate_state(const json& rp) {
-  return rp.value("status", json::object()).value("phase", "") == "Promotable" ? "Promotable" : "CatchingUp";
+  return status_of(rp).value("phase", "") == "Promotable" ? "Promotable" : "CatchingUp";
 }
 
 json versions_list(const PipelineReconciler::View& v, const std::string& now) {
@@ -37,8 +37,8 @@ json versions_list(const PipelineReconciler::View& v, const std::string& now) {
     } else if (in_flight.count(version)) {
       const json& rp = *in_flight[version];
       entry["state"] = candidate_state(rp);
-      if (rp["status"].contains("lag")) entry["lag"] = rp["status"]["lag"];
-      since = rp["status"].value("startedAt", "");
+      if (status_of(rp).contains("lag")) entry["lag"] = status_of(rp)["lag"];
+      since = status_of(rp).value("startedAt", "");
     } else {
       entry["state"] = "Standby";
       since = annotation(d, api::kAnnotationStandbySince);
@@ -80,8 +80,7 @@ void PipelineReconciler::compute_status(View& v) {
 
   // The candidate's Stalled reason shows even before it has a version
   // (it may be stuck allocating one: Kafka unreachable, say).
-  const json* candidate_status = v.candidate ? &(*v.candidate)["status"] : nullptr;
-  if (candidate_status && !candidate_status->is_object()) candidate_status = nullptr;
+  const json* candidate_status = v.candidate ? &status_of(*v.candidate) : nullptr;
   if (v.candidate && version_of(*v.candidate) > 0) {
     s["candidateVersion"] = version_of(*v.candidate);
     s["candidateLag"] = candidate_status->value("lag", candidate_status->value("startLag", int64_t{0}));

@@ -23,12 +23,20 @@ using nlohmann::json;
 inline constexpr const char* kAnnotationSupersededBy = "kappa.dev/superseded-by";
 inline constexpr std::size_t kRetiredHistory = 10;
 
+// An object's status, or an empty object when it has none yet (a status
+// key holding null included, which value() would throw on).
+inline const json& status_of(const json& object) {
+  static const json empty = json::object();
+  const auto it = object.find("status");
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
 inline bool is_terminal(const json& rp) {
-  const std::string phase = rp.value("status", json::object()).value("phase", "");
+  const std::string phase = status_of(rp).value("phase", "");
   return phase == "Succeeded" || phase == "Aborted" || phase == "Failed";
 }
 
-inline int64_t version_of(const json& rp) { return rp.value("status", json::object()).value("version", int64_t{0}); }
+inline int64_t version_of(const json& rp) { return status_of(rp).value("version", int64_t{0}); }
 
 inline std::string hash_label(const json& object) {
   return object["metadata"].value("labels", json::object()).value(api::kLabelTemplateHash, "");

@@ -51,6 +51,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
   Attempt a;
   a.object = *object;
   a.status = object->value("status", json::object());
+  if (!a.status.is_object()) a.status = json::object();
   a.ns = (*object)["metadata"].value("namespace", "");
   a.name = (*object)["metadata"].value("name", "");
   a.status["observedGeneration"] = a.object["metadata"].value("generation", int64_t{0});
@@ -511,12 +512,7 @@ void ReprocessingReconciler::stalled(Attempt& a, const std::string& reason, cons
 }
 
 void ReprocessingReconciler::event(const Attempt& a, bool warning, const std::string& reason, const std::string& note) {
-  const auto ref = kube::ObjectRef::of(a.object);
-  if (warning) {
-    ctx_.events.warning(ref, reason, "Reconcile", note);
-  } else {
-    ctx_.events.normal(ref, reason, "Reconcile", note);
-  }
+  ctx_.event(a.object, warning, reason, note);
 }
 
 kafka::ProgressTracker& ReprocessingReconciler::tracker(const std::string& uid) {

@@ -20,7 +20,8 @@ json status_merge_patch(const json& current, const json& desired) {
 }
 
 bool write_status(kube::KubeClient& client, const kube::Resource& resource, const json& object, const json& desired) {
-  const json current = object.value("status", json::object());
+  json current = object.value("status", json::object());
+  if (!current.is_object()) current = json::object();
   const json patch = status_merge_patch(current, desired);
   if (patch.is_null()) return false;
   kube::PatchOptions options;

@@ -74,11 +74,19 @@ rdkafka::AdminOptions RdKafkaAdmin::options(rd_kafka_admin_op_t op) {
   return opts;
 }
 
-rdkafka::Event RdKafkaAdmin::wait_event(rd_kafka_queue_t* queue, const std::string& op) {
+void RdKafkaAdmin::abandon(rdkafka::Queue queue) {
+  std::lock_guard lock(abandoned_mutex_);
+  abandoned_.push_back(std::move(queue));
+}
+
+rdkafka::Event RdKafkaAdmin::wait_event(rdkafka::Queue& queue, const std::string& op) {
   // A little beyond the request timeout so librdkafka reports its own
   // timeout (with the broker's state) first when it can.
-  rdkafka::Event event(rd_kafka_queue_poll(queue, timeout_ms(connection_) + 1000));
-  if (!event) fail(KafkaErrorKind::Timeout, op, "no answer within " + std::to_string(timeout_ms(connection_)) + " ms");
+  rdkafka::Event event(rd_kafka_queue_poll(queue.get(), timeout_ms(connection_) + 1000));
+  if (!event) {
+    abandon(std::move(queue));
+    fail(KafkaErrorKind::Timeout, op, "no answer within " + std::to_string(timeout_ms(connection_)) + " ms");
+  }
   if (const rd_kafka_resp_err_t err = rd_kafka_event_error(event.get())) {
     const auto kind = err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT
                           ? KafkaErrorKind::Timeout
@@ -257,6 +265,7 @@ std::vector<GroupLag> RdKafkaAdmin::lag(const std::string& topic, const std::vec
       }
     }
   }
+  if (!pending.empty()) abandon(std::move(queue));
   for (const auto& [name, index] : pending) {
     out[index].error = "no answer within " + std::to_string(timeout_ms(connection_)) + " ms";
   }
@@ -273,7 +282,7 @@ std::map<std::string, std::string> RdKafkaAdmin::topic_configs(const std::string
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
   rd_kafka_DescribeConfigs(handle_.get(), resources, 1, opts.get(), queue.get());
-  auto event = wait_event(queue.get(), "describe configs of " + topic);
+  auto event = wait_event(queue, "describe configs of " + topic);
   size_t count = 0;
   const auto** results =
       rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
@@ -303,7 +312,7 @@ void RdKafkaAdmin::create_topic(const TopicSpec& spec_in) {
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_CreateTopics(handle_.get(), topics, 1, opts.get(), queue.get());
-  auto event = wait_event(queue.get(), "create topic " + spec.name);
+  auto event = wait_event(queue, "create topic " + spec.name);
   size_t count = 0;
   const auto** results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
   const rd_kafka_resp_err_t err = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -348,7 +357,7 @@ void RdKafkaAdmin::delete_topic(const std::string& name) {
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_DELETETOPICS);
   rd_kafka_DeleteTopics(handle_.get(), topics, 1, opts.get(), queue.get());
-  auto event = wait_event(queue.get(), "delete topic " + name);
+  auto event = wait_event(queue, "delete topic " + name);
   size_t count = 0;
   const auto** results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &count);
   const rd_kafka_resp_err_t err = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -366,7 +375,7 @@ void RdKafkaAdmin::delete_group(const std::string& group) {
     rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
     auto opts = options(RD_KAFKA_ADMIN_OP_DELETEGROUPS);
     rd_kafka_DeleteGroups(handle_.get(), requests, 1, opts.get(), queue.get());
-    auto event = wait_event(queue.get(), "delete group " + group);
+    auto event = wait_event(queue, "delete group " + group);
     size_t count = 0;
     const auto** results = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &count);
     const rd_kafka_error_t* error = count == 1 ? rd_kafka_group_result_error(results[0]) : nullptr;
@@ -388,7 +397,7 @@ std::vector<std::string> RdKafkaAdmin::list_groups(const std::string& prefix) {
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
   rd_kafka_ListConsumerGroups(handle_.get(), opts.get(), queue.get());
-  auto event = wait_event(queue.get(), "list consumer groups");
+  auto event = wait_event(queue, "list consumer groups");
   const auto* result = rd_kafka_event_ListConsumerGroups_result(event.get());
   size_t count = 0;
   const auto** listings = rd_kafka_ListConsumerGroups_result_valid(result, &count);

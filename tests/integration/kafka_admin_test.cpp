@@ -193,29 +193,13 @@ TEST_F(KafkaAdminTest, OffsetsForTimesGiveTheStartOfATimestamp) {
   EXPECT_EQ(admin_->start_offsets(topic_, StartFrom::earliest()).at(0), 0);
 }
 
-// Moves partition 0's log-start offset as retention would.
-void delete_records_before(const std::string& bootstrap, const std::string& topic, int64_t offset) {
-  namespace rk = kappa::rdkafka;
-  auto handle = rk::make_handle(RD_KAFKA_PRODUCER, rk::make_conf({{"bootstrap.servers", bootstrap}}));
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, topic.c_str(), 0)->offset = offset;
-  rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list);
-  rd_kafka_topic_partition_list_destroy(list);
-  rk::Queue queue(rd_kafka_queue_new(handle.get()));
-  rd_kafka_DeleteRecords(handle.get(), &request, 1, nullptr, queue.get());
-  rd_kafka_DeleteRecords_destroy(request);
-  rk::Event event(rd_kafka_queue_poll(queue.get(), 15000));
-  ASSERT_TRUE(event);
-  ASSERT_FALSE(rd_kafka_event_error(event.get())) << rd_kafka_event_error_string(event.get());
-}
-
 TEST_F(KafkaAdminTest, RetentionPreflightReportsWhatTheReplayLost) {
   produce(bootstrap_, topic_, 0, 10, 1'000'000);  // offsets 0-9
   produce(bootstrap_, topic_, 0, 10, 2'000'000);  // offsets 10-19
   produce(bootstrap_, topic_, 1, 10, 1'000'000);
   EXPECT_TRUE(admin_->retention_preflight(topic_, StartFrom::earliest()).sufficient);
 
-  delete_records_before(bootstrap_, topic_, 12);
+  kappa::testing::delete_records_before(bootstrap_, topic_, 0, 12);
   const auto from_start = admin_->retention_preflight(topic_, StartFrom::earliest());
   EXPECT_FALSE(from_start.sufficient);
   ASSERT_EQ(from_start.gaps.size(), 1u);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include "kappa/common/rdkafka_handles.h"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +40,23 @@ inline void produce(const std::string& bootstrap, const std::string& topic, int3
     ASSERT_EQ(code, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(code);
   }
   ASSERT_EQ(producer->flush(30000), RdKafka::ERR_NO_ERROR);
+}
+
+// Moves a partition's log-start offset as retention would (DeleteRecords).
+inline void delete_records_before(const std::string& bootstrap, const std::string& topic, int32_t partition,
+                                  int64_t offset) {
+  namespace rk = kappa::rdkafka;
+  auto handle = rk::make_handle(RD_KAFKA_PRODUCER, rk::make_conf({{"bootstrap.servers", bootstrap}}));
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+  rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list);
+  rd_kafka_topic_partition_list_destroy(list);
+  rk::Queue queue(rd_kafka_queue_new(handle.get()));
+  rd_kafka_DeleteRecords(handle.get(), &request, 1, nullptr, queue.get());
+  rd_kafka_DeleteRecords_destroy(request);
+  rk::Event event(rd_kafka_queue_poll(queue.get(), 15000));
+  ASSERT_TRUE(event);
+  ASSERT_FALSE(rd_kafka_event_error(event.get())) << rd_kafka_event_error_string(event.get());
 }
 
 }  // namespace kappa::testing
