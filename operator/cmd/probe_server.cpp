@@ -19,7 +19,7 @@ http::Response text(int status, std::string body) { return {status, "text/plain;
 }  // namespace
 
 ProbeServers::ProbeServers(const std::string& probe_address, const std::string& metrics_address,
-                           const Manager& manager) {
+                           const Manager& manager, const OperatorMetrics& metrics) {
   probes_ = listen(probe_address, [&manager](const http::Request& request) {
     if (request.method != "GET") return http::json_error(405, "only GET");
     if (request.path == "/healthz") return text(200, "ok\n");
@@ -28,13 +28,9 @@ ProbeServers::ProbeServers(const std::string& probe_address, const std::string& 
     }
     return http::json_error(404, "no such path; try /healthz or /readyz");
   });
-  metrics_ = listen(metrics_address, [&manager](const http::Request& request) {
+  metrics_ = listen(metrics_address, [&manager, &metrics](const http::Request& request) {
     if (request.method != "GET" || request.path != "/metrics") return http::json_error(404, "try GET /metrics");
-    std::string body =
-        "# HELP kappa_operator_leader Whether this replica leads (1) or stands by (0).\n"
-        "# TYPE kappa_operator_leader gauge\n"
-        "kappa_operator_leader " + std::string(manager.leading() ? "1" : "0") + "\n";
-    return http::Response{200, "text/plain; version=0.0.4", body, {}};
+    return http::Response{200, "text/plain; version=0.0.4", metrics.render(manager.leading()), {}};
   });
 }
 

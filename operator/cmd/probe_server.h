@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cmd/manager.h"
+#include "cmd/operator_metrics.h"
 #include "kappa/common/http_server.h"
 
 namespace kappa::operator_cmd {
@@ -12,7 +13,8 @@ namespace kappa::operator_cmd {
 // for off).
 class ProbeServers {
  public:
-  ProbeServers(const std::string& probe_address, const std::string& metrics_address, const Manager& manager);
+  ProbeServers(const std::string& probe_address, const std::string& metrics_address, const Manager& manager,
+               const OperatorMetrics& metrics);
 
  private:
   std::unique_ptr<http::Server> probes_;

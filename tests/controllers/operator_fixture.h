@@ -16,6 +16,7 @@
 #include "kafka/rdkafka_admin.h"
 #include "kube/api_error.h"
 #include "support/event_log.h"
+#include "support/http_get.h"
 #include "support/kafka_helpers.h"
 #include "support/namespaced_test.h"
 #include "support/subprocess.h"
@@ -70,12 +71,14 @@ class OperatorTest : public NamespacedTest {
 
   void start_operator(const std::map<std::string, std::string>& env = {}) {
     const std::string log = std::string(::testing::TempDir()) + "/" + ns_ + "-operator.log";
+    metrics_port_ = processor::free_port();
     operator_ = std::make_unique<processor::Subprocess>(
         KAPPA_OPERATOR_BINARY,
         std::vector<std::string>{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
-                                 "--leader-election-namespace", ns_, "--metrics-bind-address", "0",
-                                 "--health-probe-bind-address", "0", "--lag-poll-interval", "1s",
-                                 "--retry-interval", "2s", "--stall-window", "60s", "--log-level", "debug"},
+                                 "--leader-election-namespace", ns_, "--metrics-bind-address",
+                                 "127.0.0.1:" + std::to_string(metrics_port_), "--health-probe-bind-address", "0",
+                                 "--lag-poll-interval", "1s", "--retry-interval", "2s", "--stall-window", "60s",
+                                 "--log-level", "debug"},
         env, log);
   }
 
@@ -242,6 +245,7 @@ class OperatorTest : public NamespacedTest {
   std::string input_topic_;
   std::unique_ptr<kafka::RdKafkaAdmin> admin_;
   std::unique_ptr<processor::Subprocess> operator_;
+  int metrics_port_ = 0;
 };
 
 // The version of every Reprocessing of `pipeline` with its phase.

@@ -97,6 +97,13 @@ TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCat
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+
+  // The operator's /metrics counted what it did.
+  const auto metrics = processor::http_get("127.0.0.1", metrics_port_, "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("kappa_operator_leader 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("kappa_reconcile_total{controller=\"pipeline\"}"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("kappa_reconcile_total{controller=\"reprocessing\"}"), std::string::npos) << metrics.body;
 }
 
 }  // namespace
