@@ -59,6 +59,19 @@ TEST_F(BadInputTest, AnImageTheNodeCannotRunStallsTheCandidateWhileTheActiveVers
   EXPECT_TRUE(operator_->running());
 }
 
+TEST_F(BadInputTest, ACandidateNotCaughtUpWithinCatchUpDeadlineIsStalledAndNotPromoted) {
+  produce_events(500, 10);
+  // stableFor longer than the deadline: it cannot be caught up in time.
+  client_->create(api::kPipelines, ns_,
+                  pipeline_manifest("stats", {{"stableFor", "10m"}, {"catchUpDeadline", "3s"}}));
+  await_pipeline_condition("stats", "Stalled", "True", 60s, "CatchUpDeadlineExceeded");
+  EXPECT_FALSE(service_version("stats").has_value()) << "nothing may serve before it is caught up";
+  const auto rp = reprocessing_of("stats", 1);
+  ASSERT_TRUE(rp);
+  EXPECT_EQ((*rp)["status"].value("phase", ""), "CatchingUp");
+  EXPECT_EQ(condition(*rp, "CaughtUp"), "False");
+}
+
 TEST_F(BadInputTest, AnUnreachableKafkaIsReportedAndNothingIsCreated) {
   auto manifest = pipeline_manifest("stats");
   manifest["spec"]["kafka"]["bootstrapServers"] = "127.0.0.1:1";

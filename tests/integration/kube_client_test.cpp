@@ -115,12 +115,23 @@ TEST_F(KubeClientTest, StatusSubresourceIsSeparateFromSpec) {
         {"template",
          {{"metadata", {{"labels", {{"app", "status-probe"}}}}},
           {"spec", {{"containers", {{{"name", "c"}, {"image", "kappa.dev/none:1"}}}}}}}}}}};
-  json created = client_->create(res::kDeployments, ns_, deployment);
+  const json created = client_->create(res::kDeployments, ns_, deployment);
   const auto generation = created["metadata"]["generation"].get<int>();
 
-  created["status"]["observedGeneration"] = 42;
-  created["spec"]["replicas"] = 3;  // ignored by the status subresource
-  const json after = client_->update_status(res::kDeployments, created);
+  // The Deployment controller writes this status too: on a conflict, read
+  // again and retry, as client-go's RetryOnConflict does.
+  json after;
+  for (int attempt = 0;; ++attempt) {
+    json current = client_->get(res::kDeployments, ns_, "status-probe");
+    current["status"]["observedGeneration"] = 42;
+    current["spec"]["replicas"] = 3;  // ignored by the status subresource
+    try {
+      after = client_->update_status(res::kDeployments, current);
+      break;
+    } catch (const kappa::kube::ApiError& e) {
+      if (e.kind() != ApiErrorKind::Conflict || attempt >= 10) throw;
+    }
+  }
   EXPECT_EQ(after["status"]["observedGeneration"], 42);
   EXPECT_EQ(after["spec"]["replicas"], 0) << "a status write must not change spec";
   EXPECT_EQ(after["metadata"]["generation"], generation) << "status writes do not bump generation";
