@@ -12,6 +12,7 @@
 #include "controllers/crash_point.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
+#include "controllers/version_deployment.h"
 #include "controllers/version_state.h"
 #include "kafka/kafka_error.h"
 #include "kube/api_error.h"
@@ -172,20 +173,7 @@ void PipelineReconciler::restore_service(View& v) {
   if (v.service) return;
   const int64_t last = v.status.value("activeVersion", int64_t{0});
   if (last <= 0 || !v.deployments.count(last)) return;
-  json service = {{"apiVersion", "v1"},
-                  {"kind", "Service"},
-                  {"metadata",
-                   {{"name", v.spec->service_name},
-                    {"namespace", v.ns},
-                    {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, v.name}}},
-                    {"annotations", {{api::kAnnotationSwitchedAt, kube::format_time(ctx_.wall_clock())}}},
-                    {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
-                  {"spec",
-                   {{"selector", {{api::kLabelPipeline, v.name}, {api::kLabelVersion, std::to_string(last)}}},
-                    {"ports", json::array({{{"name", "http"},
-                                            {"port", v.spec->serving_port},
-                                            {"targetPort", v.spec->serving_port},
-                                            {"protocol", "TCP"}}})}}}};
+  const json service = build_serving_service(*v.spec, v.object, last, kube::format_time(ctx_.wall_clock()));
   v.service = ctx_.client.create(kube::resources::kServices, v.ns, service);
   v.active = last;
   v.active_hash = hash_label(v.deployments[last]);

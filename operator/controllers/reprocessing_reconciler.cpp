@@ -383,23 +383,9 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   } catch (const kube::ApiError& e) {
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
   }
-  const json selector = {{api::kLabelPipeline, a.spec->name}, {api::kLabelVersion, version}};
   crash_point("before-service-write");
   if (service.is_null()) {
-    service = {{"apiVersion", "v1"},
-               {"kind", "Service"},
-               {"metadata",
-                {{"name", a.spec->service_name},
-                 {"namespace", a.ns},
-                 {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, a.spec->name}}},
-                 {"annotations", {{api::kAnnotationSwitchedAt, now()}}},
-                 {"ownerReferences", json::array({api::controller_reference(*a.pipeline)})}}},
-               {"spec",
-                {{"selector", selector},
-                 {"ports", json::array({{{"name", "http"},
-                                         {"port", a.spec->serving_port},
-                                         {"targetPort", a.spec->serving_port},
-                                         {"protocol", "TCP"}}})}}}};
+    service = build_serving_service(*a.spec, *a.pipeline, a.plan.version, now());
     ctx_.client.create(kube::resources::kServices, a.ns, service);
   } else {
     if (!api::is_controlled_by(service, *a.pipeline)) {
@@ -408,7 +394,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
       return Result::after(ctx_.options.retry_interval);
     }
     previous = selected_version(service);
-    service["spec"]["selector"] = selector;
+    service["spec"]["selector"] = serving_selector(a.spec->name, a.plan.version);
     auto& annotations = service["metadata"]["annotations"];
     if (!annotations.is_object()) annotations = json::object();
     if (previous && *previous != a.plan.version) annotations[api::kAnnotationPreviousVersion] = std::to_string(*previous);

@@ -70,7 +70,7 @@ json contract_env(const api::PipelineSpec& spec, const VersionPlan& plan, const 
 json build_version_deployment(const api::PipelineSpec& spec, const json& pipeline, const VersionPlan& plan,
                               const std::vector<std::string>& secret_keys) {
   json labels = api::version_labels(spec.name, plan.version);
-  json selector = {{api::kLabelPipeline, spec.name}, {api::kLabelVersion, std::to_string(plan.version)}};
+  const json selector = serving_selector(spec.name, plan.version);
   json object_labels = labels;
   object_labels[api::kLabelReprocessing] = plan.reprocessing;
   object_labels[api::kLabelTemplateHash] = plan.template_hash;
@@ -105,6 +105,26 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
          {{"metadata", {{"labels", labels}}},
           {"spec", {{"containers", json::array({container})}, {"terminationGracePeriodSeconds", 30}}}}}}},
   };
+}
+
+
+nlohmann::json serving_selector(const std::string& pipeline, int64_t version) {
+  return {{api::kLabelPipeline, pipeline}, {api::kLabelVersion, std::to_string(version)}};
+}
+
+nlohmann::json build_serving_service(const api::PipelineSpec& spec, const nlohmann::json& pipeline, int64_t version,
+                                     const std::string& switched_at) {
+  const nlohmann::json port = {
+      {"name", "http"}, {"port", spec.serving_port}, {"targetPort", spec.serving_port}, {"protocol", "TCP"}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Service"},
+          {"metadata",
+           {{"name", spec.service_name},
+            {"namespace", pipeline["metadata"].value("namespace", "")},
+            {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, spec.name}}},
+            {"annotations", {{api::kAnnotationSwitchedAt, switched_at}}},
+            {"ownerReferences", nlohmann::json::array({api::controller_reference(pipeline)})}}},
+          {"spec", {{"selector", serving_selector(spec.name, version)}, {"ports", nlohmann::json::array({port})}}}};
 }
 
 }  // namespace kappa::controllers
