@@ -53,8 +53,16 @@ RdKafkaAdmin::RdKafkaAdmin(KafkaConnection connection) : connection_(std::move(c
   properties.try_emplace("socket.timeout.ms", std::to_string(timeout_ms(connection_)));
   properties.try_emplace("reconnect.backoff.max.ms", "2000");
   properties.try_emplace("log_level", "3");  // errors only; we report failures ourselves
+  // A consumer handle with a group of its own, never joined: librdkafka
+  // 2.0.2 answers a ListConsumerGroupOffsets reply that says
+  // NOT_COORDINATOR (a fresh or restarting broker) by asking the handle's
+  // own consumer group to look up its coordinator again, and a handle
+  // without one (a producer) dereferences NULL in rdk:main
+  // (confluentinc/librdkafka#5040). With a group the lookup is harmless.
+  properties["group.id"] = "kappa-operator-admin";
+  properties["enable.auto.commit"] = "false";
   try {
-    handle_ = rdkafka::make_handle(RD_KAFKA_PRODUCER, rdkafka::make_conf(as_pairs(properties)));
+    handle_ = rdkafka::make_handle(RD_KAFKA_CONSUMER, rdkafka::make_conf(as_pairs(properties)));
   } catch (const std::invalid_argument& e) {
     throw KafkaError(KafkaErrorKind::InvalidConfig, "Kafka " + connection_.describe() + ": " + e.what());
   }
@@ -74,17 +82,11 @@ rdkafka::AdminOptions RdKafkaAdmin::options(rd_kafka_admin_op_t op) {
   return opts;
 }
 
-void RdKafkaAdmin::abandon(rdkafka::Queue queue) {
-  std::lock_guard lock(abandoned_mutex_);
-  abandoned_.push_back(std::move(queue));
-}
-
 rdkafka::Event RdKafkaAdmin::wait_event(rdkafka::Queue& queue, const std::string& op) {
   // A little beyond the request timeout so librdkafka reports its own
   // timeout (with the broker's state) first when it can.
   rdkafka::Event event(rd_kafka_queue_poll(queue.get(), timeout_ms(connection_) + 1000));
   if (!event) {
-    abandon(std::move(queue));
     fail(KafkaErrorKind::Timeout, op, "no answer within " + std::to_string(timeout_ms(connection_)) + " ms");
   }
   if (const rd_kafka_resp_err_t err = rd_kafka_event_error(event.get())) {
@@ -265,7 +267,6 @@ std::vector<GroupLag> RdKafkaAdmin::lag(const std::string& topic, const std::vec
       }
     }
   }
-  if (!pending.empty()) abandon(std::move(queue));
   for (const auto& [name, index] : pending) {
     out[index].error = "no answer within " + std::to_string(timeout_ms(connection_)) + " ms";
   }

@@ -1,5 +1,4 @@
 #pragma once
-#include <mutex>
 
 #include "kafka/connection.h"
 #include "kafka/kafka_admin.h"
@@ -50,16 +49,10 @@ class RdKafkaAdmin final : public KafkaAdmin {
   rdkafka::AdminOptions options(rd_kafka_admin_op_t op);
   // Polls `queue` for one event until the deadline; throws Timeout naming `op`.
   rdkafka::Event wait_event(rdkafka::Queue& queue, const std::string& op);
-  // librdkafka 2.0.2 may still answer an admin request we gave up on (seen:
-  // a crash in rdk:main while the broker restarted): a queue with requests
-  // in flight is never destroyed while the handle lives; it is kept here.
-  void abandon(rdkafka::Queue queue);
   [[noreturn]] void fail(KafkaErrorKind kind, const std::string& op, const std::string& why) const;
 
   KafkaConnection connection_;
   rdkafka::Handle handle_;
-  std::mutex abandoned_mutex_;
-  std::vector<rdkafka::Queue> abandoned_;  // destroyed before handle_
 };
 
 }  // namespace kappa::kafka
