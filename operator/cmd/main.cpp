@@ -29,12 +29,20 @@ std::chrono::milliseconds duration_flag(const std::string& name, const std::stri
   }
 }
 
+// Lease timings are whole seconds (the Lease stores leaseDurationSeconds).
+std::chrono::seconds seconds_flag(const std::string& name, const std::string& text) {
+  const auto value = std::chrono::duration_cast<std::chrono::seconds>(duration_flag(name, text));
+  if (value.count() < 1) throw CLI::ValidationError(name, "at least 1s");
+  return value;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kappa-operator: versioned Kappa-architecture reprocessing on Kubernetes"};
   std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::string metrics_address = ":8080", probe_address = ":8081";
+  std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s";
   std::string lag_poll = "5s", stall_window = "3m", retry_interval = "15s", kafka_timeout = "10s";
   kappa::operator_cmd::ManagerOptions options;
   if (const char* ns = std::getenv("POD_NAMESPACE")) options.lease_namespace = ns;
@@ -47,6 +55,9 @@ int main(int argc, char** argv) {
   app.add_flag("--leader-elect,!--no-leader-elect", options.leader_elect, "elect a leader on a Lease (default on)");
   app.add_option("--leader-election-namespace", options.lease_namespace, "namespace of the Lease ($POD_NAMESPACE)");
   app.add_option("--leader-election-id", options.lease_name, "name of the Lease");
+  app.add_option("--leader-elect-lease-duration", lease_duration, "how long a Lease not renewed stays held");
+  app.add_option("--leader-elect-renew-deadline", renew_deadline, "the leader gives up when it cannot renew for this long");
+  app.add_option("--leader-elect-retry-period", retry_period, "how often the Lease is renewed or tried");
   app.add_option("--metrics-bind-address", metrics_address, "host:port of /metrics, 0 = off");
   app.add_option("--health-probe-bind-address", probe_address, "host:port of /healthz and /readyz, 0 = off");
   app.add_option("--lag-poll-interval", lag_poll, "how often a catching-up version's lag is measured");
@@ -61,11 +72,17 @@ int main(int argc, char** argv) {
     options.controller.stall_window = duration_flag("--stall-window", stall_window);
     options.controller.retry_interval = duration_flag("--retry-interval", retry_interval);
     options.kafka_timeout = duration_flag("--kafka-timeout", kafka_timeout);
+    options.lease_duration = seconds_flag("--leader-elect-lease-duration", lease_duration);
+    options.renew_deadline = seconds_flag("--leader-elect-renew-deadline", renew_deadline);
+    options.retry_period = seconds_flag("--leader-elect-retry-period", retry_period);
+    if (!(options.lease_duration > options.renew_deadline && options.renew_deadline > options.retry_period)) {
+      throw CLI::ValidationError("--leader-elect-*", "need lease duration > renew deadline > retry period");
+    }
     options.identity = kappa::kube::default_leader_identity();
     const auto config = kappa::kube::load_client_config(
         kubeconfig, context.empty() ? std::nullopt : std::optional<std::string>(context));
-    // Requests must end well inside the Lease's renew deadline (10 s).
-    kappa::kube::RestClient rest(config, std::chrono::seconds(5));
+    // Requests must end well inside the Lease's renew deadline.
+    kappa::kube::RestClient rest(config, std::min<std::chrono::milliseconds>(std::chrono::seconds(5), options.renew_deadline / 2));
     spdlog::info("kappa-operator {} starting against {} ({}); watching {}", options.identity, config.server,
                  config.source, options.watch_namespace.empty() ? "all namespaces" : options.watch_namespace);
 

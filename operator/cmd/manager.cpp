@@ -121,6 +121,9 @@ void Manager::start() {
   config.lease_namespace = options_.lease_namespace;
   config.lease_name = options_.lease_name;
   config.identity = options_.identity;
+  config.lease_duration = options_.lease_duration;
+  config.renew_deadline = options_.renew_deadline;
+  config.retry_period = options_.retry_period;
   elector_ = std::make_unique<kube::LeaderElector>(client_, config);
   elector_->start(
       [this] {

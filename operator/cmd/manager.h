@@ -23,6 +23,8 @@ struct ManagerOptions {
   std::string lease_namespace = "default";
   std::string lease_name = "kappa-operator-leader";
   std::string identity;
+  // client-go's defaults; tests shorten them to fail over quickly.
+  std::chrono::seconds lease_duration{15}, renew_deadline{10}, retry_period{2};
   std::chrono::milliseconds kafka_timeout{std::chrono::seconds(10)};
   controllers::ControllerOptions controller;
 };
