@@ -33,6 +33,9 @@ type bindMount struct {
 type mountPlan struct {
 	Mounts []bindMount `json:"mounts"`
 	Dir    string      `json:"dir"` // working dir, made and entered after mounting
+	// Non-empty: a UTS namespace with this host name, as a pod has (so
+	// gethostname() is the pod's name, e.g. in leader-election identities).
+	Hostname string `json:"hostname,omitempty"`
 }
 
 // readOnlyVolume: the kubelet always mounts these read-only.
@@ -114,6 +117,11 @@ func mountAndExec(planJSON, path string, argv []string) error {
 	sort.SliceStable(plan.Mounts, func(i, j int) bool {
 		return strings.Count(plan.Mounts[i].Target, "/") < strings.Count(plan.Mounts[j].Target, "/")
 	})
+	if plan.Hostname != "" {
+		if err := unix.Sethostname([]byte(plan.Hostname)); err != nil {
+			return fmt.Errorf("set host name: %w", err)
+		}
+	}
 	for _, m := range plan.Mounts {
 		if err := bindMountOne(m); err != nil {
 			return fmt.Errorf("mount %s at %s: %w", m.Source, m.Target, err)
@@ -175,8 +183,23 @@ func bindMountOne(m bindMount) error {
 	return unix.Mount("", m.Target, "", flags, "")
 }
 
-// helperSysProcAttr: the helper's own mount namespace.
-func helperSysProcAttr(attr *syscall.SysProcAttr) *syscall.SysProcAttr {
+// helperSysProcAttr: the helper's own mount (and UTS) namespace.
+func helperSysProcAttr(attr *syscall.SysProcAttr, plan *mountPlan) *syscall.SysProcAttr {
 	attr.Unshareflags |= syscall.CLONE_NEWNS
+	if plan.Hostname != "" {
+		attr.Unshareflags |= syscall.CLONE_NEWUTS
+	}
 	return attr
+}
+
+// podHostname is the host name a pod's containers see; host-network pods
+// keep the node's, as in Kubernetes.
+func podHostname(pod *v1.Pod) string {
+	switch {
+	case pod.Spec.HostNetwork:
+		return ""
+	case pod.Spec.Hostname != "":
+		return pod.Spec.Hostname
+	}
+	return pod.Name
 }

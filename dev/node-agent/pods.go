@@ -488,7 +488,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 	if err == nil {
 		var mounts []bindMount
 		if mounts, err = containerMounts(pod, &c.spec, w.vols, env); err == nil && len(mounts) > 0 {
-			plan = &mountPlan{Mounts: mounts}
+			plan = &mountPlan{Mounts: mounts, Hostname: podHostname(pod)}
 		}
 	}
 	if err != nil {

@@ -369,7 +369,7 @@ func execProbe(ctx context.Context, e *v1.ExecAction, t *probeTarget) (bool, str
 			return false, err.Error()
 		}
 		cmd.Dir = "/"
-		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr)
+		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr, &plan)
 	}
 	// On timeout kill the whole group, not just the shell.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -73,7 +73,7 @@ func startProc(spec procSpec, onExit func()) (*proc, error) {
 			return nil, err
 		}
 		cmd.Dir = "/"
-		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr)
+		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr, &plan)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -165,6 +165,7 @@ func TestContainerSeesItsVolumes(t *testing.T) {
 		"echo level=$(cat " + settings + "/level) blob=$(od -An -tu1 " + settings + "/blob | tr -d ' ')",
 		"echo hello > " + scratch + "/out && echo wrote-scratch",
 		"(echo x > " + secret + "/new) 2>/dev/null || echo secret-read-only",
+		"echo hostname=$(hostname)",
 		"echo DONE; sleep 1000",
 	}, "\n")
 	pod := newPod("vols", v1.Container{Name: "main", Image: "kappa.dev/sh", Args: []string{"-c", script},
@@ -194,6 +195,7 @@ func TestContainerSeesItsVolumes(t *testing.T) {
 		"level=debug blob=12",
 		"wrote-scratch",
 		"secret-read-only",
+		"hostname=vols",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("container output lacks %q:\n%s", want, out)
