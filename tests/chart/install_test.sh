@@ -60,8 +60,8 @@ kubectl wait --for=condition=Ready pod -l "$SELECTOR" -n "$NS" --timeout=60s >/d
 POD="$(kubectl get pods -n "$NS" -l "$SELECTOR" -o jsonpath='{.items[0].metadata.name}')"
 
 # In-cluster, by the mounted service-account token, and the elected leader.
-kubectl logs "$POD" -n "$NS" | grep -q "in-cluster service account" \
-  || fail "the operator did not use its in-cluster service-account config"
+log="$(kubectl logs "$POD" -n "$NS")" || fail "kubectl logs $POD failed"
+[[ "$log" == *"in-cluster service account"* ]] || fail "the operator did not use its in-cluster service-account config"
 deadline=$((SECONDS + 60))
 until [[ "$(kubectl get leases -n "$NS" -o jsonpath='{.items[*].spec.holderIdentity}')" == *"$POD"* ]]; do
   ((SECONDS < deadline)) || fail "no Lease in $NS held by $POD"
