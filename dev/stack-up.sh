@@ -133,10 +133,13 @@ await kube-controller-manager 90 curl -skf "https://127.0.0.1:$KCM_PORT/healthz"
 await kube-scheduler 90 curl -skf "https://127.0.0.1:$SCHED_PORT/healthz"
 
 # --- node agent --------------------------------------------------------------
+# The operator's image is the chart's default repository (any tag), so
+# `helm install` runs the locally built operator in-cluster.
 cat >"$STACK_DIR/images.json" <<IMG
 {"images": {
   "kappa.dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
   "ghcr.io/kappa-dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
+  "ghcr.io/kappa-dev/kappa-operator": "$BUILD_DIR/operator/kappa-operator",
   "kappa.dev/test-http": "/usr/bin/python3"
 }}
 IMG

@@ -25,6 +25,9 @@ import (
 )
 
 func main() {
+	if isMountHelper() {
+		runMountHelper() // a container being started, not the agent
+	}
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the API server (required)")
 	nodeName := flag.String("node-name", "kappa-node-1", "name of the Node to register")
 	imageMapPath := flag.String("image-map", "", `JSON file {"images": {"<image>": "/abs/executable"}} (required)`)

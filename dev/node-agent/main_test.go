@@ -11,6 +11,9 @@ import (
 // The agent logs every pod transition; keep `go test` output readable
 // unless -v is given.
 func TestMain(m *testing.M) {
+	if isMountHelper() {
+		runMountHelper() // tests start containers through their own binary
+	}
 	flag.Parse()
 	if !testing.Verbose() {
 		log.SetOutput(io.Discard)

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -34,6 +35,9 @@ const (
 	// Waiting containers (unknown image, missing secret, no free IP) are
 	// retried this often.
 	retryInterval = 3 * time.Second
+	// Volumes that could not be set up are retried sooner: the usual cause
+	// is a ConfigMap about to appear (kube-root-ca.crt in a new namespace).
+	volumeRetryInterval = 500 * time.Millisecond
 	// Grace for pod processes when the agent itself stops.
 	shutdownGrace = 5 * time.Second
 	// Default pod termination grace period.
@@ -181,6 +185,8 @@ type podWorker struct {
 	dir          string
 	ip           string
 	ipErr        string
+	vols         *podVolumes
+	volRetry     bool // volume setup failed: retry soon
 	startTime    time.Time
 	initCtrs     []*containerRT
 	ctrs         []*containerRT
@@ -243,6 +249,7 @@ func (w *podWorker) setup(pod *v1.Pod, now time.Time) {
 	if err := os.MkdirAll(w.dir, 0o755); err != nil {
 		log.Printf("pod %s: create pod dir: %v", w.name, err)
 	}
+	w.vols = newPodVolumes(w.a.client, w.a.env, w.dir)
 	w.conds = newCondTracker(pod.Status.Conditions)
 	w.startTime = now
 	if pod.Status.StartTime != nil {
@@ -296,6 +303,12 @@ func (w *podWorker) sync(ctx context.Context) (time.Duration, bool) {
 		return time.Hour, false // a finished pod: nothing runs, nothing to report
 	}
 	w.reap(now, !w.terminal)
+	w.volRetry = false
+	if w.vols.due(now) && !w.terminal {
+		if err := w.vols.sync(ctx, pod, w.ip, now); err != nil {
+			log.Printf("pod %s: refresh volumes: %v (keeping their previous content)", w.name, err)
+		}
+	}
 	if w.ip == "" {
 		w.allocateIP()
 	}
@@ -317,8 +330,14 @@ func (w *podWorker) sync(ctx context.Context) (time.Duration, bool) {
 			}
 		}
 	}
-	next := w.writeStatus(ctx, status, now)
-	return min(next, w.nextEvent(now), retryInterval), false
+	next := min(w.writeStatus(ctx, status, now), w.nextEvent(now), retryInterval)
+	if w.volRetry {
+		next = min(next, volumeRetryInterval)
+	}
+	if w.vols.ready && !w.terminal {
+		next = min(next, max(w.vols.next.Sub(now), 0))
+	}
+	return next, false
 }
 
 func (w *podWorker) graceOf(pod *v1.Pod) time.Duration {
@@ -356,8 +375,12 @@ func (w *podWorker) allocateIP() {
 	log.Printf("pod %s: IP %s", w.name, ip)
 }
 
+// release frees what the pod held; its processes are gone by now.
 func (w *podWorker) release() {
 	w.a.ips.Release(string(w.uid)) // a no-op for host-network pods, which hold none
+	if w.vols != nil {
+		w.vols.remove()
+	}
 }
 
 // reap collects exited processes and applies restart policies.
@@ -445,6 +468,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 		return
 	}
 	pod := w.pod
+	var plan *mountPlan // nil: no volumeMounts, no mount namespace
 	exe, err := w.a.images.Resolve(c.spec.Image)
 	if err != nil {
 		if c.setWaiting("ErrImagePull", err.Error()) {
@@ -453,12 +477,22 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 		}
 		return
 	}
-	env, err := w.a.env.containerEnv(ctx, pod, &c.spec, w.ip)
-	if err != nil {
-		if c.setWaiting("CreateContainerConfigError", err.Error()) {
-			log.Printf("pod %s: container %s: CreateContainerConfigError: %v", w.name, c.spec.Name, err)
-			w.event(v1.EventTypeWarning, "Failed", "Error: %v", err)
+	if !w.vols.ready {
+		if err := w.vols.sync(ctx, pod, w.ip, now); err != nil {
+			w.volRetry = true
+			w.volumeFailed(c, err)
+			return
 		}
+	}
+	env, err := w.a.env.containerEnv(ctx, pod, &c.spec, w.ip)
+	if err == nil {
+		var mounts []bindMount
+		if mounts, err = containerMounts(pod, &c.spec, w.vols, env); err == nil && len(mounts) > 0 {
+			plan = &mountPlan{Mounts: mounts, Hostname: podHostname(pod)}
+		}
+	}
+	if err != nil {
+		w.configFailed(c, err)
 		return
 	}
 	dir := c.spec.WorkingDir
@@ -483,6 +517,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 			env:     procEnv,
 			dir:     dir,
 			logPath: filepath.Join(w.dir, c.spec.Name+".log"),
+			mounts:  plan,
 		}, w.wake)
 	}
 	if err != nil {
@@ -504,6 +539,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 		env:       procEnv,
 		envVars:   env,
 		dir:       dir,
+		mounts:    plan,
 		startedAt: p.startedAt,
 		event: func(eventType, reason, format string, args ...any) {
 			if w.a.events != nil {
@@ -513,6 +549,29 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 	}, w.wake)
 	w.event(v1.EventTypeNormal, "Started", "Started container %s", c.spec.Name)
 	log.Printf("pod %s: container %s started: pid %d, ip %s: %s", w.name, c.spec.Name, p.pid, w.ip, strings.Join(argv, " "))
+}
+
+// configFailed: the container cannot be configured (missing ConfigMap or
+// Secret, bad reference); retried every retryInterval.
+func (w *podWorker) configFailed(c *containerRT, err error) {
+	if c.setWaiting("CreateContainerConfigError", err.Error()) {
+		log.Printf("pod %s: container %s: CreateContainerConfigError: %v", w.name, c.spec.Name, err)
+		w.event(v1.EventTypeWarning, "Failed", "Error: %v", err)
+	}
+}
+
+// volumeFailed: a configuration error is the container's, anything else
+// (a failed token request) leaves it ContainerCreating, as the kubelet does.
+func (w *podWorker) volumeFailed(c *containerRT, err error) {
+	var cfgErr configError
+	if errors.As(err, &cfgErr) {
+		w.configFailed(c, err)
+		return
+	}
+	if c.setWaiting("ContainerCreating", err.Error()) {
+		log.Printf("pod %s: container %s: volumes: %v", w.name, c.spec.Name, err)
+		w.event(v1.EventTypeWarning, "FailedMount", "MountVolume.SetUp failed: %v", err)
+	}
 }
 
 // applyProbeKills stops containers whose liveness or startup probe failed;

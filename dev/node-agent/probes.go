@@ -40,6 +40,7 @@ type probeTarget struct {
 	env       []string // exec probes see the container's environment
 	envVars   *orderedEnv
 	dir       string
+	mounts    *mountPlan // exec probes see the container's mounts
 	startedAt time.Time
 	event     eventFunc // may be nil
 }
@@ -361,6 +362,15 @@ func execProbe(ctx context.Context, e *v1.ExecAction, t *probeTarget) (bool, str
 	cmd.Env = t.env
 	cmd.Dir = t.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if t.mounts != nil {
+		plan := *t.mounts
+		plan.Dir = t.dir
+		if cmd.Path, cmd.Args, err = helperCommand(&plan, path, argv); err != nil {
+			return false, err.Error()
+		}
+		cmd.Dir = "/"
+		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr, &plan)
+	}
 	// On timeout kill the whole group, not just the shell.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second

@@ -21,7 +21,8 @@ type procSpec struct {
 	argv    []string // argv[0] included
 	env     []string
 	dir     string
-	logPath string // stdout and stderr are appended here
+	logPath string     // stdout and stderr are appended here
+	mounts  *mountPlan // non-nil: run in a mount namespace of its own
 }
 
 type proc struct {
@@ -40,8 +41,11 @@ type proc struct {
 // startProc starts spec; onExit runs (in another goroutine) after the
 // process has exited and been reaped.
 func startProc(spec procSpec, onExit func()) (*proc, error) {
-	if err := os.MkdirAll(spec.dir, 0o755); err != nil {
-		return nil, fmt.Errorf("working dir: %w", err)
+	if spec.mounts == nil {
+		// With mounts the helper makes it, since it may lie in a volume.
+		if err := os.MkdirAll(spec.dir, 0o755); err != nil {
+			return nil, fmt.Errorf("working dir: %w", err)
+		}
 	}
 	logFile, err := os.OpenFile(spec.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -61,6 +65,15 @@ func startProc(spec procSpec, onExit func()) (*proc, error) {
 			// running on unsupervised.
 			Pdeathsig: syscall.SIGKILL,
 		},
+	}
+	if spec.mounts != nil {
+		plan := *spec.mounts
+		plan.Dir = spec.dir
+		if cmd.Path, cmd.Args, err = helperCommand(&plan, spec.path, spec.argv); err != nil {
+			return nil, err
+		}
+		cmd.Dir = "/"
+		cmd.SysProcAttr = helperSysProcAttr(cmd.SysProcAttr, &plan)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -49,3 +49,12 @@ install_crds() {
   kubectl apply -f "$REPO/crds/" >/dev/null
   kubectl wait --for=condition=Established crd/pipelines.kappa.dev crd/reprocessings.kappa.dev --timeout=60s >/dev/null
 }
+
+# kafka_topics ARGS...: Kafka's own topic tool, from the stack's jars.
+kafka_topics() {
+  # shellcheck source=../../dev/versions.env
+  source "$REPO/dev/versions.env"
+  local cache="${KAPPA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kappa-operator}"
+  java -Dlog4j.configuration="file:$REPO/dev/kafka/log4j.properties" -cp "$cache/kafka-$KAFKA_VERSION/libs/*" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"
+}
