@@ -2,6 +2,7 @@
 // the real stack, with a watcher checking every switch of the Service.
 #include "controllers/operator_fixture.h"
 #include "controllers/service_watcher.h"
+#include "controllers/serving_probe.h"
 
 namespace kappa::testing {
 namespace {
@@ -13,6 +14,7 @@ TEST_F(LifecycleTest, ManualPromotionWaitsForPromoteAndAbortLeavesTheActiveVersi
   ServiceWatcher watcher(*rest_, ns_, "stats");
   client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "10m"}}));
   await_pipeline_condition("stats", "Ready", "True");
+  ServingProbe probe(*rest_, ns_, "stats", "u-1", 8080);
 
   patch_spec(api::kPipelines, "stats", {{"rollout", {{"promotion", "Manual"}}}});
   change_template("stats", "max_a");
@@ -40,6 +42,7 @@ TEST_F(LifecycleTest, ManualPromotionWaitsForPromoteAndAbortLeavesTheActiveVersi
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+  probe.expect_never_missed();
 }
 
 TEST_F(LifecycleTest, RollbackWithinTheWindowFlipsBackAndANewerTemplateSupersedesAnInFlightOne) {
@@ -47,6 +50,7 @@ TEST_F(LifecycleTest, RollbackWithinTheWindowFlipsBackAndANewerTemplateSupersede
   ServiceWatcher watcher(*rest_, ns_, "stats");
   client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "10m"}}));
   await_pipeline_condition("stats", "Ready", "True");
+  ServingProbe probe(*rest_, ns_, "stats", "u-1", 8080);
   change_template("stats", "max_a");
   await_service_version("stats", 2);
 
@@ -77,6 +81,7 @@ TEST_F(LifecycleTest, RollbackWithinTheWindowFlipsBackAndANewerTemplateSupersede
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2, 1, 4}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+  probe.expect_never_missed();
 }
 
 TEST_F(LifecycleTest, DeletingThePipelineRemovesEveryVersionReprocessingServiceTopicAndGroup) {

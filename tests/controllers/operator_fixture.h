@@ -69,17 +69,17 @@ class OperatorTest : public NamespacedTest {
               0);
   }
 
-  void start_operator(const std::map<std::string, std::string>& env = {}) {
+  void start_operator(const std::map<std::string, std::string>& env = {},
+                      const std::vector<std::string>& extra_args = {}) {
     const std::string log = std::string(::testing::TempDir()) + "/" + ns_ + "-operator.log";
     metrics_port_ = processor::free_port();
-    operator_ = std::make_unique<processor::Subprocess>(
-        KAPPA_OPERATOR_BINARY,
-        std::vector<std::string>{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
-                                 "--leader-election-namespace", ns_, "--metrics-bind-address",
-                                 "127.0.0.1:" + std::to_string(metrics_port_), "--health-probe-bind-address", "0",
-                                 "--lag-poll-interval", "1s", "--retry-interval", "2s", "--stall-window", "60s",
-                                 "--log-level", "debug"},
-        env, log);
+    std::vector<std::string> args{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
+                                  "--leader-election-namespace", ns_, "--metrics-bind-address",
+                                  "127.0.0.1:" + std::to_string(metrics_port_), "--health-probe-bind-address", "0",
+                                  "--lag-poll-interval", "1s", "--retry-interval", "2s", "--stall-window", "60s",
+                                  "--log-level", "debug"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    operator_ = std::make_unique<processor::Subprocess>(KAPPA_OPERATOR_BINARY, args, env, log);
   }
 
   // SIGKILL: no lease release, no cleanup; a restart must converge.
@@ -236,9 +236,15 @@ class OperatorTest : public NamespacedTest {
   }
 
   void dump_state() {
-    std::cerr << "---- operator log (" << operator_->log_path() << ") ----\n";
-    if (operator_) std::cerr << operator_->log().substr(operator_->log().size() > 20000 ? operator_->log().size() - 20000 : 0);
+    if (operator_) {
+      const std::string log = operator_->log();
+      std::cerr << "---- operator log (" << operator_->log_path() << ") ----\n"
+                << log.substr(log.size() > 20000 ? log.size() - 20000 : 0);
+    }
     std::system(("kubectl get pipelines,reprocessings,deployments,services,pods -n " + ns_ + " -o yaml | tail -c 20000 >&2").c_str());
+    // The processors' side of the story: the last lines of every pod's log.
+    std::system(("for pod in $(kubectl get pods -n " + ns_ + " -o name); do echo \"---- $pod log ----\"; "
+                 "kubectl logs -n " + ns_ + " \"$pod\" --all-containers --tail=30; done >&2").c_str());
   }
 
   std::string bootstrap_;

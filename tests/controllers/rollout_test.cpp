@@ -2,6 +2,7 @@
 // operator binary, and kappa-processor pods run by the node agent.
 #include "controllers/operator_fixture.h"
 #include "controllers/service_watcher.h"
+#include "controllers/serving_probe.h"
 #include "support/http_get.h"
 
 namespace kappa::testing {
@@ -55,6 +56,7 @@ TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCat
   const auto row = await_row("stats", 1, "u-1", 60);
   ASSERT_TRUE(row.has_value()) << "v1 does not answer for u-1: " << last_answer_;
   EXPECT_EQ((*row).value("total_events", 0), 60);  // 3000 events over 50 users
+  ServingProbe probe(*rest_, ns_, "stats", "u-1", 8080);
 
   // GitOps edit: a new aggregate is a new version template.
   produce_events(20000, 50, 2);
@@ -97,6 +99,7 @@ TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCat
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
+  probe.expect_never_missed();
 
   // The operator's /metrics counted what it did.
   const auto metrics = processor::http_get("127.0.0.1", metrics_port_, "/metrics");
