@@ -25,6 +25,7 @@ struct ManagerOptions {
   std::string identity;
   std::chrono::milliseconds kafka_timeout{std::chrono::seconds(10)};
   controllers::ControllerOptions controller;
+  std::shared_ptr<controllers::ControllerMetrics> metrics = std::make_shared<controllers::ControllerMetrics>();
 };
 
 // The controller manager: informers for Pipelines, Reprocessings and the
