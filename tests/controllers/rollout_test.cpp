@@ -3,7 +3,6 @@
 #include "controllers/operator_fixture.h"
 #include "controllers/service_watcher.h"
 #include "support/http_get.h"
-#include "support/metric_text.h"
 
 namespace kappa::testing {
 namespace {
@@ -37,29 +36,6 @@ class RolloutTest : public OperatorTest {
       return row && row->value("total_events", 0) == events;
     });
     return row;
-  }
-
-  // The operator's /metrics now ("" when it does not answer).
-  std::string scrape() {
-    const auto answer = processor::http_get("127.0.0.1", metrics_port_, "/metrics");
-    return answer.status == 200 ? answer.body : std::string();
-  }
-  std::string of_pipeline(const std::string& family, const std::string& pipeline) const {
-    return family + "{namespace=\"" + ns_ + "\",pipeline=\"" + pipeline + "\"}";
-  }
-  std::string of_version(const std::string& family, const std::string& pipeline, int64_t version) const {
-    return family + "{namespace=\"" + ns_ + "\",pipeline=\"" + pipeline + "\",version=\"" +
-           std::to_string(version) + "\"}";
-  }
-  // No per-version gauge of `version` is left in /metrics.
-  bool version_series_gone(const std::string& pipeline, int64_t version) {
-    const std::string text = scrape();
-    if (text.empty()) return false;
-    for (const char* family : {"kappa_operator_version_lag_records", "kappa_operator_version_progress_ratio",
-                               "kappa_operator_version_eta_seconds", "kappa_operator_version_records_per_second"}) {
-      if (metric_value(text, of_version(family, pipeline, version))) return false;
-    }
-    return true;
   }
 
   std::string last_answer_;
