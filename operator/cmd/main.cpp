@@ -9,12 +9,12 @@
 
 #include "api/duration.h"
 #include "cmd/manager.h"
-#include "cmd/operator_metrics.h"
 #include "cmd/probe_server.h"
 #include "kappa/common/logging.h"
 #include "kube/in_cluster_config.h"
 #include "kube/leader_election.h"
 #include "kube/runtime_metrics.h"
+#include "metrics/operator_metrics.h"
 
 namespace {
 
@@ -86,8 +86,9 @@ int main(int argc, char** argv) {
     spdlog::info("kappa-operator {} starting against {} ({}); watching {}", options.identity, config.server,
                  config.source, options.watch_namespace.empty() ? "all namespaces" : options.watch_namespace);
 
-    auto metrics = std::make_shared<kappa::operator_cmd::OperatorMetrics>();
+    auto metrics = std::make_shared<kappa::operator_metrics::OperatorMetrics>();
     kappa::kube::set_runtime_metrics(metrics);
+    options.metrics = metrics;
     kappa::operator_cmd::Manager manager(rest, options);
     kappa::operator_cmd::ProbeServers probes(probe_address, metrics_address, manager, *metrics);
     std::signal(SIGTERM, on_signal);

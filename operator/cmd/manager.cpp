@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/names.h"
+#include "controllers/timed_kafka_admin.h"
 #include "kafka/rdkafka_admin.h"
 
 namespace kappa::operator_cmd {
@@ -46,7 +47,10 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       pods_(rest_, kube::resources::kPods, managed_only(options_.watch_namespace)),
       events_(client_, "kappa.dev/kappa-operator", options_.identity),
       kafka_(client_,
-             [](const kafka::KafkaConnection& c) { return std::make_shared<kafka::RdKafkaAdmin>(c); },
+             [this](const kafka::KafkaConnection& c) {
+               return std::make_shared<controllers::TimedKafkaAdmin>(std::make_shared<kafka::RdKafkaAdmin>(c),
+                                                                     options_.metrics);
+             },
              options_.kafka_timeout),
       context_{client_,
                {pipelines_.cache(), reprocessings_.cache(), deployments_.cache(), services_.cache(), pods_.cache()},
@@ -54,7 +58,8 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
                events_,
                std::make_shared<SteadyClock>(),
                [] { return std::chrono::system_clock::now(); },
-               options_.controller},
+               options_.controller,
+               options_.metrics},
       pipeline_reconciler_(context_),
       reprocessing_reconciler_(context_),
       pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),

@@ -27,6 +27,7 @@ struct ManagerOptions {
   std::chrono::seconds lease_duration{15}, renew_deadline{10}, retry_period{2};
   std::chrono::milliseconds kafka_timeout{std::chrono::seconds(10)};
   controllers::ControllerOptions controller;
+  std::shared_ptr<controllers::ControllerMetrics> metrics = std::make_shared<controllers::ControllerMetrics>();
 };
 
 // The controller manager: informers for Pipelines, Reprocessings and the

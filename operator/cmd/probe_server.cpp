@@ -19,7 +19,7 @@ http::Response text(int status, std::string body) { return {status, "text/plain;
 }  // namespace
 
 ProbeServers::ProbeServers(const std::string& probe_address, const std::string& metrics_address,
-                           const Manager& manager, const OperatorMetrics& metrics) {
+                           const Manager& manager, const operator_metrics::OperatorMetrics& metrics) {
   probes_ = listen(probe_address, [&manager](const http::Request& request) {
     if (request.method != "GET") return http::json_error(405, "only GET");
     if (request.path == "/healthz") return text(200, "ok\n");

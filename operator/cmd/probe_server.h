@@ -3,8 +3,8 @@
 #include <string>
 
 #include "cmd/manager.h"
-#include "cmd/operator_metrics.h"
 #include "kappa/common/http_server.h"
+#include "metrics/operator_metrics.h"
 
 namespace kappa::operator_cmd {
 
@@ -14,7 +14,7 @@ namespace kappa::operator_cmd {
 class ProbeServers {
  public:
   ProbeServers(const std::string& probe_address, const std::string& metrics_address, const Manager& manager,
-               const OperatorMetrics& metrics);
+               const operator_metrics::OperatorMetrics& metrics);
 
  private:
   std::unique_ptr<http::Server> probes_;

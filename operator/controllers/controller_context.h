@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "controllers/controller_metrics.h"
 #include "controllers/kafka_access.h"
 #include "kappa/common/clock.h"
 #include "kube/event_recorder.h"
@@ -30,7 +31,7 @@ struct ControllerOptions {
   std::chrono::milliseconds retry_interval{std::chrono::seconds(15)};
 };
 
-// What both reconcilers share: clients, caches, clocks, options.
+// What both reconcilers share: clients, caches, clocks, options, metrics.
 struct ControllerContext {
   kube::KubeClient& client;
   Caches caches;
@@ -39,6 +40,7 @@ struct ControllerContext {
   std::shared_ptr<const Clock> clock;  // intervals (progress rate)
   std::function<std::chrono::system_clock::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
   ControllerOptions options;
+  std::shared_ptr<ControllerMetrics> metrics = std::make_shared<ControllerMetrics>();  // never null
 
   // An Event about `object` (a Warning when `warning`), action "Reconcile".
   void event(const nlohmann::json& object, bool warning, const std::string& reason, const std::string& note) const {

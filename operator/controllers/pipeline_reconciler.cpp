@@ -153,6 +153,7 @@ void PipelineReconciler::handle_rollback(View& v) {
     service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
     service["metadata"]["annotations"][api::kAnnotationRolledBackTemplate] = v.active_hash;
     v.service = ctx_.client.update(kube::resources::kServices, service);
+    ctx_.metrics->rolled_back(v.ns, v.name);
     event(v, false, "RolledBack",
           "Service " + v.spec->service_name + " switched back from v" + std::to_string(*v.active) + " to v" +
               std::to_string(*target));

@@ -8,6 +8,7 @@
 #include "api/duration.h"
 #include "api/names.h"
 #include "controllers/crash_point.h"
+#include "controllers/reprocessing_metrics.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
 #include "controllers/version_state.h"
@@ -47,7 +48,10 @@ std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.
 
 Result ReprocessingReconciler::reconcile(const std::string& key) {
   const auto object = ctx_.caches.reprocessings.get(key);
-  if (!object) return Result::done();
+  if (!object) {
+    ctx_.metrics->version_gone(key);
+    return Result::done();
+  }
   Attempt a;
   a.object = *object;
   a.status = object->value("status", json::object());
@@ -71,6 +75,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
       if (e.kind() != kube::ApiErrorKind::NotFound) throw;  // gone meanwhile: nothing to report on
     }
   }
+  report_reprocessing_change(*ctx_.metrics, key, *object, a.status, a.deployment);
   return result;
 }
 
@@ -290,6 +295,9 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   } else {
     a.status.erase("etaSeconds");
   }
+  ctx_.metrics->version_progress(a.ns + "/" + a.name, {a.ns, a.spec->name, a.plan.version},
+                                 {lag, a.status["progressPercent"].get<int>(), progress.records_per_second,
+                                  progress.eta_seconds});
 
   const bool ready = all_replicas_ready(*a.deployment);
   const auto pods = ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns);
@@ -403,6 +411,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
     ctx_.client.update(kube::resources::kServices, service);  // PUT with the resourceVersion we read
   }
   crash_point("after-service-write");
+  ctx_.metrics->switched(a.ns, a.spec->name);
   const std::string from = previous ? "v" + std::to_string(*previous) : std::string("nothing");
   spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
                a.plan.version);

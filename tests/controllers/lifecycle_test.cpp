@@ -39,6 +39,12 @@ TEST_F(LifecycleTest, ManualPromotionWaitsForPromoteAndAbortLeavesTheActiveVersi
   // The aborted template is not retried by itself: the Pipeline says why.
   await_pipeline_condition("stats", "Stalled", "True", 30s, "RolloutAborted");
   EXPECT_EQ(get(api::kPipelines, "stats")["status"].value("activeVersion", 0), 2);
+  // /metrics: one abort counted, two switches (v1's Service, v2), and the
+  // Promotable v3's gauges went with it.
+  const auto aborts = of_pipeline("kappa_operator_aborts_total", "stats");
+  EXPECT_TRUE(wait_for(10s, [&] { return metric_value(scrape(), aborts) == 1; })) << scrape();
+  EXPECT_TRUE(wait_for(10s, [&] { return version_series_gone("stats", 3); })) << scrape();
+  EXPECT_EQ(metric_value(scrape(), of_pipeline("kappa_operator_switches_total", "stats")), 2);
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();
@@ -78,6 +84,13 @@ TEST_F(LifecycleTest, RollbackWithinTheWindowFlipsBackAndANewerTemplateSupersede
   patch_spec(api::kReprocessings, rp4["metadata"].value("name", ""), {{"promote", true}});
   await_service_version("stats", 4, 60s);
   await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
+  // /metrics: the rollback is a rollback, not a switch; the superseded v3
+  // counts as an abort.
+  const auto switches = of_pipeline("kappa_operator_switches_total", "stats");
+  EXPECT_TRUE(wait_for(10s, [&] { return metric_value(scrape(), switches) == 3; })) << scrape();
+  const std::string text = scrape();
+  EXPECT_EQ(metric_value(text, of_pipeline("kappa_operator_rollbacks_total", "stats")), 1) << text;
+  EXPECT_EQ(metric_value(text, of_pipeline("kappa_operator_aborts_total", "stats")), 1) << text;
 
   EXPECT_EQ(watcher.versions(), (std::vector<int64_t>{1, 2, 1, 4}));
   EXPECT_TRUE(watcher.violations().empty()) << watcher.violations().front();

@@ -18,6 +18,7 @@
 #include "support/event_log.h"
 #include "support/http_get.h"
 #include "support/kafka_helpers.h"
+#include "support/metric_text.h"
 #include "support/namespaced_test.h"
 #include "support/subprocess.h"
 #include "support/wait.h"
@@ -219,6 +220,29 @@ class OperatorTest : public NamespacedTest {
   bool topic_exists(const std::string& topic) {
     const auto topics = admin_->list_topics(topic);
     return std::find(topics.begin(), topics.end(), topic) != topics.end();
+  }
+
+  // The operator's /metrics now ("" when it does not answer).
+  std::string scrape() {
+    const auto answer = processor::http_get("127.0.0.1", metrics_port_, "/metrics");
+    return answer.status == 200 ? answer.body : std::string();
+  }
+  std::string of_pipeline(const std::string& family, const std::string& pipeline) const {
+    return family + "{namespace=\"" + ns_ + "\",pipeline=\"" + pipeline + "\"}";
+  }
+  std::string of_version(const std::string& family, const std::string& pipeline, int64_t version) const {
+    return family + "{namespace=\"" + ns_ + "\",pipeline=\"" + pipeline + "\",version=\"" +
+           std::to_string(version) + "\"}";
+  }
+  // No per-version gauge of `version` is left in /metrics.
+  bool version_series_gone(const std::string& pipeline, int64_t version) {
+    const std::string text = scrape();
+    if (text.empty()) return false;
+    for (const char* family : {"kappa_operator_version_lag_records", "kappa_operator_version_progress_ratio",
+                               "kappa_operator_version_eta_seconds", "kappa_operator_version_records_per_second"}) {
+      if (metric_value(text, of_version(family, pipeline, version))) return false;
+    }
+    return true;
   }
 
   void patch_spec(const kube::Resource& r, const std::string& name, const json& spec) {

@@ -19,6 +19,7 @@
 #include "support/event_log.h"
 #include "support/http_get.h"
 #include "support/kafka_helpers.h"
+#include "support/metric_text.h"
 #include "support/stack_env.h"
 #include "support/subprocess.h"
 #include "support/wait.h"
@@ -108,9 +109,7 @@ std::string diff(const std::map<std::string, nlohmann::json>& actual,
 }
 
 double metric(const std::string& text, const std::string& series) {
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
+  return kappa::testing::metric_value(text, series).value_or(-1);
 }
 
 class ProcessorIntegration : public ::testing::Test {

@@ -1,0 +1,45 @@
+#include "controllers/reprocessing_metrics.h"
+
+#include <algorithm>
+
+#include "kube/time_format.h"
+
+namespace kappa::controllers {
+
+using nlohmann::json;
+
+namespace {
+
+bool is_finished(const std::string& phase) { return phase == "Succeeded" || phase == "Aborted" || phase == "Failed"; }
+
+// When the version's replay began: its Deployment's creation (the pods
+// start consuming then), else the Reprocessing's startedAt.
+std::optional<std::chrono::system_clock::time_point> replay_began(const json& status,
+                                                                   const std::optional<json>& deployment) {
+  if (deployment) {
+    if (auto t = kube::parse_time((*deployment)["metadata"].value("creationTimestamp", ""))) return t;
+  }
+  return kube::parse_time(status.value("startedAt", ""));
+}
+
+}  // namespace
+
+void report_reprocessing_change(ControllerMetrics& metrics, const std::string& key, const json& before,
+                                const json& status_after, const std::optional<json>& deployment) {
+  const json status_before = before.value("status", json::object());
+  const std::string ns = before["metadata"].value("namespace", "");
+  const std::string pipeline = before.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "");
+  const std::string phase = status_after.value("phase", "");
+
+  if (phase == "Aborted" && status_before.value("phase", "") != "Aborted") metrics.aborted(ns, pipeline);
+  if (status_after.contains("caughtUpAt") && !status_before.contains("caughtUpAt")) {
+    const auto began = replay_began(status_after, deployment);
+    const auto caught_up = kube::parse_time(status_after.value("caughtUpAt", ""));
+    if (began && caught_up) {
+      metrics.caught_up(ns, pipeline, std::max(ControllerMetrics::seconds(0), ControllerMetrics::seconds(*caught_up - *began)));
+    }
+  }
+  if (is_finished(phase) || before["metadata"].contains("deletionTimestamp")) metrics.version_gone(key);
+}
+
+}  // namespace kappa::controllers
