@@ -144,7 +144,11 @@ void PipelineReconciler::handle_rollback(View& v) {
   } else if (!v.deployments.count(*target)) {
     why = "v" + std::to_string(*target) + " is retired (its Deployment is gone)";
   } else if (!all_replicas_ready(v.deployments[*target])) {
-    why = "v" + std::to_string(*target) + " is not Ready";
+    const json status = v.deployments[*target].value("status", json::object());
+    why = "v" + std::to_string(*target) + " is not Ready (" + std::to_string(status.value("readyReplicas", 0)) + "/" +
+          std::to_string(v.deployments[*target]["spec"].value("replicas", 1)) + " replicas ready, generation " +
+          std::to_string(v.deployments[*target]["metadata"].value("generation", 0)) + " observed " +
+          std::to_string(status.value("observedGeneration", 0)) + ")";
   }
   if (why.empty()) {
     json service = *v.service;
@@ -161,6 +165,7 @@ void PipelineReconciler::handle_rollback(View& v) {
     v.active = target;
     v.active_hash = hash_label(v.deployments[*target]);
   } else {
+    spdlog::warn("pipeline {}/{}: rollback refused: {}", v.ns, v.name, why);
     event(v, true, "RollbackUnavailable", "rollback refused: " + why);
   }
   // The request is consumed either way; the Events say what happened.

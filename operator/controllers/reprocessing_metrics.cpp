@@ -24,15 +24,30 @@ std::optional<std::chrono::system_clock::time_point> replay_began(const json& st
 
 }  // namespace
 
-void report_reprocessing_change(ControllerMetrics& metrics, const std::string& key, const json& before,
-                                const json& status_after, const std::optional<json>& deployment) {
+bool TransitionLedger::first(const std::string& object, const std::string& transition) {
+  std::lock_guard lock(mutex_);
+  const std::string entry = object + "/" + transition;
+  if (!seen_.insert(entry).second) return false;
+  order_.push_back(entry);
+  if (order_.size() > kCapacity) {
+    seen_.erase(order_.front());
+    order_.pop_front();
+  }
+  return true;
+}
+
+void report_reprocessing_change(ControllerMetrics& metrics, TransitionLedger& ledger, const std::string& key,
+                                const json& before, const json& status_after, const std::optional<json>& deployment) {
   const json status_before = before.value("status", json::object());
   const std::string ns = before["metadata"].value("namespace", "");
   const std::string pipeline = before.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "");
   const std::string phase = status_after.value("phase", "");
+  const std::string uid = before["metadata"].value("uid", key);
 
-  if (phase == "Aborted" && status_before.value("phase", "") != "Aborted") metrics.aborted(ns, pipeline);
-  if (status_after.contains("caughtUpAt") && !status_before.contains("caughtUpAt")) {
+  if (phase == "Aborted" && status_before.value("phase", "") != "Aborted" && ledger.first(uid, "aborted")) {
+    metrics.aborted(ns, pipeline);
+  }
+  if (status_after.contains("caughtUpAt") && !status_before.contains("caughtUpAt") && ledger.first(uid, "caught-up")) {
     const auto began = replay_began(status_after, deployment);
     const auto caught_up = kube::parse_time(status_after.value("caughtUpAt", ""));
     if (began && caught_up) {

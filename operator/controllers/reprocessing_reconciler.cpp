@@ -75,7 +75,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
       if (e.kind() != kube::ApiErrorKind::NotFound) throw;  // gone meanwhile: nothing to report on
     }
   }
-  report_reprocessing_change(*ctx_.metrics, key, *object, a.status, a.deployment);
+  report_reprocessing_change(*ctx_.metrics, counted_, key, *object, a.status, a.deployment);
   return result;
 }
 

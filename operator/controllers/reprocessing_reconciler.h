@@ -6,6 +6,7 @@
 
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"
+#include "controllers/reprocessing_metrics.h"
 #include "controllers/version_deployment.h"
 #include "kafka/progress.h"
 #include "kube/controller.h"
@@ -59,6 +60,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   void forget_tracker(const std::string& uid);
 
   ControllerContext& ctx_;
+  TransitionLedger counted_;  // aborts and catch-ups already reported
   std::mutex trackers_mutex_;
   std::map<std::string, kafka::ProgressTracker> trackers_;
 };

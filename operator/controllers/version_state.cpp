@@ -24,9 +24,8 @@ bool all_replicas_ready(const json& deployment) {
   const auto spec = deployment.value("spec", json::object());
   const auto status = deployment.value("status", json::object());
   const int32_t wanted = spec.value("replicas", 1);
-  const int64_t generation = deployment["metadata"].value("generation", int64_t{0});
-  return status.value("observedGeneration", int64_t{0}) >= generation && status.value("updatedReplicas", 0) >= wanted &&
-         status.value("readyReplicas", 0) >= wanted && status.value("replicas", 0) == wanted;
+  return status.value("updatedReplicas", 0) >= wanted && status.value("readyReplicas", 0) >= wanted &&
+         status.value("replicas", 0) == wanted;
 }
 
 std::optional<PodTrouble> pod_trouble(const std::vector<json>& pods) {

@@ -10,8 +10,11 @@ namespace kappa::controllers {
 // The version a serving Service selects (its kappa.dev/version selector).
 std::optional<int64_t> selected_version(const nlohmann::json& service);
 
-// Every replica of the Deployment's current spec is Ready (and the
-// Deployment controller has seen that spec).
+// Every replica the Deployment asks for is Ready. Not gated on
+// observedGeneration: the apiserver bumps a Deployment's generation for
+// annotation changes too (the standby-since mark right after a switch),
+// which would make a warm version look unready to a rollback; a version's
+// pod template never changes, and a replica change shows in the counts.
 bool all_replicas_ready(const nlohmann::json& deployment);
 int32_t ready_replicas(const nlohmann::json& deployment);
 

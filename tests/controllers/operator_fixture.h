@@ -266,6 +266,7 @@ class OperatorTest : public NamespacedTest {
                 << log.substr(log.size() > 20000 ? log.size() - 20000 : 0);
     }
     std::system(("kubectl get pipelines,reprocessings,deployments,services,pods -n " + ns_ + " -o yaml | tail -c 20000 >&2").c_str());
+    std::system(("kubectl get events -n " + ns_ + " --sort-by=.lastTimestamp | tail -40 >&2").c_str());
     // The processors' side of the story: the last lines of every pod's log.
     std::system(("for pod in $(kubectl get pods -n " + ns_ + " -o name); do echo \"---- $pod log ----\"; "
                  "kubectl logs -n " + ns_ + " \"$pod\" --all-containers --tail=30; done >&2").c_str());
