@@ -49,6 +49,6 @@ bench:
 clean:
 	rm -rf build
 
-# Removes the built control plane, helm, Kafka jars and node agent.
+# Removes the built control plane, helm, Kafka jars, node agent and image store.
 clean-cache:
 	rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/kappa-operator"

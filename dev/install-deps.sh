@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test the
 # project: the C++ libraries from apt, and the tools the local stack needs
-# (Go, Java + Maven, kcat, openssl). Idempotent: installs only what is missing.
+# (Go, Java + Maven, kcat, openssl), and buildah + debootstrap for the
+# image test. Idempotent: installs only what is missing.
 source "$(dirname "$0")/lib.sh"
 
 # --build-only: just what compiles the C++ tree (the image build uses it).
-build_only=0; [[ "${1:-}" == --build-only ]] && build_only=1
+# --image-tools: just buildah and debootstrap (dev/build-images.sh uses them).
+build_only=0 image_only=0
+case "${1:-}" in
+  --build-only) build_only=1 ;;
+  --image-tools) image_only=1 ;;
+  "") ;;
+  *) fail "parse arguments" "" "unknown option $1 (use --build-only, --image-tools or nothing)" ;;
+esac
 
-APT_PACKAGES=(
+BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev
 )
-((build_only)) || APT_PACKAGES+=(
-  git curl openssl python3 procps kcat lua5.4 lua5.1 default-jre-headless maven golang-go
-)
+# Builds the images without a daemon or registry (tests/image/build_test.sh).
+IMAGE_PACKAGES=(buildah debootstrap)
+if ((build_only)); then APT_PACKAGES=("${BUILD_PACKAGES[@]}")
+elif ((image_only)); then APT_PACKAGES=("${IMAGE_PACKAGES[@]}")
+else APT_PACKAGES=("${BUILD_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"
+  git curl openssl python3 procps kcat lua5.4 lua5.1 default-jre-headless maven golang-go)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -41,6 +53,7 @@ else
 fi
 
 ((build_only)) && { log "build dependencies ready"; exit 0; }
+((image_only)) && { log "image tools ready"; exit 0; }
 
 # The Go toolchain builds the control plane and helm; Kubernetes 1.34 needs
 # Go >= 1.24. A newer toolchain can come from the module proxy via GOTOOLCHAIN.

@@ -91,3 +91,15 @@ free_port() {
 kube_bin_dir() { echo "$KAPPA_CACHE/kubernetes-$KUBE_VERSION/bin"; }
 helm_bin_dir() { echo "$KAPPA_CACHE/helm-$HELM_VERSION/bin"; }
 kafka_lib_dir() { echo "$KAPPA_CACHE/kafka-$KAFKA_VERSION/libs"; }
+
+# Locally built images live in a buildah store of their own in the cache,
+# apart from the machine's containers; its run state is on /run, which a
+# reboot clears together with the mounts it describes.
+IMAGE_STORE="$KAPPA_CACHE/image-store"
+image_base_name() { echo "localhost/kappa-debian:$DEBIAN_SUITE-minbase-$IMAGE_BASE_REVISION"; }
+kbuildah() {
+  local driver=overlay
+  [[ -f "$IMAGE_STORE/driver" ]] && driver="$(cat "$IMAGE_STORE/driver")"
+  buildah --root "$IMAGE_STORE/root" --storage-driver "$driver" \
+    --runroot "/run/kappa-operator-images-$(printf %s "$IMAGE_STORE" | cksum | cut -d' ' -f1)" "$@"
+}
