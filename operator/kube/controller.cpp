@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "kappa/common/log_context.h"
+
 #include "kube/api_error.h"
 #include "kube/runtime_metrics.h"
 
@@ -73,6 +75,8 @@ void Controller::work() {
   while (auto key = queue_.get()) {
     const auto started = std::chrono::steady_clock::now();
     auto took = [&] { return std::chrono::steady_clock::now() - started; };
+    // Every line this reconcile logs names it (controller, object, id).
+    const LogScope scope({name_, *key, new_reconcile_id()});
     try {
       const Result result = reconciler_.reconcile(*key);
       runtime_metrics().reconciled(name_, took(), false);
