@@ -126,11 +126,8 @@ TEST_F(FaultTest, KilledAtRandomMomentsOfRolloutsTheOperatorConvergesEveryTime) 
   std::cerr << "random kills: " << kills << ", KAPPA_E2E_SEED=" << seed << "\n";
   RecordProperty("seed", std::to_string(seed));
   std::mt19937 random(seed);
-  // Short Lease timings: a SIGKILLed leader's Lease expires in 4 s.
-  const std::vector<std::string> fast_lease{"--leader-elect-lease-duration", "4s", "--leader-elect-renew-deadline",
-                                            "3s", "--leader-elect-retry-period", "1s"};
   kill_operator();
-  start_operator({}, fast_lease);
+  start_operator({}, fast_lease());
 
   produce_events(20000, 100);
   ServiceWatcher watcher(*rest_, ns_, "stats");
@@ -164,7 +161,7 @@ TEST_F(FaultTest, KilledAtRandomMomentsOfRolloutsTheOperatorConvergesEveryTime) 
       phase += ", v" + std::to_string(next - 1) + " retiring";
     }
     const auto restarted = std::chrono::steady_clock::now();
-    start_operator({}, fast_lease);
+    start_operator({}, fast_lease());
     await_service_version("stats", next, 180s);
     expect_version_gone("stats", next - 1);
     await_pipeline_condition("stats", "Ready", "True", 120s, "RolloutComplete");

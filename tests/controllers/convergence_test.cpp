@@ -17,13 +17,13 @@ TEST_P(ConvergenceTest, KilledMidRolloutAndRestartedEndsWithV2ActiveAndV1GoneAnd
   await_pipeline_condition("stats", "Ready", "True");
 
   kill_operator();
-  start_operator({{"KAPPA_CRASH_AT", GetParam()}});
+  start_operator({{"KAPPA_CRASH_AT", GetParam()}}, fast_lease());
   change_template("stats", "max_revenue");
   const auto code = operator_->wait_exit(180s);
   ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << GetParam();
   ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
 
-  start_operator();
+  start_operator({}, fast_lease());
   await_service_version("stats", 2);
   expect_version_gone("stats", 1);
   await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
