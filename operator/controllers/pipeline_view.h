@@ -13,6 +13,7 @@
 #include "api/conditions.h"
 #include "api/names.h"
 #include "api/pipeline_spec.h"
+#include "controllers/version_state.h"
 #include "controllers/kafka_access.h"
 #include "controllers/pipeline_reconciler.h"
 
@@ -31,10 +32,7 @@ inline const json& status_of(const json& object) {
   return it != object.end() && it->is_object() ? *it : empty;
 }
 
-inline bool is_terminal(const json& rp) {
-  const std::string phase = status_of(rp).value("phase", "");
-  return phase == "Succeeded" || phase == "Aborted" || phase == "Failed";
-}
+inline bool is_terminal(const json& rp) { return is_terminal_phase(status_of(rp).value("phase", "")); }
 
 inline int64_t version_of(const json& rp) { return status_of(rp).value("version", int64_t{0}); }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "controllers/version_state.h"
 #include "kube/time_format.h"
 
 namespace kappa::controllers {
@@ -9,8 +10,6 @@ namespace kappa::controllers {
 using nlohmann::json;
 
 namespace {
-
-bool is_finished(const std::string& phase) { return phase == "Succeeded" || phase == "Aborted" || phase == "Failed"; }
 
 // When the version's replay began: its Deployment's creation (the pods
 // start consuming then), else the Reprocessing's startedAt.
@@ -54,7 +53,7 @@ void report_reprocessing_change(ControllerMetrics& metrics, TransitionLedger& le
       metrics.caught_up(ns, pipeline, std::max(ControllerMetrics::seconds(0), ControllerMetrics::seconds(*caught_up - *began)));
     }
   }
-  if (is_finished(phase) || before["metadata"].contains("deletionTimestamp")) metrics.version_gone(key);
+  if (is_terminal_phase(phase) || before["metadata"].contains("deletionTimestamp")) metrics.version_gone(key);
 }
 
 }  // namespace kappa::controllers

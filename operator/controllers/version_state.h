@@ -16,6 +16,11 @@ std::optional<int64_t> selected_version(const nlohmann::json& service);
 // which would make a warm version look unready to a rollback; a version's
 // pod template never changes, and a replica change shows in the counts.
 bool all_replicas_ready(const nlohmann::json& deployment);
+
+// A Reprocessing in this phase is over: it builds nothing any more.
+inline bool is_terminal_phase(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Aborted" || phase == "Failed";
+}
 int32_t ready_replicas(const nlohmann::json& deployment);
 
 // Why a version's pods cannot become Ready on their own (a crash loop, an
