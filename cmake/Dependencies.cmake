@@ -42,3 +42,6 @@ endif()
 
 find_package(prometheus-cpp CONFIG QUIET)
 kappa_require(prometheus-cpp_FOUND "prometheus-cpp (metrics)" prometheus-cpp-dev)
+
+find_package(absl CONFIG QUIET)
+kappa_require(absl_FOUND "Abseil (hash tables of the processor's state)" libabsl-dev)

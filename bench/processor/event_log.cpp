@@ -17,20 +17,12 @@
 
 #include "kafka/rdkafka_admin.h"
 #include "kappa/common/rdkafka_handles.h"
+#include "user_activity.h"
 
 namespace {
 
 namespace rk = kappa::rdkafka;
 using namespace std::chrono_literals;
-
-// splitmix64: a fast, well-mixed sequence, so the log does not depend on
-// the standard library's engines.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::atomic<int64_t> delivery_failures{0};
 
@@ -40,8 +32,6 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   }
 }
 
-// About ten sessions per user: session k of a user covers its events
-// 10k..10k+9, so distinct sets stay small while keys repeat a lot.
 void produce(const std::string& bootstrap, const std::string& topic, int64_t events, int users) {
   auto conf = rk::make_conf({{"bootstrap.servers", bootstrap},
                              {"linger.ms", "50"},
@@ -51,25 +41,15 @@ void produce(const std::string& bootstrap, const std::string& topic, int64_t eve
                              {"partitioner", "murmur2_random"}});
   rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
   auto producer = rk::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
-  static constexpr std::array<const char*, 3> kTypes = {"view", "view", "purchase"};
-  std::vector<int32_t> seen(static_cast<std::size_t>(users), 0);
-  char key[16], value[256];
+  kappa::bench::UserActivity log(users);
+  std::string_view key, value;
   for (int64_t i = 0; i < events; ++i) {
-    const uint64_t r = mix(static_cast<uint64_t>(i));
-    const auto user = static_cast<int>(r % static_cast<uint64_t>(users));
-    const int session = seen[static_cast<std::size_t>(user)]++ / 10;
-    const auto cents = static_cast<int>((r >> 20) % 10000);
-    const int key_len = std::snprintf(key, sizeof key, "u%07d", user);
-    const int len = std::snprintf(value, sizeof value,
-                                  R"({"user_id":"%s","type":"%s","page":"/p/%d","session_id":"%s-s%d",)"
-                                  R"("revenue":%d.%02d,"ts":%lld})",
-                                  key, kTypes[(r >> 40) % kTypes.size()], static_cast<int>((r >> 44) % 50), key,
-                                  session, cents / 100, cents % 100, static_cast<long long>(1700000000000LL + i));
+    log.event(i, key, value);
     while (true) {
       const auto err = rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
                                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                         RD_KAFKA_V_KEY(key, static_cast<std::size_t>(key_len)),
-                                         RD_KAFKA_V_VALUE(value, static_cast<std::size_t>(len)), RD_KAFKA_V_END);
+                                         RD_KAFKA_V_KEY(key.data(), key.size()),
+                                         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         std::fprintf(stderr, "replay_event_log: produce: %s\n", rd_kafka_err2str(err));

@@ -9,12 +9,13 @@
 //    computes the identical double, bit for bit.
 //  - min, max: the exact JSON number seen (3 and 3.0 compare equal).
 //  - last: the value of the latest event in log order.
+#include <absl/container/flat_hash_set.h>
+#include <absl/container/inlined_vector.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -37,7 +38,8 @@ struct ExtremeState {
 struct DistinctState {
   // Canonical form of each value: 's' + the string, 'n' + the number's JSON
   // (integral floats as integers, so 5 and 5.0 are one value), 'b' + bool.
-  std::unordered_set<std::string> values;
+  // A flat set: a lookup reads one group of control bytes and one slot.
+  absl::flat_hash_set<std::string> values;
 };
 struct LastState {
   nlohmann::json value;  // null until the first value
@@ -45,9 +47,10 @@ struct LastState {
 
 using AggregateState = std::variant<CountState, SumState, ExtremeState, DistinctState, LastState>;
 
-// One key's state: one entry per aggregate of the view, in view order.
+// One key's state: one entry per aggregate of the view, in view order,
+// inline for the usual few (no separate allocation to chase per event).
 struct KeyState {
-  std::vector<AggregateState> aggregates;
+  absl::InlinedVector<AggregateState, 3> aggregates;
 };
 
 AggregateState initial_state(AggregateOp op);

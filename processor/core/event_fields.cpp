@@ -35,7 +35,15 @@ bool FieldValue::equals(const nlohmann::json& other) const {
 // that are wanted whole (as nlohmann's DOM parser would).
 class EventFields::Handler {
  public:
-  explicit Handler(EventFields& fields) : f_(fields) {}
+  // `containers` is the caller's buffer, emptied first (kept from event to
+  // event so that a parse allocates nothing).
+  Handler(EventFields& fields, std::vector<int>& containers) : f_(fields), containers_(containers) {
+    containers_.clear();
+  }
+
+  // Whether the value that comes next is wanted: the scanner skips the
+  // conversion of numbers nobody reads.
+  bool wants_value() const { return pending_ >= 0 || !captures_.empty(); }
 
   bool null() { return scalar([](FieldValue& v) { v.kind = FieldValue::Kind::Null; }, nullptr); }
   bool boolean(bool b) {
@@ -154,7 +162,7 @@ class EventFields::Handler {
   }
 
   EventFields& f_;
-  std::vector<int> containers_;  // trie node of each open container (-1: not followed)
+  std::vector<int>& containers_;  // trie node of each open container (-1: not followed)
   std::vector<Capture> captures_;
   int pending_ = -1;             // trie node of the value that comes next
   bool root_is_object_ = false;
@@ -240,6 +248,7 @@ class FastScanner {
       if (p_ == end_ || !digit(*p_)) return false;
       while (p_ != end_ && digit(*p_)) ++p_;
     }
+    if (!handler_.wants_value()) return handler_.null();  // valid, unread: no conversion
     if (integral && negative) {
       std::int64_t value = 0;
       const auto [ptr, error] = std::from_chars(start, p_, value);
@@ -361,13 +370,13 @@ void EventFields::clear(int node) {
 EventFields::Result EventFields::parse(std::string_view payload) {
   ++generation_;
   {
-    Handler handler(*this);
+    Handler handler(*this, containers_);
     if (FastScanner<Handler>(payload, handler).scan()) {
       return handler.root_is_object() ? Result::Ok : (++generation_, Result::NotAnObject);
     }
   }
   ++generation_;  // forget what the fast path found; nlohmann's parser decides
-  Handler handler(*this);
+  Handler handler(*this, containers_);
   const char* begin = payload.data();
   if (!nlohmann::json::sax_parse(begin, begin + payload.size(), &handler)) {
     ++generation_;  // nothing of a malformed event is present

@@ -74,6 +74,7 @@ class EventFields {
   std::vector<FieldValue> values_;
   std::vector<std::uint64_t> present_;  // == generation_: present in the current event
   std::uint64_t generation_ = 0;
+  std::vector<int> containers_;  // the parser's stack of open containers
 };
 
 }  // namespace kappa::processor

@@ -4,15 +4,23 @@
 
 namespace kappa::processor {
 
-KeyState& StateStore::state_for(int32_t partition, const std::string& key) {
+KeyState& StateStore::state_for(int32_t partition, std::string_view key) {
   auto& keys = partitions_[partition];
-  auto it = keys.find(key);
-  if (it == keys.end()) it = keys.emplace(key, Entry{initial_, false}).first;
+  // Debian's Abseil has its own string_view type (not std's).
+  auto it = keys.find(absl::string_view(key.data(), key.size()));
+  if (it == keys.end()) it = keys.emplace(std::string(key), Entry{initial_, false}).first;
   if (!it->second.dirty) {
     it->second.dirty = true;
-    dirty_.push_back(Dirty{partition, &*it});
+    dirty_.push_back(Dirty{partition, it->first});
   }
   return it->second.state;
+}
+
+StateStore::Entry* StateStore::find(int32_t partition, const std::string& key) {
+  const auto keys = partitions_.find(partition);
+  if (keys == partitions_.end()) return nullptr;
+  const auto entry = keys->second.find(key);
+  return entry == keys->second.end() ? nullptr : &entry->second;
 }
 
 void StateStore::put(int32_t partition, std::string key, KeyState state) {
@@ -26,8 +34,8 @@ void StateStore::erase(int32_t partition, const std::string& key) {
   const auto entry = it->second.find(key);
   if (entry == it->second.end()) return;
   if (entry->second.dirty) {
-    const auto* node = &*entry;
-    dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.key == node; }),
+    dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(),
+                                [&](const Dirty& d) { return d.partition == partition && d.key == key; }),
                  dirty_.end());
   }
   it->second.erase(entry);
@@ -35,7 +43,8 @@ void StateStore::erase(int32_t partition, const std::string& key) {
 
 void StateStore::forget_dirty(int32_t partition) {
   for (const auto& dirty : dirty_) {
-    if (dirty.partition == partition) dirty.key->second.dirty = false;
+    if (dirty.partition != partition) continue;
+    if (auto* entry = find(dirty.partition, dirty.key)) entry->dirty = false;
   }
   dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.partition == partition; }),
                dirty_.end());
@@ -43,14 +52,18 @@ void StateStore::forget_dirty(int32_t partition) {
 
 void StateStore::for_each_dirty(
     const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const {
-  for (const auto& dirty : dirty_) visit(dirty.partition, dirty.key->first, dirty.key->second.state);
+  for (const auto& dirty : dirty_) {
+    const auto& keys = partitions_.at(dirty.partition);
+    visit(dirty.partition, dirty.key, keys.at(dirty.key).state);
+  }
 }
 
 void StateStore::clear_dirty() {
-  for (const auto& dirty : dirty_) dirty.key->second.dirty = false;
+  for (const auto& dirty : dirty_) {
+    if (auto* entry = find(dirty.partition, dirty.key)) entry->dirty = false;
+  }
   dirty_.clear();
 }
-
 StateStore::Keys StateStore::take_partition(int32_t partition) {
   Keys keys;
   forget_dirty(partition);

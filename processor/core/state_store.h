@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 #include <utility>
 #include <vector>
 
@@ -19,13 +22,15 @@ class StateStore {
     KeyState state;
     bool dirty = false;
   };
-  using Keys = std::unordered_map<std::string, Entry>;
+  // A flat Swiss table: the key and its state sit in the slot the probe
+  // finds (a node-based map costs another cache miss per event).
+  using Keys = absl::flat_hash_map<std::string, Entry>;
 
   explicit StateStore(KeyState initial) : initial_(std::move(initial)) {}
 
   // The state of `key` in `partition`, created from the initial state when
   // absent; the key is marked dirty.
-  KeyState& state_for(int32_t partition, const std::string& key);
+  KeyState& state_for(int32_t partition, std::string_view key);
 
   // Restore: set or erase a key without marking it dirty.
   void put(int32_t partition, std::string key, KeyState state);
@@ -51,12 +56,13 @@ class StateStore {
  private:
   KeyState initial_;
   std::unordered_map<int32_t, Keys> partitions_;
-  // Dirty keys: pointers into the maps' nodes (stable until the key is
-  // erased, which removes it here first).
+  // Dirty keys by name (slots move when a map grows); a commit looks each
+  // up once more, a small price beside the events that changed it.
   struct Dirty {
     int32_t partition;
-    Keys::value_type* key;
+    std::string key;
   };
+  Entry* find(int32_t partition, const std::string& key);
   void forget_dirty(int32_t partition);
 
   std::vector<Dirty> dirty_;
