@@ -22,7 +22,7 @@ FROM ${DEBIAN} AS runtime-base
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
       libcpprest2.10 librdkafka1 librdkafka++1 libyaml-cpp0.7 libspdlog1.10 libssl3 \
-      libprometheus-cpp-core1.0 libabsl20220623 \
+      libprometheus-cpp-core1.0 libabsl20220623 libjemalloc2 \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 # 65532: the conventional "nonroot" uid/gid of distroless images; the chart's
 # securityContext runs as non-root too.

@@ -45,3 +45,9 @@ kappa_require(prometheus-cpp_FOUND "prometheus-cpp (metrics)" prometheus-cpp-dev
 
 find_package(absl CONFIG QUIET)
 kappa_require(absl_FOUND "Abseil (hash tables of the processor's state)" libabsl-dev)
+
+# The processor's allocator: librdkafka allocates each fetched record on its
+# broker thread and the consumer frees it on another; glibc malloc serialises
+# those frees on the arena lock (futex storms), jemalloc does not.
+pkg_check_modules(JEMALLOC QUIET IMPORTED_TARGET jemalloc)
+kappa_require(JEMALLOC_FOUND "jemalloc (the processor's allocator)" libjemalloc-dev)

@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev libabsl-dev
+  libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev libabsl-dev libjemalloc-dev
 )
 # Builds the images without a daemon or registry (tests/image/build_test.sh).
 IMAGE_PACKAGES=(buildah debootstrap)

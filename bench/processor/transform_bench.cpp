@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   app.add_option("--events", events, "events in the log")->check(CLI::PositiveNumber);
   app.add_option("--users", users, "distinct user_id keys")->check(CLI::PositiveNumber);
   app.add_option("--commit-every", commit_every, "records per transaction")->check(CLI::PositiveNumber);
+  bool prefetch = true, baseline = true;
+  app.add_option("--baseline", baseline, "measure the baseline too (false: to profile kappa alone)");
+  app.add_option("--prefetch", prefetch, "hint the state store with the keys of records ahead");
   CLI11_PARSE(app, argc, argv);
 
   using namespace kappa::processor;
@@ -83,6 +86,7 @@ int main(int argc, char** argv) {
 
   std::size_t members = 0;
   const double dom = seconds_of([&] {
+    if (!baseline) return void(members = 1);
     for (const auto& e : log.events) members += nlohmann::json::parse(log.value(e)).size();
   });
 
@@ -103,7 +107,11 @@ int main(int argc, char** argv) {
   };
   const double total = seconds_of([&] {
     int64_t since_commit = 0;
-    for (const auto& e : log.events) {
+    const auto& events = log.events;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const auto& e = events[i];
+      if (prefetch && i + 8 < events.size()) store.prefetch_slot(events[i + 8].partition, log.key(events[i + 8]));
+      if (prefetch && i + 4 < events.size()) store.prefetch_state(events[i + 4].partition, log.key(events[i + 4]));
       const auto outcome = aggregator.process(
           log.value(e), [&](const std::string& key) -> KeyState& { return store.state_for(e.partition, key); });
       if (outcome.kind == Outcome::Kind::Applied) ++applied;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -195,7 +196,11 @@ class FastScanner {
   inline static const std::string kNoText;
 
   void skip_space() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    // Most events have no whitespace at all: one compare decides.
+    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
+      ++p_;
+    }
   }
   bool expect(char c) {
     skip_space();
@@ -206,6 +211,21 @@ class FastScanner {
   // After the opening quote; leaves p_ after the closing one.
   bool string(std::string_view& out) {
     const char* start = p_;
+    // Eight bytes at a time while none of them needs a look: no quote,
+    // backslash, control character or non-ASCII byte.
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    const auto has_byte = [](std::uint64_t word, unsigned char c) {
+      const std::uint64_t x = word ^ (kOnes * c);
+      return ((x - kOnes) & ~x & kHigh) != 0;
+    };
+    while (end_ - p_ >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p_, sizeof word);
+      const bool special = has_byte(word, '"') || has_byte(word, '\\') ||
+                           (((word - kOnes * 0x20) & ~word & kHigh) != 0) || (word & kHigh) != 0;
+      if (special) break;
+      p_ += 8;
+    }
     while (p_ != end_) {
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -241,14 +261,17 @@ class FastScanner {
       if (p_ == end_ || !digit(*p_)) return false;
       while (p_ != end_ && digit(*p_)) ++p_;
     }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+    const bool exponent = p_ != end_ && (*p_ == 'e' || *p_ == 'E');
+    if (exponent) {
       integral = false;
       ++p_;
       if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (p_ == end_ || !digit(*p_)) return false;
       while (p_ != end_ && digit(*p_)) ++p_;
     }
-    if (!handler_.wants_value()) return handler_.null();  // valid, unread: no conversion
+    // A number nobody reads needs no conversion once it is sure to be finite
+    // (nlohmann rejects one that overflows a double): no exponent, few digits.
+    if (!handler_.wants_value() && !exponent && p_ - start < 300) return handler_.null();
     if (integral && negative) {
       std::int64_t value = 0;
       const auto [ptr, error] = std::from_chars(start, p_, value);
@@ -260,9 +283,36 @@ class FastScanner {
       return error == std::errc() && ptr == p_ && handler_.number_unsigned(value);
     }
     double value = 0;
+    if (exact_decimal(start, p_, value)) return handler_.number_float(value, kNoText);
     const auto [ptr, error] = std::from_chars(start, p_, value);
     return error == std::errc() && ptr == p_ && std::isfinite(value) && value != 0.0 &&
            handler_.number_float(value, kNoText);
+  }
+  // The common decimal (at most 15 significant digits, no exponent, at most
+  // 22 fraction digits) the quick exact way: the digits as an integer and a
+  // power of ten are both exact doubles, so one IEEE division rounds
+  // correctly, as strtod does. False when that does not apply (or for 0).
+  static bool exact_decimal(const char* p, const char* end, double& out) {
+    static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    std::uint64_t digits = 0;
+    int significant = 0, fraction = -1;
+    for (; p != end; ++p) {
+      if (*p == '.') {
+        fraction = 0;
+        continue;
+      }
+      if (!digit(*p)) return false;  // an exponent
+      digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+      if (digits != 0) ++significant;
+      if (fraction >= 0) ++fraction;
+    }
+    if (significant > 15 || fraction < 0 || fraction > 22 || digits == 0) return false;
+    out = static_cast<double>(digits) / kPowers[fraction];
+    if (negative) out = -out;
+    return true;
   }
   bool value(int depth) {
     skip_space();

@@ -16,6 +16,20 @@ KeyState& StateStore::state_for(int32_t partition, std::string_view key) {
   return it->second.state;
 }
 
+void StateStore::prefetch_slot(int32_t partition, std::string_view key) const {
+  const auto keys = partitions_.find(partition);
+  if (keys != partitions_.end()) keys->second.prefetch(absl::string_view(key.data(), key.size()));
+}
+
+void StateStore::prefetch_state(int32_t partition, std::string_view key) const {
+  const auto keys = partitions_.find(partition);
+  if (keys == partitions_.end()) return;
+  const auto entry = keys->second.find(absl::string_view(key.data(), key.size()));
+  if (entry == keys->second.end()) return;
+  const auto* bytes = reinterpret_cast<const char*>(&entry->second);
+  for (std::size_t at = 0; at < sizeof(Entry); at += 64) __builtin_prefetch(bytes + at);
+}
+
 StateStore::Entry* StateStore::find(int32_t partition, const std::string& key) {
   const auto keys = partitions_.find(partition);
   if (keys == partitions_.end()) return nullptr;

@@ -32,6 +32,13 @@ class StateStore {
   // absent; the key is marked dirty.
   KeyState& state_for(int32_t partition, std::string_view key);
 
+  // Hints that `key` of `partition` is wanted soon (the caller knows the
+  // keys of records a few ahead): the memory a lookup will touch is fetched
+  // in the background. prefetch_slot first (the probe), then, nearer the
+  // use, prefetch_state (the state the slot holds). Changes nothing.
+  void prefetch_slot(int32_t partition, std::string_view key) const;
+  void prefetch_state(int32_t partition, std::string_view key) const;
+
   // Restore: set or erase a key without marking it dirty.
   void put(int32_t partition, std::string key, KeyState state);
   void erase(int32_t partition, const std::string& key);

@@ -144,7 +144,7 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
   // Records come in batches from the consumer's queue (the C API: no
   // allocation per record, one lock and one clock read per batch).
   rdkafka::Queue queue(rd_kafka_queue_get_consumer(consumer_->c_ptr()));
-  std::array<rd_kafka_message_t*, 1000> batch{};
+  std::array<rd_kafka_message_t*, kBatchSize> batch{};
   while (!stop && !completed) {
     // One clock read per batch; the heartbeat and metrics every 100 ms.
     const auto now = Clock::now();
@@ -200,6 +200,7 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       bool rewound = false;
       try {
         if (next < count) {
+          prefetch_state_of(batch, count, next);
           const rdkafka_message_holder message(batch[next++]);
           handle(*message.get());
         }
@@ -244,6 +245,22 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
   spdlog::info("{}: {} records processed, {} bad", completed ? "bounded run complete" : "stopped",
                metrics_.records_in(), metrics_.records_bad_total());
   return settings_.bounded ? completed : true;
+}
+
+void StreamProcessor::prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
+                                        std::size_t next) const {
+  // Records are keyed by the view key (see on_record), so a record's Kafka
+  // key names the state it will update: start fetching that state's memory
+  // a few records ahead, in two steps (the probed slot, then what it holds).
+  const auto hint = [&](std::size_t at, auto&& prefetch) {
+    if (at >= count) return;
+    const auto* message = batch[at];
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->key != nullptr) {
+      prefetch(message->partition, std::string_view(static_cast<const char*>(message->key), message->key_len));
+    }
+  };
+  hint(next + 8, [&](int32_t partition, std::string_view key) { store_.prefetch_slot(partition, key); });
+  hint(next + 4, [&](int32_t partition, std::string_view key) { store_.prefetch_state(partition, key); });
 }
 
 void StreamProcessor::handle(const rd_kafka_message_t& message) {

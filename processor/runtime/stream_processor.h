@@ -72,6 +72,9 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::map<int32_t, Progress> load_partitions(const std::vector<int32_t>& partitions);
   int64_t start_offset(int32_t partition);
 
+  static constexpr std::size_t kBatchSize = 1000;  // records per rd_kafka_consume_batch_queue
+  void prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
+                         std::size_t next) const;
   void handle(const rd_kafka_message_t& message);
   void on_record(const rd_kafka_message_t& message);
   void on_end_of_partition(int32_t partition, int64_t offset);

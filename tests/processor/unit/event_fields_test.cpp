@@ -66,6 +66,44 @@ TEST(EventFields, FindsWhatParseAndFindFind) {
   }
 }
 
+TEST(EventFields, NumbersNobodyReadsAreStillChecked) {
+  // Skipped without conversion, but valid exactly when nlohmann says so: an
+  // integer of 250 digits is a finite double, one of 400 digits overflows.
+  const auto with_unread = [](const std::string& number) { return R"({"a":1,"unread":)" + number + "}"; };
+  for (const auto& number : {std::string(250, '7'), std::string("-0.000001"), std::string("1e300"),
+                             std::string("123456789012345678901234567890")}) {
+    const auto event = with_unread(number);
+    expect_same(extracted({"a"}, event), reference({"a"}, event), event);
+  }
+  for (const auto& number : {std::string(400, '7'), std::string("1e999"), std::string("-1E+400")}) {
+    const auto event = with_unread(number);
+    EXPECT_TRUE(json::parse(event, nullptr, false).is_discarded()) << "test case is valid JSON: " << event;
+    extracted({"a"}, event, EventFields::Result::Malformed);
+  }
+}
+
+TEST(EventFields, DecimalsAreRoundedAsStrtodRoundsThem) {
+  // The quick path for short decimals must give strtod's double, bit for bit.
+  std::vector<std::string> numbers = {"0.1", "0.2", "0.3", "1.005", "-2.675", "9007199254740.993", "0.000001",
+                                      "123456789012.345", "999999999999999.9", "1.7976931348623157", "5e-324",
+                                      "0.0000000000000000000001", "0.00000000000000000000001", "100.10", "-0.5"};
+  uint64_t x = 88172645463325252ULL;  // xorshift: many more, of every length up to 18 digits
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const auto digits = 1 + x % 18, point = (x >> 8) % digits;  // digits after the point
+    std::string text;
+    for (uint64_t d = 0, bits = x; d < digits; ++d, bits /= 10) text += static_cast<char>('0' + bits % 10);
+    if (point > 0) text.insert(text.size() - point, ".");
+    if (text[0] == '.') text.insert(0, "0");
+    while (text.size() > 1 && text[0] == '0' && text[1] != '.') text.erase(0, 1);  // no leading zeros in JSON
+    numbers.push_back((x >> 5) % 2 ? "-" + text : text);
+  }
+  for (const auto& number : numbers) {
+    const std::string event = R"({"a":)" + number + "}";
+    expect_same(extracted({"a"}, event), reference({"a"}, event), event);
+  }
+}
+
 TEST(EventFields, OneSlotPerPath) {
   EventFields fields;
   const auto a = fields.add(FieldPath::parse("user.id"));
@@ -79,7 +117,8 @@ TEST(EventFields, RejectsWhatParseRejects) {
                                   R"({"a":1.})", R"({"a":.5})", R"({"a":+1})", R"({"a":1e})", R"({"a":"x" "b":1})",
                                   R"({"a":tru})", R"({"a":nul})", "{\"a\":\"tab\there\"}", R"({"a":"\x"})",
                                   "{\"a\":\"\xff\"}", R"({"a":1e999})", R"({"a":1} x)", R"({'a':1})", "   ",
-                                  R"({"a":[1,]})", R"({"a":[1 2]})", R"({"a" 1})", R"({1:2})"}) {
+                                  R"({"a":[1,]})", R"({"a":[1 2]})", R"({"a" 1})", R"({1:2})",
+                                  R"({"a":1,"unread":1e999})", R"({"a":1,"unread":-1E+400})"}) {
     EXPECT_TRUE(json::parse(event, nullptr, false).is_discarded()) << "test case is valid JSON: " << event;
     extracted({"a"}, event, EventFields::Result::Malformed);
   }
