@@ -10,6 +10,9 @@ for bench in informer_bench lag_bench; do
   log "running $bench"
   "$BUILD_DIR/bench/$bench"
 done
+# The processor's per-event work without Kafka (about half a minute).
+log "running transform_bench"
+"$BUILD_DIR/bench/processor/transform_bench"
 # Replay throughput of kappa-processor vs a bare consume loop and Kafka
 # Streams (KAPPA_BENCH_EVENTS events, 10 M by default: several minutes).
 log "running the replay benchmark"
