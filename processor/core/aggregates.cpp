@@ -213,6 +213,12 @@ void canonical_scalar(const FieldValue& value, std::string& out) {
   }
 }
 
+void prefetch_member(const DistinctState& distinct, const FieldValue& value) {
+  thread_local std::string member;
+  canonical_scalar(value, member);
+  distinct.values.prefetch(absl::string_view(member.data(), member.size()));
+}
+
 void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value) {
   switch (op) {
     case AggregateOp::Count:

@@ -74,6 +74,9 @@ nlohmann::json render(const AggregateState& state);
 nlohmann::json encode(const AggregateState& state);
 AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
 
+// Starts fetching the slot of `value` in `distinct` (see Aggregator::prefetch).
+void prefetch_member(const DistinctState& distinct, const FieldValue& value);
+
 // The canonical distinct-set member of a scalar value (see DistinctState).
 std::string canonical_scalar(const nlohmann::json& value);
 // The same, of a scalar FieldValue, written into `out` (its buffer reused).

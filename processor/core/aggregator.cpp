@@ -63,8 +63,6 @@ Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
     if (aggregate.field) compiled.field = fields_.add(*aggregate.field);
     aggregates_.push_back(std::move(compiled));
   }
-  values_.resize(view_.aggregates.size());
-  applies_.resize(view_.aggregates.size());
 }
 
 bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& slots) const {
@@ -76,6 +74,35 @@ bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& s
 
 Outcome Aggregator::process(std::string_view payload,
                             const std::function<KeyState&(const std::string&)>& state_of) const {
+  thread_local PreparedEvent event;
+  prepare(payload, event);
+  if (event.outcome.kind == Outcome::Kind::Applied) fold(event, state_of(event.outcome.key));
+  return event.outcome;
+}
+
+void Aggregator::prepare(std::string_view payload, PreparedEvent& out) const {
+  out.applies.assign(view_.aggregates.size(), 0);
+  out.values.resize(view_.aggregates.size());
+  out.outcome = check(payload, out);
+}
+
+void Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
+  const auto& aggregates = view_.aggregates;
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (event.applies[i]) apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
+  }
+}
+
+void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) const {
+  const auto& aggregates = view_.aggregates;
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct) {
+      prefetch_member(std::get<DistinctState>(state.aggregates[i]), event.values[i]);
+    }
+  }
+}
+
+Outcome Aggregator::check(std::string_view payload, PreparedEvent& out) const {
   if (payload.empty()) return bad(BadReason::MalformedJson, "empty value");
   switch (fields_.parse(payload)) {
     case EventFields::Result::Malformed: return bad(BadReason::MalformedJson, "not valid JSON");
@@ -100,16 +127,14 @@ Outcome Aggregator::process(std::string_view payload,
                                           key_value->to_json().dump());
   }
 
-  // First pass: decide which aggregates this event updates, with which
-  // value (none for a count of events); any bad field rejects the event.
+  // Which aggregates this event updates, with which value (none for a
+  // count of events); any bad field rejects the event before any change.
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     const auto& aggregate = aggregates[i];
-    values_[i] = nullptr;
-    applies_[i] = 0;
     if (aggregate.where && !matches(*aggregate.where, aggregates_[i].filter)) continue;
     if (!aggregate.field) {  // count of events
-      applies_[i] = 1;
+      out.applies[i] = 1;
       continue;
     }
     const FieldValue* value = fields_.get(aggregates_[i].field);
@@ -122,14 +147,8 @@ Outcome Aggregator::process(std::string_view payload,
       return bad(BadReason::WrongType,
                  "field '" + aggregate.field->text() + "' (aggregate " + aggregate.name + ") is " + *error);
     }
-    values_[i] = value;
-    applies_[i] = 1;
-  }
-
-  // Second pass: fold in.
-  KeyState& state = state_of(*key);
-  for (std::size_t i = 0; i < aggregates.size(); ++i) {
-    if (applies_[i]) apply_field(aggregates[i].op, state.aggregates[i], values_[i]);
+    out.values[i] = *value;  // the slot's buffers are reused: no allocation once warm
+    out.applies[i] = 1;
   }
   Outcome applied;
   applied.key = std::move(*key);

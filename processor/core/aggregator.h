@@ -26,6 +26,15 @@ struct Outcome {
   std::string detail;       // Bad: a human-readable explanation
 };
 
+// An event checked and reduced to what folding it needs: the outcome (the
+// key when Applied) and, per aggregate of the view, whether it applies and
+// with which value. Reuse one per slot: its buffers are kept.
+struct PreparedEvent {
+  Outcome outcome;
+  std::vector<char> applies;       // per aggregate
+  std::vector<FieldValue> values;  // per aggregate (unused for a count of events)
+};
+
 // One Aggregator reads one event at a time (it keeps the event's fields
 // between calls): use one per thread.
 class Aggregator {
@@ -36,6 +45,16 @@ class Aggregator {
   // the view filter, folds it into `state_of(key)`.
   Outcome process(std::string_view payload, const std::function<KeyState&(const std::string&)>& state_of) const;
 
+  // process() in two steps, so that a batch can be read first and folded
+  // after, with the memory each fold touches fetched ahead: prepare() reads
+  // the event into `out` and touches no state; fold() applies a prepared
+  // Applied event to its key's state.
+  void prepare(std::string_view payload, PreparedEvent& out) const;
+  void fold(const PreparedEvent& event, KeyState& state) const;
+  // Hints that `event` will fold into `state` soon: starts fetching the
+  // distinct-set slots its values will probe. Changes nothing.
+  void prefetch(const PreparedEvent& event, const KeyState& state) const;
+
   const ViewDefinition& view() const { return view_; }
 
  private:
@@ -44,14 +63,13 @@ class Aggregator {
     std::size_t field = 0;            // when the aggregate has a field
   };
   bool matches(const Filter& filter, const std::vector<std::size_t>& slots) const;
+  Outcome check(std::string_view payload, PreparedEvent& out) const;  // prepare()'s outcome
 
   const ViewDefinition& view_;
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;
   std::vector<std::size_t> filter_slots_;
   std::vector<Compiled> aggregates_;  // as view_.aggregates
-  mutable std::vector<const FieldValue*> values_;
-  mutable std::vector<char> applies_;
 };
 
 }  // namespace kappa::processor

@@ -22,12 +22,17 @@ void StateStore::prefetch_slot(int32_t partition, std::string_view key) const {
 }
 
 void StateStore::prefetch_state(int32_t partition, std::string_view key) const {
+  if (const auto* state = peek(partition, key)) {
+    const auto* bytes = reinterpret_cast<const char*>(state);
+    for (std::size_t at = 0; at < sizeof(KeyState); at += 64) __builtin_prefetch(bytes + at);
+  }
+}
+
+const KeyState* StateStore::peek(int32_t partition, std::string_view key) const {
   const auto keys = partitions_.find(partition);
-  if (keys == partitions_.end()) return;
+  if (keys == partitions_.end()) return nullptr;
   const auto entry = keys->second.find(absl::string_view(key.data(), key.size()));
-  if (entry == keys->second.end()) return;
-  const auto* bytes = reinterpret_cast<const char*>(&entry->second);
-  for (std::size_t at = 0; at < sizeof(Entry); at += 64) __builtin_prefetch(bytes + at);
+  return entry == keys->second.end() ? nullptr : &entry->second.state;
 }
 
 StateStore::Entry* StateStore::find(int32_t partition, const std::string& key) {

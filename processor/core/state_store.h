@@ -38,6 +38,8 @@ class StateStore {
   // use, prefetch_state (the state the slot holds). Changes nothing.
   void prefetch_slot(int32_t partition, std::string_view key) const;
   void prefetch_state(int32_t partition, std::string_view key) const;
+  // The state of `key`, or nullptr; neither creates nor marks it dirty.
+  const KeyState* peek(int32_t partition, std::string_view key) const;
 
   // Restore: set or erase a key without marking it dirty.
   void put(int32_t partition, std::string key, KeyState state);

@@ -52,6 +52,10 @@ std::string partitions_text(const std::vector<int32_t>& partitions) {
   return text + "]";
 }
 
+std::string_view payload_of(const rd_kafka_message_t& message) {
+  return {message.payload ? static_cast<const char*>(message.payload) : "", message.len};
+}
+
 // Owns one message of rd_kafka_consume_batch_queue.
 struct rdkafka_message_holder {
   explicit rdkafka_message_holder(rd_kafka_message_t* message) : message_(message) {}
@@ -80,6 +84,7 @@ StreamProcessor::StreamProcessor(const KafkaClients& clients, const ViewDefiniti
       settings_(clients.settings()),
       view_(view),
       aggregator_(view),
+      prepared_(kBatchSize),
       metrics_(metrics),
       status_(status),
       store_(initial_key_state(view)) {}
@@ -193,6 +198,11 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       }
     }
     if (received < 0) spdlog::warn("consumer: {}", rd_kafka_err2str(rd_kafka_last_error()));
+    // The whole batch is read first, then folded: while folding one record,
+    // the state of those a few behind it is already on its way (below).
+    for (std::size_t i = 0; i < count; ++i) {
+      if (batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) aggregator_.prepare(payload_of(*batch[i]), prepared_[i]);
+    }
     // Each record, and once after an empty batch: handle it, then commit
     // when due. After a rewind the rest of the batch is stale (the consumer
     // fetches again from the committed offsets): it is dropped.
@@ -201,8 +211,8 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       try {
         if (next < count) {
           prefetch_state_of(batch, count, next);
-          const rdkafka_message_holder message(batch[next++]);
-          handle(*message.get());
+          const rdkafka_message_holder message(batch[next]);
+          handle(*message.get(), prepared_[next++]);
         }
         const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
                                             dead_letter_bytes_ >= kMaxDeadLetterBytes ||
@@ -249,24 +259,26 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
 
 void StreamProcessor::prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
                                         std::size_t next) const {
-  // Records are keyed by the view key (see on_record), so a record's Kafka
-  // key names the state it will update: start fetching that state's memory
-  // a few records ahead, in two steps (the probed slot, then what it holds).
-  const auto hint = [&](std::size_t at, auto&& prefetch) {
-    if (at >= count) return;
-    const auto* message = batch[at];
-    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->key != nullptr) {
-      prefetch(message->partition, std::string_view(static_cast<const char*>(message->key), message->key_len));
-    }
+  // The memory a fold touches, fetched in three steps for the records 8, 4
+  // and 2 ahead: the key's slot in the state table, the state it holds, the
+  // distinct-set slots the record's values will probe.
+  const auto applied = [&](std::size_t at) -> const PreparedEvent* {
+    if (at >= count || batch[at]->err != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
+    return prepared_[at].outcome.kind == Outcome::Kind::Applied ? &prepared_[at] : nullptr;
   };
-  hint(next + 8, [&](int32_t partition, std::string_view key) { store_.prefetch_slot(partition, key); });
-  hint(next + 4, [&](int32_t partition, std::string_view key) { store_.prefetch_state(partition, key); });
+  if (const auto* event = applied(next + 8)) store_.prefetch_slot(batch[next + 8]->partition, event->outcome.key);
+  if (const auto* event = applied(next + 4)) store_.prefetch_state(batch[next + 4]->partition, event->outcome.key);
+  if (const auto* event = applied(next + 2)) {
+    if (const auto* state = store_.peek(batch[next + 2]->partition, event->outcome.key)) {
+      aggregator_.prefetch(*event, *state);
+    }
+  }
 }
 
-void StreamProcessor::handle(const rd_kafka_message_t& message) {
+void StreamProcessor::handle(const rd_kafka_message_t& message, const PreparedEvent& prepared) {
   switch (message.err) {
     case RD_KAFKA_RESP_ERR_NO_ERROR:
-      on_record(message);
+      on_record(message, prepared);
       break;
     case RD_KAFKA_RESP_ERR__PARTITION_EOF:
       on_end_of_partition(message.partition, message.offset);
@@ -281,7 +293,7 @@ void StreamProcessor::handle(const rd_kafka_message_t& message) {
   }
 }
 
-void StreamProcessor::on_record(const rd_kafka_message_t& message) {
+void StreamProcessor::on_record(const rd_kafka_message_t& message, const PreparedEvent& prepared) {
   const auto partition = message.partition;
   const auto found = progress_.find(partition);
   if (found == progress_.end()) return;  // no longer ours
@@ -294,11 +306,10 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message) {
   }
   if (!in_transaction_) begin_transaction();
   metrics_.record_in();
-  const std::string_view payload(message.payload ? static_cast<const char*>(message.payload) : "", message.len);
-  const auto outcome = aggregator_.process(
-      payload, [&](const std::string& key) -> KeyState& { return store_.state_for(partition, key); });
+  const auto& outcome = prepared.outcome;
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
+      aggregator_.fold(prepared, store_.state_for(partition, outcome.key));
       if (!warned_key_mismatch_ && input_partitions_ > 1) {
         const bool same = message.key != nullptr &&
                           std::string_view(static_cast<const char*>(message.key), message.key_len) ==

@@ -53,6 +53,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
                     std::vector<RdKafka::TopicPartition*>& partitions) override;
 
  private:
+  static constexpr std::size_t kBatchSize = 1000;  // records per rd_kafka_consume_batch_queue
   struct Progress {
     int64_t position = 0;   // next input offset to process
     int64_t committed = 0;  // input offset of the last commit (or the start)
@@ -72,11 +73,10 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::map<int32_t, Progress> load_partitions(const std::vector<int32_t>& partitions);
   int64_t start_offset(int32_t partition);
 
-  static constexpr std::size_t kBatchSize = 1000;  // records per rd_kafka_consume_batch_queue
   void prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
                          std::size_t next) const;
-  void handle(const rd_kafka_message_t& message);
-  void on_record(const rd_kafka_message_t& message);
+  void handle(const rd_kafka_message_t& message, const PreparedEvent& prepared);
+  void on_record(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_end_of_partition(int32_t partition, int64_t offset);
   void on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome);
   void mark_done(int32_t partition, Progress& progress);
@@ -110,6 +110,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   const Settings& settings_;
   const ViewDefinition& view_;
   Aggregator aggregator_;
+  std::vector<PreparedEvent> prepared_;  // the events of the batch being folded, read first
   Metrics& metrics_;
   ProcessorStatus& status_;
   const std::atomic<bool>* stop_ = nullptr;
