@@ -1,13 +1,19 @@
 #include "core/state_store.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace kappa::processor {
+namespace {
+
+// Debian's Abseil has its own string_view type (not std's).
+absl::string_view absl_view(std::string_view text) { return {text.data(), text.size()}; }
+
+}  // namespace
 
 KeyState& StateStore::state_for(int32_t partition, std::string_view key) {
   auto& keys = partitions_[partition];
-  // Debian's Abseil has its own string_view type (not std's).
-  auto it = keys.find(absl::string_view(key.data(), key.size()));
+  auto it = keys.find(absl_view(key));
   if (it == keys.end()) it = keys.emplace(std::string(key), Entry{initial_, false}).first;
   if (!it->second.dirty) {
     it->second.dirty = true;
@@ -18,7 +24,7 @@ KeyState& StateStore::state_for(int32_t partition, std::string_view key) {
 
 void StateStore::prefetch_slot(int32_t partition, std::string_view key) const {
   const auto keys = partitions_.find(partition);
-  if (keys != partitions_.end()) keys->second.prefetch(absl::string_view(key.data(), key.size()));
+  if (keys != partitions_.end()) keys->second.prefetch(absl_view(key));
 }
 
 void StateStore::prefetch_state(int32_t partition, std::string_view key) const {
@@ -29,17 +35,19 @@ void StateStore::prefetch_state(int32_t partition, std::string_view key) const {
 }
 
 const KeyState* StateStore::peek(int32_t partition, std::string_view key) const {
-  const auto keys = partitions_.find(partition);
-  if (keys == partitions_.end()) return nullptr;
-  const auto entry = keys->second.find(absl::string_view(key.data(), key.size()));
-  return entry == keys->second.end() ? nullptr : &entry->second.state;
+  const auto* entry = find(partition, key);
+  return entry ? &entry->state : nullptr;
 }
 
-StateStore::Entry* StateStore::find(int32_t partition, const std::string& key) {
+const StateStore::Entry* StateStore::find(int32_t partition, std::string_view key) const {
   const auto keys = partitions_.find(partition);
   if (keys == partitions_.end()) return nullptr;
-  const auto entry = keys->second.find(key);
+  const auto entry = keys->second.find(absl_view(key));
   return entry == keys->second.end() ? nullptr : &entry->second;
+}
+
+StateStore::Entry* StateStore::find(int32_t partition, std::string_view key) {
+  return const_cast<Entry*>(std::as_const(*this).find(partition, key));
 }
 
 void StateStore::put(int32_t partition, std::string key, KeyState state) {
@@ -83,6 +91,7 @@ void StateStore::clear_dirty() {
   }
   dirty_.clear();
 }
+
 StateStore::Keys StateStore::take_partition(int32_t partition) {
   Keys keys;
   forget_dirty(partition);

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <absl/container/flat_hash_map.h>
 #include <utility>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "core/aggregates.h"
 
@@ -71,7 +71,10 @@ class StateStore {
     int32_t partition;
     std::string key;
   };
-  Entry* find(int32_t partition, const std::string& key);
+  // The entry of `key` in `partition`, or nullptr: the one lookup the
+  // others (peek, dirty bookkeeping) are written with.
+  const Entry* find(int32_t partition, std::string_view key) const;
+  Entry* find(int32_t partition, std::string_view key);
   void forget_dirty(int32_t partition);
 
   std::vector<Dirty> dirty_;
