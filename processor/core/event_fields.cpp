@@ -8,6 +8,18 @@
 
 namespace kappa::processor {
 
+FieldValue& FieldValue::operator=(const FieldValue& other) {
+  if (this == &other) return *this;
+  kind = other.kind;
+  boolean = other.boolean;
+  integer = other.integer;
+  unsigned_integer = other.unsigned_integer;
+  real = other.real;
+  text.assign(other.text);
+  if (!composite.is_null() || !other.composite.is_null()) composite = other.composite;
+  return *this;
+}
+
 nlohmann::json FieldValue::to_json() const {
   switch (kind) {
     case Kind::Null: return nullptr;
@@ -195,12 +207,13 @@ class FastScanner {
   static constexpr int kMaxDepth = 64;
   inline static const std::string kNoText;
 
-  void skip_space() {
-    // Most events have no whitespace at all: one compare decides.
-    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
-           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
-      ++p_;
-    }
+  // Most events have no whitespace at all: one inlined compare decides.
+  [[gnu::always_inline]] void skip_space() {
+    if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return;
+    skip_space_slow();
+  }
+  void skip_space_slow() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
   bool expect(char c) {
     skip_space();
@@ -211,19 +224,20 @@ class FastScanner {
   // After the opening quote; leaves p_ after the closing one.
   bool string(std::string_view& out) {
     const char* start = p_;
-    // Eight bytes at a time while none of them needs a look: no quote,
-    // backslash, control character or non-ASCII byte.
+    // Eight bytes at a time: a mask of the bytes that need a look (quote,
+    // backslash, control character, non-ASCII); its lowest flagged byte is
+    // exact (the borrow of the zero-byte trick only reaches higher bytes).
     constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-    const auto has_byte = [](std::uint64_t word, unsigned char c) {
-      const std::uint64_t x = word ^ (kOnes * c);
-      return ((x - kOnes) & ~x & kHigh) != 0;
-    };
+    const auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
     while (end_ - p_ >= 8) {
       std::uint64_t word;
       std::memcpy(&word, p_, sizeof word);
-      const bool special = has_byte(word, '"') || has_byte(word, '\\') ||
-                           (((word - kOnes * 0x20) & ~word & kHigh) != 0) || (word & kHigh) != 0;
-      if (special) break;
+      const std::uint64_t special = zero_byte(word ^ (kOnes * '"')) | zero_byte(word ^ (kOnes * '\\')) |
+                                    ((word - kOnes * 0x20) & ~word & kHigh) | (word & kHigh);
+      if (special != 0) {
+        p_ += __builtin_ctzll(special) / 8;
+        break;
+      }
       p_ += 8;
     }
     while (p_ != end_) {
@@ -406,12 +420,17 @@ std::size_t EventFields::add(const FieldPath& path) {
 
 int EventFields::child(int node, std::string_view name) const {
   for (const auto& [segment, next] : nodes_[static_cast<std::size_t>(node)].children) {
-    if (segment == name) return next;
+    // Length and first byte first: most member names differ there, and
+    // neither needs a call to memcmp.
+    if (segment.size() != name.size() || (!name.empty() && segment[0] != name[0])) continue;
+    std::size_t at = 1;
+    while (at < name.size() && segment[at] == name[at]) ++at;  // names are short: no memcmp call
+    if (at >= name.size()) return next;
   }
   return -1;
 }
 
-void EventFields::clear(int node) {
+void EventFields::clear_tree(int node) {
   const auto& n = nodes_[static_cast<std::size_t>(node)];
   if (n.slot >= 0) present_[static_cast<std::size_t>(n.slot)] = 0;
   for (const auto& [segment, next] : n.children) clear(next);

@@ -30,6 +30,14 @@ struct FieldValue {
   std::string text;           // Kind::String (the buffer is reused from event to event)
   nlohmann::json composite;   // Kind::Object, Kind::Array
 
+  FieldValue() = default;
+  FieldValue(const FieldValue&) = default;
+  FieldValue(FieldValue&&) = default;
+  FieldValue& operator=(FieldValue&&) = default;
+  // Copies in place, reusing the text buffer; the document only when one
+  // side has one (a scalar copy never touches nlohmann::json).
+  FieldValue& operator=(const FieldValue& other);
+
   bool is_null() const { return kind == Kind::Null; }
   bool is_number() const { return kind == Kind::Integer || kind == Kind::Unsigned || kind == Kind::Float; }
   bool is_string() const { return kind == Kind::String; }
@@ -68,7 +76,17 @@ class EventFields {
     int slot = -1;                                      // a path ends here
   };
   int child(int node, std::string_view name) const;
-  void clear(int node);  // every slot at or below `node` becomes absent
+  // Every slot at or below `node` becomes absent (a leaf, the usual case,
+  // without the recursion).
+  void clear(int node) {
+    const auto& n = nodes_[static_cast<std::size_t>(node)];
+    if (n.children.empty()) {
+      if (n.slot >= 0) present_[static_cast<std::size_t>(n.slot)] = 0;
+      return;
+    }
+    clear_tree(node);
+  }
+  void clear_tree(int node);
 
   std::vector<Node> nodes_;  // nodes_[0]: the event object
   std::vector<FieldValue> values_;
