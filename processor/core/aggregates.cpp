@@ -213,10 +213,15 @@ void canonical_scalar(const FieldValue& value, std::string& out) {
   }
 }
 
-void prefetch_member(const DistinctState& distinct, const FieldValue& value) {
-  thread_local std::string member;
-  canonical_scalar(value, member);
-  distinct.values.prefetch(absl::string_view(member.data(), member.size()));
+void add_member(DistinctState& distinct, const HashedText& member) {
+  if (!distinct.last.empty() && distinct.last == member.text) return;
+  // One probe: the member is copied only when it is new.
+  distinct.values.lazy_emplace(member, [&](const auto& construct) { construct(std::string(member.text)); });
+  distinct.last.assign(member.text);
+}
+
+void prefetch_member(const DistinctState& distinct, const HashedText& member) {
+  if (distinct.last.empty() || distinct.last != member.text) distinct.values.prefetch(member);
 }
 
 void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value) {
@@ -230,8 +235,7 @@ void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value)
     case AggregateOp::CountDistinct: {
       thread_local std::string member;
       canonical_scalar(*value, member);
-      auto& values = std::get<DistinctState>(state).values;
-      if (values.find(member) == values.end()) values.insert(member);
+      add_member(std::get<DistinctState>(state), member);
       return;
     }
     case AggregateOp::Min:

@@ -9,7 +9,6 @@
 //    computes the identical double, bit for bit.
 //  - min, max: the exact JSON number seen (3 and 3.0 compare equal).
 //  - last: the value of the latest event in log order.
-#include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "core/event_fields.h"
+#include "core/hashed_text.h"
 #include "core/view_definition.h"
 
 namespace kappa::processor {
@@ -39,7 +39,11 @@ struct DistinctState {
   // Canonical form of each value: 's' + the string, 'n' + the number's JSON
   // (integral floats as integers, so 5 and 5.0 are one value), 'b' + bool.
   // A flat set: a lookup reads one group of control bytes and one slot.
-  absl::flat_hash_set<std::string> values;
+  TextSet values;
+  // The member added last (always one of `values`, or empty): events of a
+  // key tend to repeat its latest value (a session's clicks), and this
+  // answer sits in the state itself, without a probe of the set.
+  std::string last;
 };
 struct LastState {
   nlohmann::json value;  // null until the first value
@@ -74,8 +78,10 @@ nlohmann::json render(const AggregateState& state);
 nlohmann::json encode(const AggregateState& state);
 AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
 
-// Starts fetching the slot of `value` in `distinct` (see Aggregator::prefetch).
-void prefetch_member(const DistinctState& distinct, const FieldValue& value);
+// A canonical member (canonical_scalar) into a distinct set; and a hint
+// that it will be added soon: its slot starts being fetched.
+void add_member(DistinctState& distinct, const HashedText& member);
+void prefetch_member(const DistinctState& distinct, const HashedText& member);
 
 // The canonical distinct-set member of a scalar value (see DistinctState).
 std::string canonical_scalar(const nlohmann::json& value);

@@ -16,19 +16,23 @@ Outcome bad(BadReason reason, std::string detail) {
   return outcome;
 }
 
-// The key as text: strings as they are, integers in decimal.
-std::optional<std::string> key_text(const FieldValue& value) {
+// The key as text into `out` (its buffer reused): strings as they are,
+// integers in decimal. False when the value cannot be a key.
+bool key_text(const FieldValue& value, std::string& out) {
   char digits[24];
   switch (value.kind) {
     case FieldValue::Kind::String:
-      if (value.text.empty()) return std::nullopt;
-      return value.text;
+      if (value.text.empty()) return false;
+      out.assign(value.text);
+      return true;
     case FieldValue::Kind::Integer:
-      return std::string(digits, std::to_chars(digits, digits + sizeof digits, value.integer).ptr);
+      out.assign(digits, std::to_chars(digits, digits + sizeof digits, value.integer).ptr);
+      return true;
     case FieldValue::Kind::Unsigned:
-      return std::string(digits, std::to_chars(digits, digits + sizeof digits, value.unsigned_integer).ptr);
+      out.assign(digits, std::to_chars(digits, digits + sizeof digits, value.unsigned_integer).ptr);
+      return true;
     default:
-      return std::nullopt;
+      return false;
   }
 }
 
@@ -73,23 +77,32 @@ bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& s
 }
 
 Outcome Aggregator::process(std::string_view payload,
-                            const std::function<KeyState&(const std::string&)>& state_of) const {
+                            const std::function<KeyState&(const HashedText&)>& state_of) const {
   thread_local PreparedEvent event;
   prepare(payload, event);
-  if (event.outcome.kind == Outcome::Kind::Applied) fold(event, state_of(event.outcome.key));
+  if (event.outcome.kind == Outcome::Kind::Applied) fold(event, state_of(event.key()));
   return event.outcome;
 }
 
 void Aggregator::prepare(std::string_view payload, PreparedEvent& out) const {
   out.applies.assign(view_.aggregates.size(), 0);
   out.values.resize(view_.aggregates.size());
-  out.outcome = check(payload, out);
+  out.members.resize(view_.aggregates.size());
+  out.member_hashes.resize(view_.aggregates.size());
+  out.outcome.kind = Outcome::Kind::Applied;
+  out.outcome.detail.clear();
+  if (auto rejected = check(payload, out)) out.outcome = std::move(*rejected);
 }
 
 void Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
-    if (event.applies[i]) apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
+    if (!event.applies[i]) continue;
+    if (aggregates[i].op == AggregateOp::CountDistinct) {
+      add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i));
+    } else {
+      apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
+    }
   }
 }
 
@@ -97,12 +110,12 @@ void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) con
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     if (event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct) {
-      prefetch_member(std::get<DistinctState>(state.aggregates[i]), event.values[i]);
+      prefetch_member(std::get<DistinctState>(state.aggregates[i]), event.member(i));
     }
   }
 }
 
-Outcome Aggregator::check(std::string_view payload, PreparedEvent& out) const {
+std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent& out) const {
   if (payload.empty()) return bad(BadReason::MalformedJson, "empty value");
   switch (fields_.parse(payload)) {
     case EventFields::Result::Malformed: return bad(BadReason::MalformedJson, "not valid JSON");
@@ -120,8 +133,7 @@ Outcome Aggregator::check(std::string_view payload, PreparedEvent& out) const {
   if (key_value == nullptr || key_value->is_null()) {
     return bad(BadReason::MissingKey, "key field '" + view_.key.text() + "' is missing");
   }
-  auto key = key_text(*key_value);
-  if (!key) {
+  if (!key_text(*key_value, out.outcome.key)) {
     return bad(BadReason::InvalidKey, "key field '" + view_.key.text() +
                                           "' must be a non-empty string or an integer, not " +
                                           key_value->to_json().dump());
@@ -147,12 +159,18 @@ Outcome Aggregator::check(std::string_view payload, PreparedEvent& out) const {
       return bad(BadReason::WrongType,
                  "field '" + aggregate.field->text() + "' (aggregate " + aggregate.name + ") is " + *error);
     }
-    out.values[i] = *value;  // the slot's buffers are reused: no allocation once warm
+    // The slot's buffers are reused: no allocation once warm. A distinct
+    // value is kept as its member, hashed once for the prefetch and the fold.
+    if (aggregate.op == AggregateOp::CountDistinct) {
+      canonical_scalar(*value, out.members[i]);
+      out.member_hashes[i] = hash_text(out.members[i]);
+    } else {
+      out.values[i] = *value;
+    }
     out.applies[i] = 1;
   }
-  Outcome applied;
-  applied.key = std::move(*key);
-  return applied;
+  out.key_hash = hash_text(out.outcome.key);
+  return std::nullopt;  // applied, with out.outcome.key
 }
 
 }  // namespace kappa::processor

@@ -3,12 +3,14 @@
 // atomically: every check (JSON, key, field types) runs before any
 // aggregate changes, so a bad record never half-updates a key.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/aggregates.h"
 #include "core/event_fields.h"
+#include "core/hashed_text.h"
 #include "core/view_definition.h"
 
 namespace kappa::processor {
@@ -31,8 +33,14 @@ struct Outcome {
 // with which value. Reuse one per slot: its buffers are kept.
 struct PreparedEvent {
   Outcome outcome;
-  std::vector<char> applies;       // per aggregate
-  std::vector<FieldValue> values;  // per aggregate (unused for a count of events)
+  std::size_t key_hash = 0;          // Applied: hash_text(outcome.key)
+  std::vector<char> applies;         // per aggregate
+  std::vector<FieldValue> values;    // per aggregate (unused for a count of events and count_distinct)
+  std::vector<std::string> members;  // per count_distinct aggregate: the canonical member
+  std::vector<std::size_t> member_hashes;
+
+  HashedText key() const { return {outcome.key, key_hash}; }
+  HashedText member(std::size_t aggregate) const { return {members[aggregate], member_hashes[aggregate]}; }
 };
 
 // One Aggregator reads one event at a time (it keeps the event's fields
@@ -43,7 +51,7 @@ class Aggregator {
 
   // Checks `payload` (one event as JSON) and, when it is good and passes
   // the view filter, folds it into `state_of(key)`.
-  Outcome process(std::string_view payload, const std::function<KeyState&(const std::string&)>& state_of) const;
+  Outcome process(std::string_view payload, const std::function<KeyState&(const HashedText&)>& state_of) const;
 
   // process() in two steps, so that a batch can be read first and folded
   // after, with the memory each fold touches fetched ahead: prepare() reads
@@ -63,7 +71,9 @@ class Aggregator {
     std::size_t field = 0;            // when the aggregate has a field
   };
   bool matches(const Filter& filter, const std::vector<std::size_t>& slots) const;
-  Outcome check(std::string_view payload, PreparedEvent& out) const;  // prepare()'s outcome
+  // prepare()'s work: the outcome when the event is not applied; when it
+  // is, nullopt, with the key written into out.outcome.key.
+  std::optional<Outcome> check(std::string_view payload, PreparedEvent& out) const;
 
   const ViewDefinition& view_;
   mutable EventFields fields_;

@@ -1,71 +1,73 @@
 #include "core/state_store.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace kappa::processor {
-namespace {
-
-// Debian's Abseil has its own string_view type (not std's).
-absl::string_view absl_view(std::string_view text) { return {text.data(), text.size()}; }
-
-}  // namespace
-
-KeyState& StateStore::state_for(int32_t partition, std::string_view key) {
-  auto& keys = partitions_[partition];
-  auto it = keys.find(absl_view(key));
-  if (it == keys.end()) it = keys.emplace(std::string(key), Entry{initial_, false}).first;
-  if (!it->second.dirty) {
-    it->second.dirty = true;
-    dirty_.push_back(Dirty{partition, it->first});
+KeyState& StateStore::state_for(int32_t partition, const HashedText& key) {
+  auto& entry = keys_for(partition).find_or_insert(key, initial_);
+  if (!entry.dirty) {
+    entry.dirty = true;
+    dirty_.push_back(Dirty{partition, entry.key});
   }
-  return it->second.state;
+  return entry.state;
 }
 
-void StateStore::prefetch_slot(int32_t partition, std::string_view key) const {
-  const auto keys = partitions_.find(partition);
-  if (keys != partitions_.end()) keys->second.prefetch(absl_view(key));
+void StateStore::prefetch_slot(int32_t partition, const HashedText& key) const {
+  if (const auto* keys = keys_at(partition)) keys->prefetch_index(key);
 }
 
-void StateStore::prefetch_state(int32_t partition, std::string_view key) const {
-  if (const auto* state = peek(partition, key)) {
-    const auto* bytes = reinterpret_cast<const char*>(state);
-    for (std::size_t at = 0; at < sizeof(KeyState); at += 64) __builtin_prefetch(bytes + at);
-  }
+void StateStore::prefetch_state(int32_t partition, const HashedText& key) const {
+  if (const auto* keys = keys_at(partition)) keys->prefetch_entry(key);
 }
 
-const KeyState* StateStore::peek(int32_t partition, std::string_view key) const {
+const KeyState* StateStore::peek(int32_t partition, const HashedText& key) const {
   const auto* entry = find(partition, key);
   return entry ? &entry->state : nullptr;
 }
 
-const StateStore::Entry* StateStore::find(int32_t partition, std::string_view key) const {
-  const auto keys = partitions_.find(partition);
-  if (keys == partitions_.end()) return nullptr;
-  const auto entry = keys->second.find(absl_view(key));
-  return entry == keys->second.end() ? nullptr : &entry->second;
+const StateStore::Entry* StateStore::find(int32_t partition, const HashedText& key) const {
+  const auto* keys = keys_at(partition);
+  return keys == nullptr ? nullptr : keys->find(key);
 }
 
-StateStore::Entry* StateStore::find(int32_t partition, std::string_view key) {
+StateStore::Entry* StateStore::find(int32_t partition, const HashedText& key) {
   return const_cast<Entry*>(std::as_const(*this).find(partition, key));
 }
 
+StateStore::Keys& StateStore::keys_for(int32_t partition) {
+  if (auto* keys = keys_at(partition)) return *keys;
+  auto& keys = partitions_[partition];
+  const auto at = static_cast<std::size_t>(partition);
+  if (partition >= 0) {
+    if (by_number_.size() <= at) by_number_.resize(at + 1, nullptr);
+    by_number_[at] = &keys;
+  }
+  return keys;
+}
+
+void StateStore::forget_partition(int32_t partition) {
+  partitions_.erase(partition);
+  const auto at = static_cast<std::size_t>(partition);
+  if (partition >= 0 && at < by_number_.size()) by_number_[at] = nullptr;
+}
+
 void StateStore::put(int32_t partition, std::string key, KeyState state) {
-  auto& entry = partitions_[partition][std::move(key)];
-  entry.state = std::move(state);
+  keys_for(partition).put(std::move(key), std::move(state));
 }
 
 void StateStore::erase(int32_t partition, const std::string& key) {
-  const auto it = partitions_.find(partition);
-  if (it == partitions_.end()) return;
-  const auto entry = it->second.find(key);
-  if (entry == it->second.end()) return;
-  if (entry->second.dirty) {
+  auto* keys = keys_at(partition);
+  if (keys == nullptr) return;
+  const auto* entry = keys->find(key);
+  if (entry == nullptr) return;
+  if (entry->dirty) {
     dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(),
                                 [&](const Dirty& d) { return d.partition == partition && d.key == key; }),
                  dirty_.end());
   }
-  it->second.erase(entry);
+  keys->erase(key);
 }
 
 void StateStore::forget_dirty(int32_t partition) {
@@ -80,8 +82,9 @@ void StateStore::forget_dirty(int32_t partition) {
 void StateStore::for_each_dirty(
     const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const {
   for (const auto& dirty : dirty_) {
-    const auto& keys = partitions_.at(dirty.partition);
-    visit(dirty.partition, dirty.key, keys.at(dirty.key).state);
+    const auto* entry = find(dirty.partition, dirty.key);
+    if (entry == nullptr) throw std::logic_error("StateStore: a dirty key has no entry");
+    visit(dirty.partition, dirty.key, entry->state);
   }
 }
 
@@ -95,23 +98,23 @@ void StateStore::clear_dirty() {
 StateStore::Keys StateStore::take_partition(int32_t partition) {
   Keys keys;
   forget_dirty(partition);
-  const auto it = partitions_.find(partition);
-  if (it != partitions_.end()) {
-    keys = std::move(it->second);
-    partitions_.erase(it);
+  if (auto* held = keys_at(partition)) {
+    keys = std::move(*held);
+    forget_partition(partition);
   }
   return keys;
 }
 
-void StateStore::adopt_partition(int32_t partition, Keys keys) { partitions_[partition] = std::move(keys); }
+void StateStore::adopt_partition(int32_t partition, Keys keys) { keys_for(partition) = std::move(keys); }
 
 void StateStore::drop_partition(int32_t partition) {
   forget_dirty(partition);
-  partitions_.erase(partition);
+  forget_partition(partition);
 }
 
 void StateStore::drop_all() {
   partitions_.clear();
+  by_number_.clear();
   dirty_.clear();
 }
 
@@ -129,8 +132,7 @@ std::size_t StateStore::key_count() const {
 }
 
 const StateStore::Keys* StateStore::keys_of(int32_t partition) const {
-  const auto it = partitions_.find(partition);
-  return it == partitions_.end() ? nullptr : &it->second;
+  return keys_at(partition);
 }
 
 }  // namespace kappa::processor

@@ -10,36 +10,32 @@
 #include <utility>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
-
 #include "core/aggregates.h"
+#include "core/hashed_text.h"
+#include "core/key_table.h"
 
 namespace kappa::processor {
 
 class StateStore {
  public:
-  struct Entry {
-    KeyState state;
-    bool dirty = false;
-  };
-  // A flat Swiss table: the key and its state sit in the slot the probe
-  // finds (a node-based map costs another cache miss per event).
-  using Keys = absl::flat_hash_map<std::string, Entry>;
+  // One partition's keys (see key_table.h for the layout).
+  using Keys = KeyTable;
+  using Entry = KeyTable::Entry;
 
   explicit StateStore(KeyState initial) : initial_(std::move(initial)) {}
 
   // The state of `key` in `partition`, created from the initial state when
   // absent; the key is marked dirty.
-  KeyState& state_for(int32_t partition, std::string_view key);
+  KeyState& state_for(int32_t partition, const HashedText& key);
 
   // Hints that `key` of `partition` is wanted soon (the caller knows the
   // keys of records a few ahead): the memory a lookup will touch is fetched
   // in the background. prefetch_slot first (the probe), then, nearer the
   // use, prefetch_state (the state the slot holds). Changes nothing.
-  void prefetch_slot(int32_t partition, std::string_view key) const;
-  void prefetch_state(int32_t partition, std::string_view key) const;
+  void prefetch_slot(int32_t partition, const HashedText& key) const;
+  void prefetch_state(int32_t partition, const HashedText& key) const;
   // The state of `key`, or nullptr; neither creates nor marks it dirty.
-  const KeyState* peek(int32_t partition, std::string_view key) const;
+  const KeyState* peek(int32_t partition, const HashedText& key) const;
 
   // Restore: set or erase a key without marking it dirty.
   void put(int32_t partition, std::string key, KeyState state);
@@ -52,7 +48,7 @@ class StateStore {
 
   // Partition ownership follows the consumer group's assignment.
   bool has_partition(int32_t partition) const { return partitions_.count(partition) != 0; }
-  void add_partition(int32_t partition) { partitions_.try_emplace(partition); }
+  void add_partition(int32_t partition) { keys_for(partition); }
   Keys take_partition(int32_t partition);
   void adopt_partition(int32_t partition, Keys keys);
   void drop_partition(int32_t partition);
@@ -65,6 +61,15 @@ class StateStore {
  private:
   KeyState initial_;
   std::unordered_map<int32_t, Keys> partitions_;
+  // partitions_ by partition number (nullptr: not held), for the per-event
+  // lookups; the map's nodes do not move, so the pointers stay valid.
+  std::vector<Keys*> by_number_;
+  Keys* keys_at(int32_t partition) const {
+    const auto at = static_cast<std::size_t>(partition);
+    return partition >= 0 && at < by_number_.size() ? by_number_[at] : nullptr;
+  }
+  Keys& keys_for(int32_t partition);  // created when absent
+  void forget_partition(int32_t partition);  // erases it from partitions_ and by_number_
   // Dirty keys by name (slots move when a map grows); a commit looks each
   // up once more, a small price beside the events that changed it.
   struct Dirty {
@@ -73,8 +78,8 @@ class StateStore {
   };
   // The entry of `key` in `partition`, or nullptr: the one lookup the
   // others (peek, dirty bookkeeping) are written with.
-  const Entry* find(int32_t partition, std::string_view key) const;
-  Entry* find(int32_t partition, std::string_view key);
+  const Entry* find(int32_t partition, const HashedText& key) const;
+  Entry* find(int32_t partition, const HashedText& key);
   void forget_dirty(int32_t partition);
 
   std::vector<Dirty> dirty_;

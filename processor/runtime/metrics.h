@@ -19,7 +19,9 @@ class Metrics {
  public:
   Metrics();
 
-  void record_in() { records_in_->Increment(); }
+  // Added once per consumed batch (an atomic update per record is a
+  // measurable cost at a million records a second).
+  void records_in(std::size_t n) { records_in_->Increment(static_cast<double>(n)); }
   void record_filtered() { records_filtered_->Increment(); }
   void record_bad(BadReason reason) { records_bad_[static_cast<std::size_t>(reason)]->Increment(); }
   void records_dead_lettered(std::size_t n) { records_dead_lettered_->Increment(static_cast<double>(n)); }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "core/errors.h"
 #include "core/state_codec.h"
@@ -201,7 +202,9 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     // The whole batch is read first, then folded: while folding one record,
     // the state of those a few behind it is already on its way (below).
     for (std::size_t i = 0; i < count; ++i) {
-      if (batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) aggregator_.prepare(payload_of(*batch[i]), prepared_[i]);
+      auto& record = prepared_[i];
+      record.partition = batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR ? batch[i]->partition : -1;
+      if (record.partition >= 0) aggregator_.prepare(payload_of(*batch[i]), record.event);
     }
     // Each record, and once after an empty batch: handle it, then commit
     // when due. After a rewind the rest of the batch is stale (the consumer
@@ -210,9 +213,9 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       bool rewound = false;
       try {
         if (next < count) {
-          prefetch_state_of(batch, count, next);
+          prefetch_ahead(store_, aggregator_, prepared_, count, next);
           const rdkafka_message_holder message(batch[next]);
-          handle(*message.get(), prepared_[next++]);
+          handle(*message.get(), prepared_[next++].event);
         }
         const bool due = in_transaction_ ? (transaction_records_ >= max_transaction_records() ||
                                             dead_letter_bytes_ >= kMaxDeadLetterBytes ||
@@ -238,6 +241,7 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
       if (rewound) break;
     }
     release();  // a record left after a stop is processed by the next run
+    metrics_.records_in(std::exchange(batch_records_in_, 0));
     if (!in_flight_) producer_->poll(0);
   }
   queue.reset();
@@ -255,24 +259,6 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
   spdlog::info("{}: {} records processed, {} bad", completed ? "bounded run complete" : "stopped",
                metrics_.records_in(), metrics_.records_bad_total());
   return settings_.bounded ? completed : true;
-}
-
-void StreamProcessor::prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
-                                        std::size_t next) const {
-  // The memory a fold touches, fetched in three steps for the records 8, 4
-  // and 2 ahead: the key's slot in the state table, the state it holds, the
-  // distinct-set slots the record's values will probe.
-  const auto applied = [&](std::size_t at) -> const PreparedEvent* {
-    if (at >= count || batch[at]->err != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
-    return prepared_[at].outcome.kind == Outcome::Kind::Applied ? &prepared_[at] : nullptr;
-  };
-  if (const auto* event = applied(next + 8)) store_.prefetch_slot(batch[next + 8]->partition, event->outcome.key);
-  if (const auto* event = applied(next + 4)) store_.prefetch_state(batch[next + 4]->partition, event->outcome.key);
-  if (const auto* event = applied(next + 2)) {
-    if (const auto* state = store_.peek(batch[next + 2]->partition, event->outcome.key)) {
-      aggregator_.prefetch(*event, *state);
-    }
-  }
 }
 
 void StreamProcessor::handle(const rd_kafka_message_t& message, const PreparedEvent& prepared) {
@@ -305,11 +291,11 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message, const Prepare
     return;
   }
   if (!in_transaction_) begin_transaction();
-  metrics_.record_in();
+  ++batch_records_in_;
   const auto& outcome = prepared.outcome;
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
-      aggregator_.fold(prepared, store_.state_for(partition, outcome.key));
+      aggregator_.fold(prepared, store_.state_for(partition, prepared.key()));
       if (!warned_key_mismatch_ && input_partitions_ > 1) {
         const bool same = message.key != nullptr &&
                           std::string_view(static_cast<const char*>(message.key), message.key_len) ==

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/aggregator.h"
+#include "core/fold_ahead.h"
 #include "core/state_store.h"
 #include "core/view_definition.h"
 #include "runtime/changelog_restorer.h"
@@ -73,8 +74,6 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::map<int32_t, Progress> load_partitions(const std::vector<int32_t>& partitions);
   int64_t start_offset(int32_t partition);
 
-  void prefetch_state_of(const std::array<rd_kafka_message_t*, kBatchSize>& batch, std::size_t count,
-                         std::size_t next) const;
   void handle(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_record(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_end_of_partition(int32_t partition, int64_t offset);
@@ -110,7 +109,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   const Settings& settings_;
   const ViewDefinition& view_;
   Aggregator aggregator_;
-  std::vector<PreparedEvent> prepared_;  // the events of the batch being folded, read first
+  std::vector<BatchRecord> prepared_;  // the records of the batch being folded, read first
   Metrics& metrics_;
   ProcessorStatus& status_;
   const std::atomic<bool>* stop_ = nullptr;
@@ -138,6 +137,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   };
   std::optional<InFlight> in_flight_;
   std::size_t transaction_records_ = 0;
+  std::size_t batch_records_in_ = 0;  // records of the current batch, added to the metric after it
   std::chrono::steady_clock::time_point transaction_started_;
   std::chrono::steady_clock::time_point last_commit_;
   int consecutive_aborts_ = 0;

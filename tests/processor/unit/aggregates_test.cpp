@@ -69,6 +69,21 @@ TEST(Aggregates, CountDistinctIsExact) {
   EXPECT_EQ(render(state), 100000);
 }
 
+// add_member answers a repeat of the latest member from the state itself:
+// runs, returns to earlier members and a decoded set (no latest member yet)
+// must all count exactly.
+TEST(Aggregates, CountDistinctMembersAddedInRunsCountOnce) {
+  DistinctState distinct;
+  for (const char* member : {"sa", "sa", "sa", "sb", "sb", "sa", "sc", "sa", "sb", "sb"}) add_member(distinct, member);
+  EXPECT_EQ(distinct.values.size(), 3u);
+  EXPECT_EQ(distinct.last, "sb");
+
+  auto decoded = std::get<DistinctState>(decode(AggregateOp::CountDistinct, encode(AggregateState{distinct})));
+  EXPECT_TRUE(decoded.last.empty());
+  for (const char* member : {"sb", "sb", "sd", "sa"}) add_member(decoded, member);
+  EXPECT_EQ(decoded.values.size(), 4u);
+}
+
 TEST(Aggregates, CountDistinctTellsTypesApartButNotIntegralFloats) {
   EXPECT_EQ(render(fold(AggregateOp::CountDistinct, {"5", 5, 5.0, true, "true", 5.5})), 5);
 }

@@ -16,8 +16,8 @@ class Harness {
   explicit Harness(const std::string& view_json) : view_(ViewDefinition::parse(view_json)), aggregator_(view_) {}
 
   Outcome feed(const std::string& payload) {
-    const auto outcome = aggregator_.process(payload, [&](const std::string& key) -> KeyState& {
-      auto [it, inserted] = states_.try_emplace(key, initial_key_state(view_));
+    const auto outcome = aggregator_.process(payload, [&](const HashedText& key) -> KeyState& {
+      auto [it, inserted] = states_.try_emplace(std::string(key.text), initial_key_state(view_));
       return it->second;
     });
     ++counts_[outcome.kind];

@@ -26,7 +26,7 @@ KeyState sample_state() {
   for (const char* event : {R"({"user_id": "u", "session_id": "s1", "revenue": 1.25, "page": "/a"})",
                             R"({"user_id": "u", "session_id": "s2", "page": {"path": "/b"}})",
                             R"({"user_id": "u", "session_id": 7, "revenue": 40, "page": "/c"})"}) {
-    aggregator.process(event, [&](const std::string&) -> KeyState& { return state; });
+    aggregator.process(event, [&](const HashedText&) -> KeyState& { return state; });
   }
   return state;
 }
@@ -69,7 +69,7 @@ TEST(StateCodec, WritesTheBytesADocumentDumpWrites) {
                             R"({"user_id": "u", "session_id": 7.0, "revenue": -0.25, "page": 3})",
                             R"({"user_id": "u", "session_id": 2.5, "revenue": 1e300, "page": null})",
                             R"({"user_id": "u", "session_id": -3, "revenue": 18446744073709551615})"}) {
-    aggregator.process(event, [&](const std::string&) -> KeyState& { return state; });
+    aggregator.process(event, [&](const HashedText&) -> KeyState& { return state; });
     EXPECT_EQ(encode_state(view(), state), document_state(state)) << event;
     encode_state(view(), state, reused);
     EXPECT_EQ(reused, document_state(state));
@@ -88,7 +88,7 @@ TEST(StateCodec, ADoubleSumStaysADoubleThroughTheChangelog) {
   Aggregator aggregator(view());
   for (const char* event : {R"({"user_id": "u", "session_id": "s", "revenue": 0.5, "page": "/p"})",
                             R"({"user_id": "u", "session_id": "s", "revenue": 0.5, "page": "/p"})"}) {
-    aggregator.process(event, [&](const std::string&) -> KeyState& { return state; });
+    aggregator.process(event, [&](const HashedText&) -> KeyState& { return state; });
   }
   const auto bytes = encode_state(view(), state);
   EXPECT_NE(bytes.find(R"("revenue":1.0)"), std::string::npos) << bytes;
