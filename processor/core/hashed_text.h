@@ -1,10 +1,9 @@
 #pragma once
-// Text keys of the processor's hash tables (the state of each key, the
-// members of each distinct set), with heterogeneous lookup by a text whose
+// Text keys of the processor's hash tables (each key's state, in
+// key_table.h, and each distinct set's members), looked up by a text whose
 // hash is already known: an event's key and distinct value are each looked
 // up several times (prefetched ahead, then folded), and hashing them once
 // per event instead of at every lookup is a measurable share of the fold.
-#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
 
@@ -49,8 +48,6 @@ struct TextEq {
   }
 };
 
-template <typename Value>
-using TextMap = absl::flat_hash_map<std::string, Value, TextHash, TextEq>;
 using TextSet = absl::flat_hash_set<std::string, TextHash, TextEq>;
 
 }  // namespace kappa::processor

@@ -30,8 +30,9 @@ class StateStore {
 
   // Hints that `key` of `partition` is wanted soon (the caller knows the
   // keys of records a few ahead): the memory a lookup will touch is fetched
-  // in the background. prefetch_slot first (the probe), then, nearer the
-  // use, prefetch_state (the state the slot holds). Changes nothing.
+  // in the background. prefetch_slot first (the index line the key
+  // probes), then, once that has arrived, prefetch_state (the entry the
+  // index points to: key and state). Changes nothing.
   void prefetch_slot(int32_t partition, const HashedText& key) const;
   void prefetch_state(int32_t partition, const HashedText& key) const;
   // The state of `key`, or nullptr; neither creates nor marks it dirty.
