@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,62 @@ TEST(EventFields, DeepNestingIsLeftToNlohmann) {
   for (int i = 0; i < 200; ++i) event += "]";
   event += "}";
   expect_same(extracted({"a"}, event), {json("v")}, event);
+}
+
+// Differential: events mutated at random (bytes dropped, repeated or
+// replaced by JSON-significant ones) must be accepted or rejected exactly
+// as nlohmann::json::parse decides, with the same values when accepted.
+// One EventFields reads them all, as the processor does, so state left from
+// one event cannot leak into the next.
+TEST(EventFields, AgreesWithNlohmannOnMutatedEvents) {
+  const std::vector<std::string> paths = {"user_id", "revenue", "session_id", "user.id", "tags", "n"};
+  const std::vector<std::string> seeds = {
+      R"({"user_id":"u0000042","type":"view","page":"/p/7","session_id":"u0000042-s3","revenue":12.34,"ts":1700000000123})",
+      R"({ "user_id" : 7, "user": {"id": "x", "tags": [1, {"a": null}]}, "n": -0.5e2, "tags": ["a", true, false] })",
+      R"({"revenue":1e3,"session_id":18446744073709551615,"user_id":"café","n":null,"user":{"id":[]}})",
+  };
+  const std::string alphabet = "{}[]\\\":,.-+eE0123456789 \t\ntruefalsnul\x80\xff";
+  EventFields fields;
+  std::vector<std::size_t> slots;
+  for (const auto& path : paths) slots.push_back(fields.add(FieldPath::parse(path)));
+  std::mt19937 random(11);
+  int accepted = 0, rejected = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string event = seeds[random() % seeds.size()];
+    for (int edits = 1 + static_cast<int>(random() % 3); edits > 0 && !event.empty(); --edits) {
+      const auto at = random() % event.size();
+      switch (random() % 3) {
+        case 0: event.erase(at, 1); break;
+        case 1: event.insert(at, 1, event[at]); break;
+        default: event[at] = alphabet[random() % alphabet.size()]; break;
+      }
+    }
+    const auto doc = json::parse(event, nullptr, false);
+    const auto result = fields.parse(event);
+    if (doc.is_discarded()) {
+      ++rejected;
+      ASSERT_EQ(result, EventFields::Result::Malformed) << event;
+      continue;
+    }
+    if (!doc.is_object()) {
+      ASSERT_EQ(result, EventFields::Result::NotAnObject) << event;
+      continue;
+    }
+    ++accepted;
+    ASSERT_EQ(result, EventFields::Result::Ok) << event;
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      const auto* expected = FieldPath::parse(paths[p]).find(doc);
+      const auto* actual = fields.get(slots[p]);
+      ASSERT_EQ(actual != nullptr, expected != nullptr) << event << " field " << paths[p];
+      if (expected == nullptr) continue;
+      const auto value = actual->to_json();
+      ASSERT_EQ(value.type(), expected->type()) << event << " field " << paths[p];
+      ASSERT_EQ(value.dump(), expected->dump()) << event << " field " << paths[p];
+    }
+  }
+  // Both sides of the decision were exercised.
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(rejected, 1000);
 }
 
 TEST(FieldValue, EqualsAsNlohmannDoes) {
