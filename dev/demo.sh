@@ -38,7 +38,9 @@ step "3/8 Write $PRELOAD events of history, then stream $RATE/s into '$TOPIC' (k
 start demo-events "$BUILD_DIR/demo/kappa-demo-events" --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" \
   --topic "$TOPIC" --rate "$RATE" --users 100 --preload "$PRELOAD"
 sleep 5
-kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$TOPIC" -o -2 -e -q -f '  key %k  %s\n' 2>/dev/null | head -n 4
+# kcat stops after 4 records itself: piped into head, it could die of
+# SIGPIPE, and pipefail would end the demo here.
+kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$TOPIC" -o -2 -c 4 -e -q -f '  key %k  %s\n' 2>/dev/null
 
 # The sample Pipeline, pointed at this stack's broker, with a short
 # stability window and rollback window so the demo takes minutes, not hours.
