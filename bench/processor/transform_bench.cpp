@@ -33,8 +33,8 @@ constexpr int kPartitions = 6;
 struct Log {
   std::string bytes;
   struct Event {
-    std::size_t key_at, key_size, value_at, value_size;
-    int32_t partition;
+    std::size_t value_at, value_size;
+    int32_t partition;  // by the Kafka key, as the producer partitions
   };
   std::vector<Event> events;
   std::string_view value(const Event& e) const { return std::string_view(bytes).substr(e.value_at, e.value_size); }
@@ -48,12 +48,9 @@ Log make_log(int64_t events, int users) {
   std::string_view key, value;
   for (int64_t i = 0; i < events; ++i) {
     activity.event(i, key, value);
-    Log::Event e{log.bytes.size(), key.size(), 0, value.size(), 0};
-    log.bytes += key;
-    e.value_at = log.bytes.size();
+    log.events.push_back(Log::Event{log.bytes.size(), value.size(),
+                                    static_cast<int32_t>(std::hash<std::string_view>{}(key) % kPartitions)});
     log.bytes += value;
-    e.partition = static_cast<int32_t>(std::hash<std::string_view>{}(key) % kPartitions);
-    log.events.push_back(e);
   }
   return log;
 }

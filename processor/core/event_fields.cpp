@@ -430,7 +430,7 @@ int EventFields::child(int node, std::string_view name) const {
   return -1;
 }
 
-void EventFields::clear_tree(int node) {
+void EventFields::clear(int node) {
   const auto& n = nodes_[static_cast<std::size_t>(node)];
   if (n.slot >= 0) present_[static_cast<std::size_t>(n.slot)] = 0;
   for (const auto& [segment, next] : n.children) clear(next);

@@ -76,17 +76,7 @@ class EventFields {
     int slot = -1;                                      // a path ends here
   };
   int child(int node, std::string_view name) const;
-  // Every slot at or below `node` becomes absent (a leaf, the usual case,
-  // without the recursion).
-  void clear(int node) {
-    const auto& n = nodes_[static_cast<std::size_t>(node)];
-    if (n.children.empty()) {
-      if (n.slot >= 0) present_[static_cast<std::size_t>(n.slot)] = 0;
-      return;
-    }
-    clear_tree(node);
-  }
-  void clear_tree(int node);
+  void clear(int node);  // every slot at or below `node` becomes absent
 
   std::vector<Node> nodes_;  // nodes_[0]: the event object
   std::vector<FieldValue> values_;

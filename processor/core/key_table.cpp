@@ -38,12 +38,7 @@ KeyTable::Entry& KeyTable::find_or_insert(const HashedText& key, const KeyState&
 }
 
 void KeyTable::put(std::string key, KeyState state) {
-  const HashedText hashed(key);
-  if (auto* entry = find(hashed)) {
-    entry->state = std::move(state);
-    return;
-  }
-  find_or_insert(hashed, KeyState{}).state = std::move(state);
+  find_or_insert(key, KeyState{}).state = std::move(state);
 }
 
 void KeyTable::erase(const HashedText& key) {

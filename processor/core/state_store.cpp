@@ -60,14 +60,15 @@ void StateStore::put(int32_t partition, std::string key, KeyState state) {
 void StateStore::erase(int32_t partition, const std::string& key) {
   auto* keys = keys_at(partition);
   if (keys == nullptr) return;
-  const auto* entry = keys->find(key);
+  const HashedText hashed(key);  // one hash for the find and the erase
+  const auto* entry = keys->find(hashed);
   if (entry == nullptr) return;
   if (entry->dirty) {
     dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(),
                                 [&](const Dirty& d) { return d.partition == partition && d.key == key; }),
                  dirty_.end());
   }
-  keys->erase(key);
+  keys->erase(hashed);
 }
 
 void StateStore::forget_dirty(int32_t partition) {
