@@ -49,6 +49,14 @@ struct FieldValue {
   bool equals(const nlohmann::json& other) const;
 };
 
+// A member name with its first eight bytes as one word (zero-padded,
+// little-endian), so that most names are told apart by one compare.
+struct MemberName {
+  std::string_view text;
+  std::uint64_t head;
+  static std::uint64_t head_of(std::string_view text);  // reads only `text`
+};
+
 class EventFields {
  public:
   enum class Result { Ok, Malformed, NotAnObject };
@@ -71,11 +79,17 @@ class EventFields {
 
  private:
   class Handler;
-  struct Node {
-    std::vector<std::pair<std::string, int>> children;  // member name -> node
-    int slot = -1;                                      // a path ends here
+  struct Child {
+    std::uint64_t head;
+    std::size_t size;
+    int node;
+    std::string name;
   };
-  int child(int node, std::string_view name) const;
+  struct Node {
+    std::vector<Child> children;
+    int slot = -1;  // a path ends here
+  };
+  int child(int node, const MemberName& name) const;
   void clear(int node);  // every slot at or below `node` becomes absent
 
   std::vector<Node> nodes_;  // nodes_[0]: the event object

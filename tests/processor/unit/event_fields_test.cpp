@@ -62,6 +62,8 @@ TEST(EventFields, FindsWhatParseAndFindFind) {
            R"({"user_id":"first","user_id":"second","user":{"id":"a"},"user":{"name":"b"}})",
            R"({"user":{"id":"a"},"user":"scalar"})",
            R"({"a":{"b":{"c":1}},"a":{"b":2}})",
+           R"({"tags":[1,{"x":2}],"tags":5,"a":{"b":{"c":1}},"a":5})",
+           R"({"n":7,"n":{"k":[1]},"user_id":"x","user_id":{"y":1},"revenue":{},"revenue":true})",
        }) {
     expect_same(extracted(paths, event), reference(paths, event), event);
   }
