@@ -28,7 +28,7 @@ KeyTable::Entry* KeyTable::find(const HashedText& key) {
 
 KeyTable::Entry& KeyTable::find_or_insert(const HashedText& key, const KeyState& initial) {
   if (auto* entry = find(key)) return *entry;
-  entries_.push_back(Entry{std::string(key.text), key.hash, initial, false});
+  entries_.push_back(Entry{std::string(key.text), key.hash, initial, 0});
   if ((entries_.size()) * 2 > slots_.size()) {
     grow();  // re-indexes every entry, the new one too
   } else {

@@ -22,12 +22,19 @@ class KeyTable {
     std::string key;
     std::size_t hash = 0;  // hash_text(key)
     KeyState state;
-    bool dirty = false;
+    // The StateStore's commit round in which the state last changed (0:
+    // none); it is dirty while that round is open.
+    std::uint64_t changed_in = 0;
   };
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   const std::vector<Entry>& entries() const { return entries_; }
+  // Entries by position (0 .. size()-1): a position is stable until an
+  // erase, which moves the last entry into the erased one's place.
+  Entry& at(std::size_t position) { return entries_[position]; }
+  const Entry& at(std::size_t position) const { return entries_[position]; }
+  std::size_t position_of(const Entry& entry) const { return static_cast<std::size_t>(&entry - entries_.data()); }
 
   // The entry of `key`, or nullptr. Pointers and references to entries are
   // valid until the next insert or erase.
@@ -35,7 +42,7 @@ class KeyTable {
   Entry* find(const HashedText& key);
   // The entry of `key`, inserted with state `initial` when absent.
   Entry& find_or_insert(const HashedText& key, const KeyState& initial);
-  // Sets the state of `key` (inserted when absent); `dirty` is kept.
+  // Sets the state of `key` (inserted when absent); `changed_in` is kept.
   void put(std::string key, KeyState state);
   void erase(const HashedText& key);
 

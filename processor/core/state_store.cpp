@@ -6,10 +6,11 @@
 
 namespace kappa::processor {
 KeyState& StateStore::state_for(int32_t partition, const HashedText& key) {
-  auto& entry = keys_for(partition).find_or_insert(key, initial_);
-  if (!entry.dirty) {
-    entry.dirty = true;
-    dirty_.push_back(Dirty{partition, entry.key});
+  auto& keys = keys_for(partition);
+  auto& entry = keys.find_or_insert(key, initial_);
+  if (entry.changed_in != round_) {
+    entry.changed_in = round_;
+    dirty_.push_back(Dirty{partition, static_cast<std::uint32_t>(keys.position_of(entry))});
   }
   return entry.state;
 }
@@ -63,18 +64,26 @@ void StateStore::erase(int32_t partition, const std::string& key) {
   const HashedText hashed(key);  // one hash for the find and the erase
   const auto* entry = keys->find(hashed);
   if (entry == nullptr) return;
-  if (entry->dirty) {
+  const auto position = static_cast<std::uint32_t>(keys->position_of(*entry));
+  const auto last = static_cast<std::uint32_t>(keys->size() - 1);
+  const bool moved_dirty = position != last && keys->at(last).changed_in == round_;
+  if (entry->changed_in == round_) {
     dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(),
-                                [&](const Dirty& d) { return d.partition == partition && d.key == key; }),
+                                [&](const Dirty& d) { return d.partition == partition && d.position == position; }),
                  dirty_.end());
   }
-  keys->erase(hashed);
+  keys->erase(hashed);  // the last entry moves into `position`
+  if (moved_dirty) {
+    for (auto& dirty : dirty_) {
+      if (dirty.partition == partition && dirty.position == last) dirty.position = position;
+    }
+  }
 }
 
 void StateStore::forget_dirty(int32_t partition) {
+  auto* keys = keys_at(partition);
   for (const auto& dirty : dirty_) {
-    if (dirty.partition != partition) continue;
-    if (auto* entry = find(dirty.partition, dirty.key)) entry->dirty = false;
+    if (dirty.partition == partition && keys != nullptr) keys->at(dirty.position).changed_in = 0;
   }
   dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [&](const Dirty& d) { return d.partition == partition; }),
                dirty_.end());
@@ -82,17 +91,20 @@ void StateStore::forget_dirty(int32_t partition) {
 
 void StateStore::for_each_dirty(
     const std::function<void(int32_t, const std::string&, const KeyState&)>& visit) const {
-  for (const auto& dirty : dirty_) {
-    const auto* entry = find(dirty.partition, dirty.key);
-    if (entry == nullptr) throw std::logic_error("StateStore: a dirty key has no entry");
-    visit(dirty.partition, dirty.key, entry->state);
+  constexpr std::size_t kAhead = 8;  // entries are cold by now: fetch them ahead
+  const auto entry_of = [&](const Dirty& dirty) -> const Entry& { return keys_at(dirty.partition)->at(dirty.position); };
+  for (std::size_t i = 0; i < dirty_.size(); ++i) {
+    if (i + kAhead < dirty_.size()) {
+      const auto* bytes = reinterpret_cast<const char*>(&entry_of(dirty_[i + kAhead]));
+      for (std::size_t offset = 0; offset < sizeof(Entry); offset += 64) __builtin_prefetch(bytes + offset);
+    }
+    const auto& entry = entry_of(dirty_[i]);
+    visit(dirty_[i].partition, entry.key, entry.state);
   }
 }
 
 void StateStore::clear_dirty() {
-  for (const auto& dirty : dirty_) {
-    if (auto* entry = find(dirty.partition, dirty.key)) entry->dirty = false;
-  }
+  ++round_;  // every entry's changed_in is now a past round
   dirty_.clear();
 }
 
@@ -106,7 +118,11 @@ StateStore::Keys StateStore::take_partition(int32_t partition) {
   return keys;
 }
 
-void StateStore::adopt_partition(int32_t partition, Keys keys) { keys_for(partition) = std::move(keys); }
+void StateStore::adopt_partition(int32_t partition, Keys keys) {
+  // Adopted keys start clean, whatever round their marks came from.
+  for (std::size_t i = 0; i < keys.size(); ++i) keys.at(i).changed_in = 0;
+  keys_for(partition) = std::move(keys);
+}
 
 void StateStore::drop_partition(int32_t partition) {
   forget_dirty(partition);

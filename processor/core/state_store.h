@@ -71,11 +71,13 @@ class StateStore {
   }
   Keys& keys_for(int32_t partition);  // created when absent
   void forget_partition(int32_t partition);  // erases it from partitions_ and by_number_
-  // Dirty keys by name (slots move when a map grows); a commit looks each
-  // up once more, a small price beside the events that changed it.
+  // Dirty keys by entry position (stable but for an erase, which fixes
+  // them): a commit reads each entry without a lookup. An entry is dirty
+  // while its changed_in is the open round_; a commit closes the round
+  // (clear_dirty touches no entry).
   struct Dirty {
     int32_t partition;
-    std::string key;
+    std::uint32_t position;
   };
   // The entry of `key` in `partition`, or nullptr: the one lookup the
   // others (peek, dirty bookkeeping) are written with.
@@ -84,6 +86,7 @@ class StateStore {
   void forget_dirty(int32_t partition);
 
   std::vector<Dirty> dirty_;
+  std::uint64_t round_ = 1;
 };
 
 }  // namespace kappa::processor

@@ -86,15 +86,15 @@ TEST(KeyTable, AgreesWithAMapUnderRandomChanges) {
   }
 }
 
-TEST(KeyTable, PutSetsTheStateAndKeepsTheDirtyMark) {
+TEST(KeyTable, PutSetsTheStateAndKeepsTheChangeMark) {
   KeyTable table;
-  table.find_or_insert("a", counting(1)).dirty = true;
+  table.find_or_insert("a", counting(1)).changed_in = 7;
   table.put("a", counting(5));
   table.put("b", counting(6));
   EXPECT_EQ(count_of(*table.find("a")), 5);
-  EXPECT_TRUE(table.find("a")->dirty);
+  EXPECT_EQ(table.find("a")->changed_in, 7u);
   EXPECT_EQ(count_of(*table.find("b")), 6);
-  EXPECT_FALSE(table.find("b")->dirty);
+  EXPECT_EQ(table.find("b")->changed_in, 0u);
 }
 
 TEST(KeyTable, PrefetchingChangesNothing) {
