@@ -11,7 +11,7 @@ FieldValue& FieldValue::operator=(const FieldValue& other) {
   integer = other.integer;
   unsigned_integer = other.unsigned_integer;
   real = other.real;
-  text.assign(other.text);
+  if (kind == Kind::String) text.assign(other.text);  // read only for strings: left alone otherwise
   if (!composite.is_null() || !other.composite.is_null()) composite = other.composite;
   return *this;
 }
