@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace kappa::processor {
 namespace {
@@ -26,6 +28,21 @@ TEST(JsonWriter, WritesWhatDumpWrites) {
         json("\b\f\n\r\t"), json(std::string("\x01\x1f\x7f nul:\0.", 11)), json("caf\u00e9 \u2603 \U0001F600"),
         json{{"b", 1}, {"a", {1, "x", nullptr}}}, json::array(), json::object()}) {
     EXPECT_EQ(written(value), value.dump()) << value.dump();
+  }
+}
+
+// Strings of every length around the 8-byte steps, with characters that
+// need escaping at every position (the fast path skips plain runs).
+TEST(JsonWriter, EscapesAsDumpAtEveryPosition) {
+  const std::vector<std::string> pieces = {"a", "Z", "0", " ", "/", "\"", "\\", "\n", "\t", std::string(1, '\0'),
+                                           "\x1f", "\x7f", "\xc3\xa9", "\xe2\x98\x83"};
+  std::mt19937 random(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const auto length = random() % 40;
+    const bool plain = random() % 2 == 0;  // half of them mostly plain: long skips
+    for (std::size_t n = 0; n < length; ++n) text += plain && random() % 16 != 0 ? "x" : pieces[random() % pieces.size()];
+    ASSERT_EQ(written(json(text)), json(text).dump()) << json(text).dump();
   }
 }
 
