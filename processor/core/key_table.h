@@ -13,6 +13,7 @@
 
 #include "core/aggregates.h"
 #include "core/hashed_text.h"
+#include "core/huge_page_allocator.h"
 
 namespace kappa::processor {
 
@@ -29,7 +30,7 @@ class KeyTable {
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
-  const std::vector<Entry>& entries() const { return entries_; }
+  const std::vector<Entry, HugePageAllocator<Entry>>& entries() const { return entries_; }
   // Entries by position (0 .. size()-1): a position is stable until an
   // erase, which moves the last entry into the erased one's place.
   Entry& at(std::size_t position) { return entries_[position]; }
@@ -63,9 +64,9 @@ class KeyTable {
   void insert_slot(std::size_t hash, std::uint32_t position);
   void grow();
 
-  std::vector<Slot> slots_;  // a power of two in size, or empty
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;  // a power of two in size, or empty
   std::size_t mask_ = 0;
-  std::vector<Entry> entries_;
+  std::vector<Entry, HugePageAllocator<Entry>> entries_;
 };
 
 }  // namespace kappa::processor

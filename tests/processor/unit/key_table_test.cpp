@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace kappa::processor {
 namespace {
@@ -26,6 +28,22 @@ TEST(KeyTable, FindsWhatItInsertedAndNothingElse) {
 }
 
 // Keys with the same hash: the index cannot tell them apart, the entries can.
+TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndUsable) {
+  HugePageAllocator<std::uint64_t> allocator;
+  const std::size_t large = HugePageAllocator<std::uint64_t>::kHugePage / sizeof(std::uint64_t) * 3;
+  auto* memory = allocator.allocate(large);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(memory) % HugePageAllocator<std::uint64_t>::kHugePage, 0u);
+  for (std::size_t i = 0; i < large; i += 4096) memory[i] = i;  // writable throughout
+  const std::size_t last_written = (large - 1) / 4096 * 4096;
+  EXPECT_EQ(memory[last_written], last_written);
+  allocator.deallocate(memory, large);
+  // A vector grows through both sizes, keeping its elements.
+  std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> values;
+  for (std::uint64_t i = 0; i < large; ++i) values.push_back(i);
+  EXPECT_EQ(values[12345], 12345u);
+  EXPECT_EQ(values.back(), large - 1);
+}
+
 TEST(KeyTable, KeysWithOneHashStayApart) {
   KeyTable table;
   for (int i = 0; i < 20; ++i) table.find_or_insert(HashedText("k" + std::to_string(i), 42), counting(i));
