@@ -6,7 +6,7 @@
 #      jemalloc (kappa-processor's allocator) and on glibc malloc;
 #   2. kappa-processor --bounded, exactly-once, the user-stats view;
 #   3. a Kafka Streams 3.9.1 app, exactly_once_v2, the same view.
-# The first two run $KAPPA_BENCH_ROUNDS times (default 3), interleaved, and
+# The first two run $KAPPA_BENCH_ROUNDS times (default 5), interleaved, and
 # the median run counts (a shared machine's speed drifts within minutes);
 # Kafka Streams runs once (it takes minutes). Each run is timed as a whole
 # process (start-up and group join included) with its CPU time (user + sys,
@@ -17,7 +17,7 @@ source "$(dirname "$0")/../../dev/lib.sh"
 EVENTS="${KAPPA_BENCH_EVENTS:-10000000}"
 USERS="${KAPPA_BENCH_USERS:-100000}"
 PARTITIONS=6
-ROUNDS="${KAPPA_BENCH_ROUNDS:-3}"
+ROUNDS="${KAPPA_BENCH_ROUNDS:-5}"
 [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] || fail "replay benchmark" "" "KAFKA_BOOTSTRAP_SERVERS is unset; eval \"\$(make -s stack-status)\" first"
 
 BIN="$BUILD_DIR/bench/processor"
