@@ -117,29 +117,12 @@ class EventFields::Handler {
   // conversion of numbers nobody reads.
   bool wants_value() const { return pending_ >= 0 || !captures_.empty(); }
 
-  bool null() { return scalar([](FieldValue& v) { v.kind = FieldValue::Kind::Null; }, nullptr); }
-  bool boolean(bool b) {
-    return scalar([b](FieldValue& v) { v.kind = FieldValue::Kind::Boolean; v.boolean = b; }, b);
-  }
-  bool number_integer(std::int64_t i) {
-    return scalar([i](FieldValue& v) { v.kind = FieldValue::Kind::Integer; v.integer = i; }, i);
-  }
-  bool number_unsigned(std::uint64_t u) {
-    return scalar([u](FieldValue& v) { v.kind = FieldValue::Kind::Unsigned; v.unsigned_integer = u; }, u);
-  }
-  bool number_float(double d, const std::string&) {
-    return scalar([d](FieldValue& v) { v.kind = FieldValue::Kind::Float; v.real = d; }, d);
-  }
-  bool string(std::string_view s) {
-    if (!captures_.empty()) capture_value(nlohmann::json(std::string(s)));
-    const int node = take_pending();
-    if (node >= 0 && f_.nodes_[node].slot >= 0) {
-      auto& value = slot(node);
-      value.kind = FieldValue::Kind::String;
-      value.text.assign(s);
-    }
-    return true;
-  }
+  bool null() { return scalar(nullptr).null(); }
+  bool boolean(bool b) { return scalar(b).boolean(b); }
+  bool number_integer(std::int64_t i) { return scalar(i).number_integer(i); }
+  bool number_unsigned(std::uint64_t u) { return scalar(u).number_unsigned(u); }
+  bool number_float(double d, const std::string& text) { return scalar(d).number_float(d, text); }
+  bool string(std::string_view s) { return scalar(s).string(s); }
   bool binary(nlohmann::json::binary_t&) { return false; }  // not produced by the JSON parser
 
   bool start_object(std::size_t) {
@@ -199,12 +182,13 @@ class EventFields::Handler {
     pending_ = -1;
     return node;
   }
-  template <typename Set, typename Json>
-  bool scalar(Set&& set, Json&& json) {
+  // A scalar value: added to the open captures (built only when there are
+  // some), and the writer of the slot it is wanted in (if any).
+  template <typename Json>
+  SlotWriter scalar(Json&& json) {
     if (!captures_.empty()) capture_value(nlohmann::json(std::forward<Json>(json)));
     const int node = take_pending();
-    if (node >= 0 && f_.nodes_[node].slot >= 0) set(slot(node));
-    return true;
+    return SlotWriter{node >= 0 && f_.nodes_[node].slot >= 0 ? &slot(node) : nullptr};
   }
 
   // Captures: DOM building for the values wanted whole.
