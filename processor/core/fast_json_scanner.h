@@ -213,66 +213,47 @@ class FastJsonScanner {
     return false;
   }
 
-  // The event object at p_: its scalar members straight to their sinks.
-  bool event_object() {
+  // The members or elements of a container whose opening bracket is at p_,
+  // up to and including `close`: `item` reads one of them from p_.
+  template <typename Item>
+  bool items(char close, Item&& item) {
     ++p_;
-    if (!handler_.start_object(static_cast<std::size_t>(-1))) return false;
     skip_space();
-    if (p_ != end_ && *p_ == '}') {
+    if (p_ != end_ && *p_ == close) {
       ++p_;
-      return handler_.end_object();
+      return true;
     }
     for (bool more = true; more;) {
-      MemberName name;
-      if (!member_name(name)) return false;
-      skip_space();
-      if (p_ == end_) return false;
-      typename Handler::Leaf leaf;
-      if (*p_ != '{' && *p_ != '[' && handler_.root_leaf(name, leaf)) {
-        if (!scalar(leaf)) return false;
-      } else if (!handler_.key(name) || !value(1)) {
-        return false;
-      }
-      if (!next_or_close('}', more)) return false;
+      if (!item() || !next_or_close(close, more)) return false;
     }
-    return handler_.end_object();
+    return true;
+  }
+
+  // The event object at p_: its scalar members straight to their sinks.
+  bool event_object() {
+    return handler_.start_object(static_cast<std::size_t>(-1)) && items('}', [&] {
+             MemberName name;
+             if (!member_name(name)) return false;
+             skip_space();
+             if (p_ == end_) return false;
+             typename Handler::Leaf leaf;
+             if (*p_ != '{' && *p_ != '[' && handler_.root_leaf(name, leaf)) return scalar(leaf);
+             return handler_.key(name) && value(1);
+           }) && handler_.end_object();
   }
 
   bool value(int depth) {
     skip_space();
     if (p_ == end_) return false;
     switch (*p_) {
-      case '{': {
-        if (depth >= kMaxDepth) return false;
-        ++p_;
-        if (!handler_.start_object(static_cast<std::size_t>(-1))) return false;
-        skip_space();
-        if (p_ != end_ && *p_ == '}') {
-          ++p_;
-          return handler_.end_object();
-        }
-        for (bool more = true; more;) {
-          MemberName name;
-          if (!member_name(name) || !handler_.key(name) || !value(depth + 1) || !next_or_close('}', more)) {
-            return false;
-          }
-        }
-        return handler_.end_object();
-      }
-      case '[': {
-        if (depth >= kMaxDepth) return false;
-        ++p_;
-        if (!handler_.start_array(static_cast<std::size_t>(-1))) return false;
-        skip_space();
-        if (p_ != end_ && *p_ == ']') {
-          ++p_;
-          return handler_.end_array();
-        }
-        for (bool more = true; more;) {
-          if (!value(depth + 1) || !next_or_close(']', more)) return false;
-        }
-        return handler_.end_array();
-      }
+      case '{':
+        return depth < kMaxDepth && handler_.start_object(static_cast<std::size_t>(-1)) && items('}', [&] {
+                 MemberName name;
+                 return member_name(name) && handler_.key(name) && value(depth + 1);
+               }) && handler_.end_object();
+      case '[':
+        return depth < kMaxDepth && handler_.start_array(static_cast<std::size_t>(-1)) &&
+               items(']', [&] { return value(depth + 1); }) && handler_.end_array();
       default: return scalar(handler_);
     }
   }
