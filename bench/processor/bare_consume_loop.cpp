@@ -1,8 +1,9 @@
 // The upper bound of the replay benchmark: a librdkafka consumer in a fresh
 // group that reads the topic from the beginning up to the end offsets seen
-// at start and only counts the records. Same client API (C++ consume()) and
-// consumer settings as kappa-processor's group consumer, so the gap between
-// the two is the processor's own work.
+// at start and only counts the records. The same client API (batches of
+// 1000 from rd_kafka_consume_batch_queue) and consumer settings (the queue
+// sizes too) as kappa-processor's group consumer, so the gap between the two
+// is the processor's own work.
 //
 //   replay_bare_loop --topic T --group G      prints the number of records
 #include <CLI/CLI.hpp>
@@ -15,8 +16,11 @@
 #include <memory>
 #include <string>
 
+#include <array>
+
 #include "kafka/rdkafka_admin.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
+#include "kappa/common/rdkafka_handles.h"
 
 namespace {
 
@@ -35,7 +39,9 @@ std::unique_ptr<RdKafka::KafkaConsumer> make_consumer(const std::string& bootstr
            {"enable.partition.eof", "true"},
            {"partition.assignment.strategy", "range,roundrobin"},
            {"session.timeout.ms", "10000"},
-           {"auto.offset.reset", "earliest"}}) {
+           {"auto.offset.reset", "earliest"},
+           {"queued.min.messages", "1000000"},
+           {"queued.max.messages.kbytes", "131072"}}) {
     if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) throw std::runtime_error(name + ": " + error);
   }
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
@@ -75,21 +81,25 @@ int main(int argc, char** argv) {
       const auto found = remaining.find(partition);
       if (found != remaining.end() && next_offset >= found->second) remaining.erase(found);
     };
+    rk::Queue queue(rd_kafka_queue_get_consumer(consumer->c_ptr()));
+    std::array<rd_kafka_message_t*, 1000> batch{};
     while (!remaining.empty()) {
-      const rk::MessagePtr message(consumer->consume(100));
-      switch (message->err()) {
-        case RdKafka::ERR_NO_ERROR:
+      const auto received = rd_kafka_consume_batch_queue(queue.get(), 100, batch.data(), batch.size());
+      std::string error;
+      for (ssize_t i = 0; i < received; ++i) {
+        const rd_kafka_message_t& message = *batch[i];
+        if (message.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
           ++records;
-          reached(message->partition(), message->offset() + 1);
-          break;
-        case RdKafka::ERR__PARTITION_EOF:
-          reached(message->partition(), message->offset());
-          break;
-        case RdKafka::ERR__TIMED_OUT:
-          break;
-        default:
-          throw std::runtime_error("consume: " + message->errstr());
+          reached(message.partition, message.offset + 1);
+        } else if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          reached(message.partition, message.offset);
+        } else if (error.empty()) {
+          error = rd_kafka_message_errstr(&message);
+        }
+        rd_kafka_message_destroy(batch[i]);
       }
+      if (received < 0) error = rd_kafka_err2str(rd_kafka_last_error());
+      if (!error.empty()) throw std::runtime_error("consume: " + error);
     }
     consumer->close();
     std::printf("%lld\n", static_cast<long long>(records));
