@@ -48,6 +48,10 @@ class ControllerMetrics {
   virtual void aborted(const std::string& /*ns*/, const std::string& /*pipeline*/) {}
   // A version was recorded CaughtUp, `took` after its replay started.
   virtual void caught_up(const std::string& /*ns*/, const std::string& /*pipeline*/, seconds /*took*/) {}
+  // The Pipeline is deleted (its finalizer done): its series must go, or
+  // every deleted Pipeline would stay in /metrics until the operator
+  // restarts. A Pipeline created again under the name starts from zero.
+  virtual void pipeline_gone(const std::string& /*ns*/, const std::string& /*pipeline*/) {}
 
   // One Kafka admin call; `error` when it threw.
   virtual void kafka_call(const std::string& /*operation*/, seconds /*took*/,

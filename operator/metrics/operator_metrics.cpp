@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "metrics/remove_series.h"
+
 namespace kappa::operator_metrics {
 
 namespace {
@@ -122,6 +124,12 @@ void OperatorMetrics::aborted(const std::string& ns, const std::string& pipeline
 
 void OperatorMetrics::caught_up(const std::string& ns, const std::string& pipeline, seconds took) {
   catch_up_seconds_.Add(of_pipeline(ns, pipeline), kCatchUpBuckets).Observe(took.count());
+}
+
+void OperatorMetrics::pipeline_gone(const std::string& ns, const std::string& pipeline) {
+  const auto labels = of_pipeline(ns, pipeline);
+  for (auto* family : {&switches_, &rollbacks_, &aborts_}) remove_series(*family, labels);
+  remove_series(catch_up_seconds_, labels, kCatchUpBuckets);
 }
 
 void OperatorMetrics::kafka_call(const std::string& operation, seconds took,

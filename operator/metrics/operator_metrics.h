@@ -41,6 +41,7 @@ class OperatorMetrics final : public kube::RuntimeMetrics, public controllers::C
   void rolled_back(const std::string& ns, const std::string& pipeline) override;
   void aborted(const std::string& ns, const std::string& pipeline) override;
   void caught_up(const std::string& ns, const std::string& pipeline, seconds took) override;
+  void pipeline_gone(const std::string& ns, const std::string& pipeline) override;
   void kafka_call(const std::string& operation, seconds took, std::optional<kafka::KafkaErrorKind> error) override;
 
   // The text exposition of every series; `leading` is read at scrape time.

@@ -1,16 +1,13 @@
 #include "metrics/version_gauges.h"
 
+#include "metrics/remove_series.h"
+
 namespace kappa::operator_metrics {
 
 namespace {
 
 prometheus::Family<prometheus::Gauge>& gauge(prometheus::Registry& registry, const char* name, const char* help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
-
-template <typename T>
-void remove_series(prometheus::Family<T>& family, const prometheus::Labels& labels) {
-  if (family.Has(labels)) family.Remove(&family.Add(labels));
 }
 
 }  // namespace

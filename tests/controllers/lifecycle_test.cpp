@@ -105,6 +105,8 @@ TEST_F(LifecycleTest, DeletingThePipelineRemovesEveryVersionReprocessingServiceT
   change_template("stats", "max_a");
   await_phase("stats", 2, "Promotable");  // an active version and a candidate
   ASSERT_TRUE(topic_exists(ns_ + ".stats.v1") && topic_exists(ns_ + ".stats.v2"));
+  const auto switches = of_pipeline("kappa_operator_switches_total", "stats");
+  EXPECT_EQ(metric_value(scrape(), switches), 1);  // v1's Service
 
   client_->remove(api::kPipelines, ns_, "stats", {});
   ASSERT_TRUE(wait_for(90s, [&] { return !find(api::kPipelines, "stats"); })) << "the Pipeline was never deleted";
@@ -113,6 +115,9 @@ TEST_F(LifecycleTest, DeletingThePipelineRemovesEveryVersionReprocessingServiceT
   EXPECT_FALSE(find(kube::resources::kServices, "stats"));
   EXPECT_TRUE(admin_->list_groups("kappa." + ns_ + ".").empty());
   EXPECT_EQ(admin_->list_topics(ns_ + "."), (std::vector<std::string>{input_topic_}));
+  // Its series leave /metrics with it (v2's gauges with its Reprocessing).
+  EXPECT_TRUE(wait_for(10s, [&] { return !metric_value(scrape(), switches); })) << scrape();
+  EXPECT_TRUE(version_series_gone("stats", 2)) << scrape();
 }
 
 }  // namespace

@@ -72,6 +72,27 @@ TEST(OperatorMetrics, RendersRolloutCountersAndTheCatchUpHistogram) {
   EXPECT_EQ(metric_value(text, catch_up + R"(_bucket{namespace="ns",pipeline="stats",le="86400"})"), 1);
 }
 
+TEST(OperatorMetrics, ADeletedPipelineTakesItsRolloutSeriesAlong) {
+  OperatorMetrics m;
+  for (const auto* pipeline : {"stats", "other"}) {
+    m.switched("ns", pipeline);
+    m.rolled_back("ns", pipeline);
+    m.aborted("ns", pipeline);
+    m.caught_up("ns", pipeline, 90s);
+  }
+  m.pipeline_gone("ns", "stats");
+  m.pipeline_gone("ns", "never-seen");  // nothing to drop: no error
+  const std::string text = m.render(true);
+  for (const auto* family : {"kappa_operator_switches_total", "kappa_operator_rollbacks_total",
+                             "kappa_operator_aborts_total", "kappa_operator_catch_up_duration_seconds_count"}) {
+    EXPECT_FALSE(metric_value(text, std::string(family) + R"({namespace="ns",pipeline="stats"})")) << family;
+    EXPECT_EQ(metric_value(text, std::string(family) + R"({namespace="ns",pipeline="other"})"), 1) << family;
+  }
+  // Created again under the name, it counts from zero.
+  m.switched("ns", "stats");
+  EXPECT_EQ(metric_value(m.render(true), R"(kappa_operator_switches_total{namespace="ns",pipeline="stats"})"), 1);
+}
+
 TEST(OperatorMetrics, KafkaCallsAreTimedByOperationAndFailuresCountedByKind) {
   OperatorMetrics m;
   m.kafka_call("list_groups", 0.004s, std::nullopt);
