@@ -23,10 +23,10 @@ step "2/8 Install the CRDs and start kappa-operator (log: $STACK_DIR/logs/operat
 kubectl apply --server-side --force-conflicts -f "$REPO_ROOT/crds/" >/dev/null
 kubectl wait --for=condition=Established crd/pipelines.kappa.dev crd/reprocessings.kappa.dev --timeout=60s
 for old in operator demo-events; do [[ -e "$STACK_DIR/pids/$old" ]] && stop_component "$old"; done
-PROBE_PORT="$(free_port)"
+PORTS=($(free_ports 2)); PROBE_PORT="${PORTS[0]}"; METRICS_PORT="${PORTS[1]}"
 start operator "$BUILD_DIR/operator/kappa-operator" --kubeconfig "$KUBECONFIG" \
   --leader-election-namespace kube-system --health-probe-bind-address "127.0.0.1:$PROBE_PORT" \
-  --metrics-bind-address "127.0.0.1:$(free_port)" --lag-poll-interval 2s
+  --metrics-bind-address "127.0.0.1:$METRICS_PORT" --lag-poll-interval 2s
 await operator 60 curl -sf "http://127.0.0.1:$PROBE_PORT/readyz"
 kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 # A previous run's Pipeline goes first (its finalizer removes its topics).

@@ -83,30 +83,9 @@ stop_component() {
   rm -f "$file"
 }
 
-# free_port: a port nobody is listening on, chosen below the kernel's
-# ephemeral range. A port from bind(0) is an ephemeral one: by the time the
-# server that gets it binds (the stack starts its parts one after another),
-# an outgoing connection may hold it ("address already in use"; seen once
-# for the node agent). Ports below the range are never handed out that way.
-free_port() {
-  python3 - <<'PY'
-import random, socket
-with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-    ephemeral_low = int(f.read().split()[0])
-low, high = 20000, max(20001, ephemeral_low - 1)
-for _ in range(500):
-    port = random.randint(low, high)
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-    print(port)
-    break
-else:
-    raise SystemExit("free_port: no free port in %d-%d" % (low, high))
-PY
-}
+# free_ports N: N distinct ports nobody listens on, one per line (below the
+# kernel's ephemeral range; see dev/free-ports.py).
+free_ports() { python3 "$DEV_DIR/free-ports.py" "${1:-1}"; }
 
 kube_bin_dir() { echo "$KAPPA_CACHE/kubernetes-$KUBE_VERSION/bin"; }
 helm_bin_dir() { echo "$KAPPA_CACHE/helm-$HELM_VERSION/bin"; }

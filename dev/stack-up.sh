@@ -29,11 +29,13 @@ started_ok=0
 cleanup_on_failure() { ((started_ok)) || "$DEV_DIR/stack-down.sh" --quiet || true; }
 trap cleanup_on_failure EXIT
 
-# pick_port NAME: $KAPPA_<NAME>_PORT if set (and free), else a free one.
+# One free port per part, picked together so that no two coincide.
+FREE_PORTS=($(free_ports 8))
+# pick_port NAME N: $KAPPA_<NAME>_PORT if set (and free), else free port N.
 pick_port() {
   local var="KAPPA_${1}_PORT" port
   port="${!var:-}"
-  if [[ -z "$port" ]]; then free_port; return; fi
+  if [[ -z "$port" ]]; then echo "${FREE_PORTS[$2]}"; return; fi
   if port_in_use "$port"; then
     fail "allocate ports" "" "$var=$port is already in use by another process"
   fi
@@ -41,10 +43,10 @@ pick_port() {
 }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-ETCD_PORT=$(pick_port ETCD); ETCD_PEER_PORT=$(pick_port ETCD_PEER)
-API_PORT=$(pick_port API); KCM_PORT=$(pick_port KCM); SCHED_PORT=$(pick_port SCHEDULER)
-KAFKA_PORT=$(pick_port KAFKA); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLER)
-AGENT_PORT=$(pick_port AGENT)
+ETCD_PORT=$(pick_port ETCD 0); ETCD_PEER_PORT=$(pick_port ETCD_PEER 1)
+API_PORT=$(pick_port API 2); KCM_PORT=$(pick_port KCM 3); SCHED_PORT=$(pick_port SCHEDULER 4)
+KAFKA_PORT=$(pick_port KAFKA 5); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLER 6)
+AGENT_PORT=$(pick_port AGENT 7)
 # Each stack gets its own /24 of loopback addresses for pod IPs.
 POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1))"
 

@@ -20,9 +20,7 @@ TOPIC="$NS-events"
 SELECTOR="app.kubernetes.io/instance=$REL"
 # Pods share the host's ports and the operator binds all addresses: take
 # free ones, not 8080/8081 (processor pods use 8080 on their own IPs).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'; }
-PROBE_PORT="$(free_port)"
-METRICS_PORT="$(free_port)"
+PORTS=($(python3 "$REPO/dev/free-ports.py" 2)); PROBE_PORT="${PORTS[0]}"; METRICS_PORT="${PORTS[1]}"
 
 passed=0
 cleanup() {
