@@ -47,7 +47,7 @@ bench:
 	@bench/run.sh
 
 clean:
-	rm -rf build
+	rm -rf build build-sanitize
 
 # Removes the built control plane, helm, Kafka jars, node agent and image store.
 clean-cache:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, builds, starts a local stack of its
 # own (in .stack-test, so a running demo stack is left alone), runs every
-# CTest suite against it, and stops it again whatever the outcome.
+# CTest suite against it, then the processor's suites built with ASan and
+# UBSan (dev/sanitize-tests.sh; KAPPA_SANITIZE_TESTS=0 skips them), and
+# stops the stack again whatever the outcome.
 source "$(dirname "$0")/lib.sh"
 export KAPPA_STACK_DIR="${KAPPA_TEST_STACK_DIR:-$REPO_ROOT/.stack-test}"
 
@@ -18,4 +20,9 @@ cd "$BUILD_DIR"
 if ! ctest --output-on-failure --timeout 900 ${CTEST_ARGS:-}; then
   warn "tests failed; the stack's logs are in $KAPPA_STACK_DIR/logs"
   exit 1
+fi
+if [[ "${KAPPA_SANITIZE_TESTS:-1}" != 0 ]]; then
+  "$DEV_DIR/sanitize-tests.sh"
+else
+  warn "KAPPA_SANITIZE_TESTS=0: the sanitized processor suites did not run"
 fi
