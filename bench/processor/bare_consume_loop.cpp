@@ -8,6 +8,7 @@
 //   replay_bare_loop --topic T --group G      prints the number of records
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -15,8 +16,6 @@
 #include <map>
 #include <memory>
 #include <string>
-
-#include <array>
 
 #include "kafka/rdkafka_admin.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
