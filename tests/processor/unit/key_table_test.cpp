@@ -27,7 +27,6 @@ TEST(KeyTable, FindsWhatItInsertedAndNothingElse) {
   EXPECT_EQ(table.size(), 2u);
 }
 
-// Keys with the same hash: the index cannot tell them apart, the entries can.
 TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndUsable) {
   HugePageAllocator<std::uint64_t> allocator;
   const std::size_t large = HugePageAllocator<std::uint64_t>::kHugePage / sizeof(std::uint64_t) * 3;
@@ -44,6 +43,7 @@ TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndUsable) {
   EXPECT_EQ(values.back(), large - 1);
 }
 
+// Keys with the same hash: the index cannot tell them apart, the entries can.
 TEST(KeyTable, KeysWithOneHashStayApart) {
   KeyTable table;
   for (int i = 0; i < 20; ++i) table.find_or_insert(HashedText("k" + std::to_string(i), 42), counting(i));
