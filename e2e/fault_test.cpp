@@ -1,8 +1,8 @@
 // End-to-end faults with every real part together: the control plane, the
 // node agent, Kafka, the operator binary (one or two replicas) and
-// kappa-processor pods. Each scenario checks the invariants while it runs: a
-// watcher records every selector the Service takes and that each new target
-// was CaughtUp at that moment.
+// kappa-processor pods. Each scenario checks the invariants of docs/design.md
+// while it runs: a watcher records every selector the Service takes and that
+// each new target was CaughtUp at that moment.
 #include "controllers/operator_fixture.h"
 #include "controllers/service_watcher.h"
 #include "controllers/serving_probe.h"
@@ -114,11 +114,11 @@ TEST_F(FaultTest, TwoReplicasOnlyTheLeaderActsAndTheStandbyFinishesWhenTheLeader
   operator_ = std::move(standby);  // TearDown's cleanup needs a running operator
 }
 
-// Invariant 6 at moments nobody chose: each iteration starts a rollout,
-// SIGKILLs the operator after a random delay (whatever it was doing: lag
-// polling, a status write, the switch, the retirement), restarts it, and
-// requires the rollout to converge with reads through the Service answered
-// all along. KAPPA_E2E_SEED replays a run; KAPPA_E2E_KILLS sets the count.
+// docs/design.md, invariant 6, at moments nobody chose: each iteration
+// starts a rollout, SIGKILLs the operator after a random delay (whatever it
+// was doing: lag polling, a status write, the switch, the retirement),
+// restarts it, and requires the rollout to converge with reads through the
+// Service answered all along. KAPPA_E2E_SEED replays a run; KAPPA_E2E_KILLS sets the count.
 TEST_F(FaultTest, KilledAtRandomMomentsOfRolloutsTheOperatorConvergesEveryTime) {
   const int kills = std::getenv("KAPPA_E2E_KILLS") ? std::atoi(std::getenv("KAPPA_E2E_KILLS")) : 10;
   const unsigned seed =

@@ -13,7 +13,7 @@ inline const kube::Resource kPipelines{"kappa.dev", "v1alpha1", "pipelines", tru
 inline const kube::Resource kReprocessings{"kappa.dev", "v1alpha1", "reprocessings", true};
 inline constexpr const char* kApiVersion = "kappa.dev/v1alpha1";
 
-// Labels every object of a version carries (DESIGN.md §3).
+// Labels every object of a version carries (docs/design.md, §3.5).
 inline constexpr const char* kLabelPipeline = "kappa.dev/pipeline";
 inline constexpr const char* kLabelVersion = "kappa.dev/version";
 inline constexpr const char* kLabelReprocessing = "kappa.dev/reprocessing";

@@ -1,6 +1,6 @@
 #pragma once
 // Everything a processor run is told from outside: the processor contract's
-// environment (DESIGN.md §3), which command-line flags may override.
+// environment (docs/processor-contract.md), which command-line flags may override.
 #include <chrono>
 #include <cstdint>
 #include <optional>

@@ -5,8 +5,8 @@
 //  - its HTTP API answers keys, listings, probes and metrics, and rejects
 //    bad requests;
 //  - a bounded run over the same log writes the same table and exits 0;
-//  - invariant 8: a stream run SIGKILLed at random points five times and
-//    restarted ends with exactly the table of one bounded run.
+//  - docs/design.md, invariant 8: a stream run SIGKILLed at random points
+//    five times and restarted ends with exactly the table of one bounded run.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -249,7 +249,7 @@ TEST_F(ProcessorIntegration, BoundedRunWritesTheSameTableAndExits) {
   EXPECT_EQ(parse_rows(reread.latest()), log_.expected);
 }
 
-// Invariant 8 (DESIGN.md §4): exactly once across crashes.
+// docs/design.md, invariant 8: exactly once across crashes.
 TEST_F(ProcessorIntegration, StreamRunKilledFiveTimesEndsWithTheBoundedTable) {
   KAPPA_NEEDS_STACK();
   // Its own log, produced in six chunks: each run has a fresh backlog, so
