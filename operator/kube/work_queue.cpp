@@ -31,7 +31,15 @@ void WorkQueue::add_after(const std::string& item, Clock::duration delay) {
     add_locked(item);
     return;
   }
-  delayed_.push({clock_->now() + delay, item});
+  const auto ready_at = clock_->now() + delay;
+  if (auto it = waiting_.find(item); it != waiting_.end()) {
+    if (it->second <= ready_at) return;  // already due no later
+    waiting_by_time_.erase({it->second, item});
+    it->second = ready_at;
+  } else {
+    waiting_.emplace(item, ready_at);
+  }
+  waiting_by_time_.emplace(ready_at, item);
   // Wake a waiting worker so it re-computes how long to sleep.
   cv_.notify_all();
 }
@@ -47,9 +55,10 @@ int WorkQueue::num_requeues(const std::string& item) { return limiter_->retries(
 
 void WorkQueue::promote_ready_locked() {
   const auto now = clock_->now();
-  while (!delayed_.empty() && delayed_.top().ready_at <= now) {
-    const std::string item = delayed_.top().item;
-    delayed_.pop();
+  while (!waiting_by_time_.empty() && waiting_by_time_.begin()->first <= now) {
+    const std::string item = waiting_by_time_.begin()->second;
+    waiting_by_time_.erase(waiting_by_time_.begin());
+    waiting_.erase(item);
     add_locked(item);
   }
 }
@@ -71,10 +80,10 @@ std::optional<std::string> WorkQueue::get() {
       return item;
     }
     if (shutting_down_) return std::nullopt;
-    if (delayed_.empty()) {
+    if (waiting_by_time_.empty()) {
       cv_.wait(lock);
     } else {
-      clock_->wait_until(lock, cv_, delayed_.top().ready_at);
+      clock_->wait_until(lock, cv_, waiting_by_time_.begin()->first);
     }
   }
 }
@@ -92,7 +101,8 @@ void WorkQueue::done(const std::string& item) {
 void WorkQueue::shut_down() {
   std::lock_guard lock(mutex_);
   shutting_down_ = true;
-  while (!delayed_.empty()) delayed_.pop();
+  waiting_.clear();
+  waiting_by_time_.clear();
   cv_.notify_all();
 }
 

@@ -5,10 +5,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <set>
 #include <string>
-#include <vector>
+#include <utility>
 
 #include "kube/clock.h"
 #include "kube/rate_limiter.h"
@@ -19,7 +18,10 @@ namespace kappa::kube {
 // - an item is never handed to two workers at once (the processing set);
 // - adding an item that is already waiting does nothing (the dirty set);
 // - adding an item while it is being processed re-queues it after done();
-// - add_after() delays, add_rate_limited() backs off per the RateLimiter.
+// - add_after() delays, add_rate_limited() backs off per the RateLimiter;
+//   an item waits at most once, at the earliest time asked for (client-go's
+//   waitingEntryByData): every event of a polled object asks again, and
+//   each kept timer would be one more reconcile per poll interval.
 // Items are keys (namespace/name), never objects: workers read fresh state.
 class WorkQueue {
  public:
@@ -48,12 +50,6 @@ class WorkQueue {
   std::size_t len() const;  // items ready to be handed out
 
  private:
-  struct Delayed {
-    Clock::time_point ready_at;
-    std::string item;
-    bool operator>(const Delayed& other) const { return ready_at > other.ready_at; }
-  };
-
   void add_locked(const std::string& item);
   void promote_ready_locked();
 
@@ -66,7 +62,9 @@ class WorkQueue {
   std::deque<std::string> queue_;
   std::set<std::string> dirty_;
   std::set<std::string> processing_;
-  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;
+  // The delayed items: one entry per item, in both views.
+  std::map<std::string, Clock::time_point> waiting_;
+  std::set<std::pair<Clock::time_point, std::string>> waiting_by_time_;
   bool shutting_down_ = false;
 };
 

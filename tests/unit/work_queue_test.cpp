@@ -85,6 +85,61 @@ TEST(WorkQueue, AddAfterWaitsForTheClock) {
   EXPECT_EQ(got.get(), "ns/later");
 }
 
+// client-go's delaying queue keeps one waiting entry per item: every event
+// of a catching-up version asks for another poll, and each kept timer
+// would be one more poll per interval.
+TEST(WorkQueue, ManyAddAftersOfOneItemYieldOneReadyItem) {
+  auto clock = std::make_shared<FakeClock>();
+  auto queue = make_queue(clock);
+  for (int i = 1; i <= 100; ++i) queue->add_after("ns/polled", i * 1s);
+  queue->add_after("ns/sentinel", 101s);
+  clock->advance(1s);
+  ASSERT_EQ(queue->get(), "ns/polled");
+  queue->done("ns/polled");
+  clock->advance(100s);
+  EXPECT_EQ(queue->get(), "ns/sentinel") << "the 99 later add_after()s of ns/polled must not be kept";
+  queue->done("ns/sentinel");
+  EXPECT_EQ(queue->len(), 0u);
+}
+
+TEST(WorkQueue, LaterAddAfterKeepsTheEarlierReadyTime) {
+  auto clock = std::make_shared<FakeClock>();
+  auto queue = make_queue(clock);
+  queue->add_after("ns/a", 2s);
+  queue->add_after("ns/a", 10s);
+  queue->add_after("ns/sentinel", 20s);
+  clock->advance(2s);
+  ASSERT_EQ(queue->get(), "ns/a");
+  queue->done("ns/a");
+  clock->advance(18s);
+  EXPECT_EQ(queue->get(), "ns/sentinel") << "the later add_after() must not have left a second entry";
+}
+
+TEST(WorkQueue, EarlierAddAfterMovesTheItemEarlier) {
+  auto clock = std::make_shared<FakeClock>();
+  auto queue = make_queue(clock);
+  queue->add_after("ns/a", 10s);
+  queue->add_after("ns/a", 2s);
+  queue->add_after("ns/sentinel", 20s);
+  clock->advance(2s);
+  ASSERT_EQ(queue->get(), "ns/a");
+  queue->done("ns/a");
+  clock->advance(18s);
+  EXPECT_EQ(queue->get(), "ns/sentinel") << "moving it earlier must not leave the 10 s entry behind";
+}
+
+TEST(WorkQueue, DelayedItemsOfDifferentKeysAreKeptApart) {
+  auto clock = std::make_shared<FakeClock>();
+  auto queue = make_queue(clock);
+  queue->add_after("ns/b", 3s);
+  queue->add_after("ns/a", 1s);
+  queue->add_after("ns/c", 2s);
+  clock->advance(3s);
+  EXPECT_EQ(queue->get(), "ns/a");
+  EXPECT_EQ(queue->get(), "ns/c");
+  EXPECT_EQ(queue->get(), "ns/b");
+}
+
 TEST(WorkQueue, RateLimitedRequeueBacksOffExponentiallyAndForgetResets) {
   auto clock = std::make_shared<FakeClock>();
   auto queue = make_queue(clock);
