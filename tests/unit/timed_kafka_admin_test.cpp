@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/mock_kafka_admin.h"
 #include "support/recording_controller_metrics.h"
 
 namespace {
@@ -15,24 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::Return;
 using ::testing::Throw;
 
-class MockKafkaAdmin : public kappa::kafka::KafkaAdmin {
- public:
-  MOCK_METHOD(int32_t, partition_count, (const std::string&), (override));
-  MOCK_METHOD(kappa::kafka::PartitionOffsets, end_offsets, (const std::string&), (override));
-  MOCK_METHOD(kappa::kafka::PartitionOffsets, earliest_offsets, (const std::string&), (override));
-  MOCK_METHOD(kappa::kafka::PartitionOffsets, offsets_for_time, (const std::string&, int64_t), (override));
-  MOCK_METHOD(kappa::kafka::PartitionOffsets, start_offsets, (const std::string&, const kappa::kafka::StartFrom&),
-              (override));
-  MOCK_METHOD(std::vector<kappa::kafka::GroupLag>, lag,
-              (const std::string&, const std::vector<kappa::kafka::GroupLagQuery>&), (override));
-  MOCK_METHOD(void, create_topic, (const kappa::kafka::TopicSpec&), (override));
-  MOCK_METHOD(void, delete_topic, (const std::string&), (override));
-  MOCK_METHOD(void, delete_group, (const std::string&), (override));
-  MOCK_METHOD(std::vector<std::string>, list_groups, (const std::string&), (override));
-  MOCK_METHOD(std::vector<std::string>, list_topics, (const std::string&), (override));
-  MOCK_METHOD(kappa::kafka::RetentionCheck, retention_preflight,
-              (const std::string&, const kappa::kafka::StartFrom&), (override));
-};
+using kappa::testing::MockKafkaAdmin;
 
 TEST(TimedKafkaAdmin, ReportsEachCallByOperationAndPassesAnswersThrough) {
   auto inner = std::make_shared<MockKafkaAdmin>();
