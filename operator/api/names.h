@@ -35,6 +35,12 @@ inline constexpr const char* kAnnotationRolledBackTemplate = "kappa.dev/rolled-b
 // Set on a Pipeline by a user (or kubectl kappa rollback) to flip serving
 // back to the warm previous version.
 inline constexpr const char* kAnnotationRollback = "kappa.dev/rollback";
+// Set by the operator on a Pipeline when it takes a rollback request, in
+// the same write that removes kappa.dev/rollback: {"from": N, "to": M}, the
+// absolute flip still to make. Removed once the Service selects M, so a
+// retry after any crash finishes that flip instead of reading the request
+// again (which would flip serving back).
+inline constexpr const char* kAnnotationRollbackPending = "kappa.dev/rollback-pending";
 
 inline constexpr const char* kFinalizer = "kappa.dev/cleanup";
 inline constexpr const char* kFieldManager = "kappa-operator";

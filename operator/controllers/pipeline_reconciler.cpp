@@ -117,60 +117,113 @@ std::optional<Result> PipelineReconciler::check_service(View& v) {
   return std::nullopt;
 }
 
-// A rollback flips the Service back to the warm previous version in one
-// guarded write, and remembers which template it rolled away from so that
-// template is not immediately rolled out again.
+// A rollback is two durable steps, so that a retry after a crash (or a
+// failed write) between any two writes finishes it instead of starting it
+// over (docs/design.md, invariant 6):
+// 1. take the request: kappa.dev/rollback gives way to kappa.dev/rollback-pending
+//    {"from": active, "to": target} in one write guarded by the Pipeline's
+//    resourceVersion, so "true" is resolved against the Service exactly once;
+// 2. flip the Service from `from` to `to` (guarded by its resourceVersion),
+//    then drop the pending mark.
+// A pass that finds the Service already selecting `to` only drops the mark:
+// no second flip, no second RolledBack (an Event lost to a crash right after
+// the flip stays lost: at most once).
 void PipelineReconciler::handle_rollback(View& v) {
-  if (annotation(v.object, api::kAnnotationRollback).empty()) return;
-  // Our cache may still show a request we consumed a moment ago: acting on
-  // it twice would flip serving back again. Only a fresh read counts.
+  if (annotation(v.object, api::kAnnotationRollback).empty() &&
+      annotation(v.object, api::kAnnotationRollbackPending).empty()) {
+    return;
+  }
+  // Our cache may still show a request we took a moment ago: only a fresh
+  // read counts.
   v.object = ctx_.client.get(api::kPipelines, v.ns, v.name);
+  finish_rollback(v);  // one an earlier pass took
+  if (take_rollback_request(v)) finish_rollback(v);
+}
+
+std::optional<int64_t> PipelineReconciler::rollback_target(const View& v, const std::string& request) const {
+  const auto version = [](const std::string& text) {
+    return api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, text}}}}}});
+  };
+  if (request != "true" && request != "previous") return version(request);
+  if (!v.service) return std::nullopt;
+  return version(annotation(*v.service, api::kAnnotationPreviousVersion));
+}
+
+// Why serving cannot go to `target` now, or "" when it can.
+std::string PipelineReconciler::rollback_refusal(View& v, std::optional<int64_t> target) const {
+  if (!v.service || !v.active) return "no version is serving yet";
+  if (!target) return "no previous version is recorded on Service " + v.spec->service_name;
+  const std::string name = "v" + std::to_string(*target);
+  if (*target == *v.active) return name + " already serves";
+  if (!v.deployments.count(*target)) return name + " is retired (its Deployment is gone)";
+  const json& d = v.deployments[*target];
+  if (all_replicas_ready(d)) return "";
+  const json status = d.value("status", json::object());
+  return name + " is not Ready (" + std::to_string(status.value("readyReplicas", 0)) + "/" +
+         std::to_string(d["spec"].value("replicas", 1)) + " replicas ready, generation " +
+         std::to_string(d["metadata"].value("generation", 0)) + " observed " +
+         std::to_string(status.value("observedGeneration", 0)) + ")";
+}
+
+// Step 1; true when a flip is now pending.
+bool PipelineReconciler::take_rollback_request(View& v) {
   const std::string request = annotation(v.object, api::kAnnotationRollback);
-  if (request.empty()) return;
-  std::optional<int64_t> target;
-  if (request != "true" && request != "previous") {
-    target = api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, request}}}}}});
-  } else if (v.service) {
-    const std::string previous = annotation(*v.service, api::kAnnotationPreviousVersion);
-    target = api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, previous}}}}}});
-  }
-  std::string why;
-  if (!v.service || !v.active) {
-    why = "no version is serving yet";
-  } else if (!target) {
-    why = "no previous version is recorded on Service " + v.spec->service_name;
-  } else if (*target == *v.active) {
-    why = "v" + std::to_string(*target) + " already serves";
-  } else if (!v.deployments.count(*target)) {
-    why = "v" + std::to_string(*target) + " is retired (its Deployment is gone)";
-  } else if (!all_replicas_ready(v.deployments[*target])) {
-    const json status = v.deployments[*target].value("status", json::object());
-    why = "v" + std::to_string(*target) + " is not Ready (" + std::to_string(status.value("readyReplicas", 0)) + "/" +
-          std::to_string(v.deployments[*target]["spec"].value("replicas", 1)) + " replicas ready, generation " +
-          std::to_string(v.deployments[*target]["metadata"].value("generation", 0)) + " observed " +
-          std::to_string(status.value("observedGeneration", 0)) + ")";
-  }
-  if (why.empty()) {
-    json service = *v.service;
-    service["spec"]["selector"][api::kLabelVersion] = std::to_string(*target);
-    service["metadata"]["annotations"][api::kAnnotationPreviousVersion] = std::to_string(*v.active);
-    service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
-    service["metadata"]["annotations"][api::kAnnotationRolledBackTemplate] = v.active_hash;
-    v.service = ctx_.client.update(kube::resources::kServices, service);
-    ctx_.metrics->rolled_back(v.ns, v.name);
-    event(v, false, "RolledBack",
-          "Service " + v.spec->service_name + " switched back from v" + std::to_string(*v.active) + " to v" +
-              std::to_string(*target));
-    spdlog::info("pipeline {}/{}: rolled back from v{} to v{}", v.ns, v.name, *v.active, *target);
-    v.active = target;
-    v.active_hash = hash_label(v.deployments[*target]);
-  } else {
+  if (request.empty()) return false;
+  const auto target = rollback_target(v, request);
+  const std::string why = rollback_refusal(v, target);
+  json annotations = {{api::kAnnotationRollback, nullptr}};
+  if (why.empty()) annotations[api::kAnnotationRollbackPending] = json{{"from", *v.active}, {"to", *target}}.dump();
+  v.object = ctx_.client.patch(
+      api::kPipelines, v.ns, v.name, kube::PatchType::Merge,
+      {{"metadata", {{"resourceVersion", v.object["metadata"].value("resourceVersion", "")}, {"annotations", annotations}}}},
+      {});
+  if (!why.empty()) {
     spdlog::warn("pipeline {}/{}: rollback refused: {}", v.ns, v.name, why);
     event(v, true, "RollbackUnavailable", "rollback refused: " + why);
+    return false;
   }
-  // The request is consumed either way; the Events say what happened.
+  crash_point("after-rollback-taken");
+  return true;
+}
+
+// Step 2, for the flip a pass took (this one or an earlier one).
+void PipelineReconciler::finish_rollback(View& v) {
+  const std::string text = annotation(v.object, api::kAnnotationRollbackPending);
+  if (text.empty()) return;
+  const json pending = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const int64_t from = pending.is_object() ? pending.value("from", int64_t{0}) : 0;
+  const int64_t to = pending.is_object() ? pending.value("to", int64_t{0}) : 0;
+  if (v.active && *v.active == from && to > 0) {
+    const std::string why = rollback_refusal(v, to);
+    if (why.empty()) {
+      switch_service_back(v, to);
+    } else {
+      event(v, true, "RollbackUnavailable", "rollback refused: " + why);
+    }
+  } else if (!v.active || *v.active != to) {
+    event(v, true, "RollbackUnavailable",
+          "rollback to v" + std::to_string(to) + " abandoned: serving moved to " +
+              (v.active ? "v" + std::to_string(*v.active) : std::string("nothing")) + " meanwhile");
+  }  // else: an earlier pass flipped it and died before dropping the mark
   v.object = ctx_.client.patch(api::kPipelines, v.ns, v.name, kube::PatchType::Merge,
-                               {{"metadata", {{"annotations", {{api::kAnnotationRollback, nullptr}}}}}}, {});
+                               {{"metadata", {{"annotations", {{api::kAnnotationRollbackPending, nullptr}}}}}}, {});
+}
+
+void PipelineReconciler::switch_service_back(View& v, int64_t target) {
+  json service = *v.service;
+  service["spec"]["selector"][api::kLabelVersion] = std::to_string(target);
+  service["metadata"]["annotations"][api::kAnnotationPreviousVersion] = std::to_string(*v.active);
+  service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
+  service["metadata"]["annotations"][api::kAnnotationRolledBackTemplate] = v.active_hash;
+  v.service = ctx_.client.update(kube::resources::kServices, service);
+  crash_point("after-rollback-switch");
+  ctx_.metrics->rolled_back(v.ns, v.name);
+  event(v, false, "RolledBack",
+        "Service " + v.spec->service_name + " switched back from v" + std::to_string(*v.active) + " to v" +
+            std::to_string(target));
+  spdlog::info("pipeline {}/{}: rolled back from v{} to v{}", v.ns, v.name, *v.active, target);
+  v.active = target;
+  v.active_hash = hash_label(v.deployments[target]);
 }
 
 // A Service someone deleted comes back pointing at the last active version

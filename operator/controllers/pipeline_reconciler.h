@@ -31,6 +31,11 @@ class PipelineReconciler : public kube::Reconciler {
   void read_children(View& v);
   std::optional<kube::Result> check_service(View& v);
   void handle_rollback(View& v);
+  bool take_rollback_request(View& v);
+  void finish_rollback(View& v);
+  void switch_service_back(View& v, int64_t target);
+  std::optional<int64_t> rollback_target(const View& v, const std::string& request) const;
+  std::string rollback_refusal(View& v, std::optional<int64_t> target) const;
   void restore_service(View& v);
   void roll_out_template(View& v);
   void supersede(View& v, const std::string& keep_hash);
