@@ -47,7 +47,8 @@ ReprocessingReconciler::ReprocessingReconciler(ControllerContext& context) : ctx
 std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.wall_clock()); }
 
 Result ReprocessingReconciler::reconcile(const std::string& key) {
-  const auto object = ctx_.caches.reprocessings.get(key);
+  auto object = ctx_.caches.reprocessings.get(key);
+  if (object && needs_version(*object)) object = read_fresh(key);
   if (!object) {
     ctx_.metrics->version_gone(key);
     return Result::done();
@@ -77,6 +78,24 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
   }
   report_reprocessing_change(*ctx_.metrics, counted_, key, *object, a.status, a.deployment);
   return result;
+}
+
+// Before a version number is allocated, the object itself is read, not the
+// cache: the cache may not have seen the number a pass recorded a moment
+// ago, and allocating again would hand this Reprocessing a second one.
+bool ReprocessingReconciler::needs_version(const json& object) {
+  const json status = object.contains("status") && object["status"].is_object() ? object["status"] : json::object();
+  return status.value("version", int64_t{0}) <= 0 && !is_terminal(status.value("phase", "")) && !is_deleting(object);
+}
+
+std::optional<json> ReprocessingReconciler::read_fresh(const std::string& key) {
+  const auto slash = key.find('/');
+  try {
+    return ctx_.client.get(api::kReprocessings, key.substr(0, slash), key.substr(slash + 1));
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+    return std::nullopt;
+  }
 }
 
 Result ReprocessingReconciler::run(Attempt& a) {
@@ -138,25 +157,59 @@ void ReprocessingReconciler::ensure_version(Attempt& a) {
     }
   }
   if (version <= 0) version = allocate_version(a);
-  const json processor = a.object["spec"].contains("processor") ? a.object["spec"]["processor"] : a.spec->processor;
-  const std::string start_text = a.object["spec"].value("startFrom", a.spec->rollout.start_from);
-  a.plan = plan_version(*a.spec, version, a.name, processor, api::parse_start_from(start_text));
-  if (a.status.value("version", int64_t{0}) != version) {
-    a.status["version"] = version;
-    a.status["templateHash"] = a.plan.template_hash;
-    a.status["deployment"] = a.plan.deployment;
-    a.status["consumerGroup"] = a.plan.consumer_group;
-    a.status["outputTopic"] = a.plan.output_topic;
-    // Persist now: the number must be on record before its parts exist.
-    write_status(ctx_.client, api::kReprocessings, a.object, a.status);
-    a.object["status"] = a.status;
-  }
+  if (a.status.value("version", int64_t{0}) != version) version = record_version(a, version);
+  a.plan = plan_for(a, version);
   if (!a.object["metadata"].value("labels", json::object()).contains(api::kLabelVersion)) {
     ctx_.client.patch(api::kReprocessings, a.ns, a.name, kube::PatchType::Merge,
                       {{"metadata", {{"labels", {{api::kLabelPipeline, a.spec->name},
                                                  {api::kLabelVersion, std::to_string(version)},
                                                  {api::kLabelTemplateHash, a.plan.template_hash}}}}}},
                       {});
+  }
+}
+
+VersionPlan ReprocessingReconciler::plan_for(const Attempt& a, int64_t version) const {
+  const json spec = a.object.value("spec", json::object());
+  const json processor = spec.contains("processor") ? spec["processor"] : a.spec->processor;
+  const std::string start_text = spec.value("startFrom", a.spec->rollout.start_from);
+  return plan_version(*a.spec, version, a.name, processor, api::parse_start_from(start_text));
+}
+
+// Puts `version` on our status before anything of it exists, guarded by the
+// resourceVersion we read: on a conflict the object is read again, and a
+// number another pass recorded meanwhile wins (ours is skipped, never
+// reused). Returns the version on record.
+int64_t ReprocessingReconciler::record_version(Attempt& a, int64_t version) {
+  for (int attempt = 0;; ++attempt) {
+    const auto plan = plan_for(a, version);
+    json status = a.status;
+    status["version"] = version;
+    status["templateHash"] = plan.template_hash;
+    status["deployment"] = plan.deployment;
+    status["consumerGroup"] = plan.consumer_group;
+    status["outputTopic"] = plan.output_topic;
+    try {
+      if (auto written = write_status(ctx_.client, api::kReprocessings, a.object, status, StatusWrite::Guarded)) {
+        a.object = std::move(*written);
+      }
+      a.status = std::move(status);
+      a.object["status"] = a.status;
+      return version;
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::Conflict || attempt >= 5) throw;
+    }
+    const json fresh = ctx_.client.get(api::kReprocessings, a.ns, a.name);
+    a.object["metadata"] = fresh["metadata"];
+    a.object["status"] = fresh.value("status", json::object());
+    const int64_t recorded = a.object["status"].is_object() ? a.object["status"].value("version", int64_t{0}) : 0;
+    if (recorded > 0) {
+      spdlog::warn("reprocessing {}/{}: v{} was recorded meanwhile; v{} is skipped", a.ns, a.name, recorded, version);
+      version = recorded;
+      for (const char* field : {"version", "templateHash", "deployment", "consumerGroup", "outputTopic"}) {
+        if (a.object["status"].contains(field)) a.status[field] = a.object["status"][field];
+      }
+      return version;
+    }
   }
 }
 

@@ -42,6 +42,10 @@ class ReprocessingReconciler : public kube::Reconciler {
   kube::Result abort(Attempt& a);
   void ensure_version(Attempt& a);
   int64_t allocate_version(Attempt& a);
+  int64_t record_version(Attempt& a, int64_t version);
+  VersionPlan plan_for(const Attempt& a, int64_t version) const;
+  static bool needs_version(const nlohmann::json& object);
+  std::optional<nlohmann::json> read_fresh(const std::string& key);
   std::optional<kube::Result> provision(Attempt& a);
   kube::Result measure_and_gate(Attempt& a);
   kube::Result switch_service(Attempt& a);

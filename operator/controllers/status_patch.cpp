@@ -19,17 +19,19 @@ json status_merge_patch(const json& current, const json& desired) {
   return patch;
 }
 
-bool write_status(kube::KubeClient& client, const kube::Resource& resource, const json& object, const json& desired) {
+std::optional<json> write_status(kube::KubeClient& client, const kube::Resource& resource, const json& object,
+                                 const json& desired, StatusWrite mode) {
   json current = object.value("status", json::object());
   if (!current.is_object()) current = json::object();
   const json patch = status_merge_patch(current, desired);
-  if (patch.is_null()) return false;
+  if (patch.is_null()) return std::nullopt;
   kube::PatchOptions options;
   options.subresource = "status";
   const auto& meta = object.at("metadata");
-  client.patch(resource, meta.value("namespace", ""), meta.value("name", ""), kube::PatchType::Merge,
-               {{"status", patch}}, options);
-  return true;
+  json body = {{"status", patch}};
+  if (mode == StatusWrite::Guarded) body["metadata"] = {{"resourceVersion", meta.value("resourceVersion", "")}};
+  return client.patch(resource, meta.value("namespace", ""), meta.value("name", ""), kube::PatchType::Merge, body,
+                      options);
 }
 
 namespace {

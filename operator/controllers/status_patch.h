@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "kube/kube_client.h"
@@ -12,9 +14,14 @@ nlohmann::json status_merge_patch(const nlohmann::json& current, const nlohmann:
 // Writes `desired` as the object's status subresource if it differs from the
 // status the object has; true when a write happened. A merge patch needs no
 // resourceVersion, so a stale cache copy never costs a conflict, and fields
-// this writer does not own (absent from both) are left alone.
-bool write_status(kube::KubeClient& client, const kube::Resource& resource, const nlohmann::json& object,
-                  const nlohmann::json& desired);
+// this writer does not own (absent from both) are left alone. With
+// `guarded`, the patch carries the object's resourceVersion: a write that
+// must not land on a newer object than the one it was computed from (a
+// version number) fails with Conflict instead. Returns the object written.
+enum class StatusWrite { Unguarded, Guarded };
+std::optional<nlohmann::json> write_status(kube::KubeClient& client, const kube::Resource& resource,
+                                           const nlohmann::json& object, const nlohmann::json& desired,
+                                           StatusWrite mode = StatusWrite::Unguarded);
 
 // Adds or removes a finalizer with a merge patch carrying the object's
 // resourceVersion (a precondition: a concurrent change makes it fail and

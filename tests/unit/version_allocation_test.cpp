@@ -1,0 +1,114 @@
+// A Reprocessing gets one version number, once, however stale the cache it
+// is reconciled from (docs/design.md, invariant 3: versions are never
+// reused; a crash may skip a number, never hand one out twice).
+#include <gtest/gtest.h>
+
+#include "controllers/reprocessing_reconciler.h"
+#include "support/controller_harness.h"
+
+namespace kappa::testing {
+namespace {
+
+using kube::ApiErrorKind;
+
+class VersionAllocationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    json pipeline = ControllerHarness::pipeline_manifest("stats");
+    pipeline["status"] = {{"nextVersion", 3}};
+    h.seed_pipeline(pipeline);
+  }
+
+  // A Reprocessing of `stats` the operator already holds a finalizer on.
+  void seed_reprocessing(const std::string& name) {
+    h.client.seed(api::kReprocessings,
+                  {{"apiVersion", api::kApiVersion},
+                   {"kind", "Reprocessing"},
+                   {"metadata", {{"name", name}, {"namespace", ControllerHarness::kNs},
+                                 {"finalizers", json::array({api::kFinalizer})}}},
+                   {"spec", {{"pipelineRef", {{"name", "stats"}}}}}});
+  }
+  int64_t version_of(const std::string& name) const {
+    return h.client.stored(api::kReprocessings, ControllerHarness::kNs, name)->value("status", json::object()).value(
+        "version", int64_t{0});
+  }
+  int64_t next_version() const {
+    return h.pipeline("stats")["status"].value("nextVersion", int64_t{0});
+  }
+
+  ControllerHarness h;
+  controllers::ReprocessingReconciler reconciler{h.context()};
+};
+
+// The defect: the first pass recorded v3 and then failed (Kafka); the retry
+// ran on a cache that had not seen v3 yet, allocated v4 and wrote it over v3.
+TEST_F(VersionAllocationTest, ARetryOnAStaleCacheKeepsTheVersionAlreadyRecorded) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  h.kafka().fail_next("create_topic", kafka::KafkaErrorKind::Timeout);
+  reconciler.reconcile("team/stats-a");
+  ASSERT_EQ(version_of("stats-a"), 3);
+  ASSERT_EQ(next_version(), 4);
+
+  reconciler.reconcile("team/stats-a");  // the Reprocessing cache still has no version
+  EXPECT_EQ(version_of("stats-a"), 3) << "a second version was allocated for the same Reprocessing";
+  EXPECT_EQ(next_version(), 4);
+  EXPECT_TRUE(h.client.stored(kube::resources::kDeployments, ControllerHarness::kNs, "stats-v3"));
+  EXPECT_FALSE(h.client.stored(kube::resources::kDeployments, ControllerHarness::kNs, "stats-v4"));
+}
+
+// Someone else wrote the Reprocessing between our read and our status write:
+// the write is refused, and the number already taken from the counter is
+// recorded on the retry (nothing skipped, nothing taken twice).
+TEST_F(VersionAllocationTest, AConflictingStatusWriteIsRetriedFromAFreshRead) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  h.client.fail_nth(Verb::Patch, api::kReprocessings, 1, ApiErrorKind::Conflict);
+  reconciler.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 3);
+  EXPECT_EQ(next_version(), 4);
+}
+
+// The write that records the version carries the resourceVersion it was
+// computed from.
+TEST_F(VersionAllocationTest, TheVersionIsRecordedUnderAResourceVersionPrecondition) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  reconciler.reconcile("team/stats-a");
+  bool guarded = false;
+  for (const auto& call : h.client.calls()) {
+    if (call.resource == "reprocessings" && call.subresource == "status" && call.body["status"].contains("version")) {
+      guarded = call.body.contains("metadata") && !call.body["metadata"].value("resourceVersion", "").empty();
+      break;  // the write that records it; later status writes carry it along
+    }
+  }
+  EXPECT_TRUE(guarded);
+}
+
+// Two Reprocessings of one Pipeline, the Pipeline cache never synced: the
+// counter is read fresh and moved under a precondition, so they differ.
+TEST_F(VersionAllocationTest, TwoReprocessingsOnAStalePipelineCacheGetDifferentVersions) {
+  seed_reprocessing("stats-a");
+  seed_reprocessing("stats-b");
+  h.client.sync();
+  reconciler.reconcile("team/stats-a");
+  reconciler.reconcile("team/stats-b");
+  EXPECT_EQ(version_of("stats-a"), 3);
+  EXPECT_EQ(version_of("stats-b"), 4);
+  EXPECT_EQ(next_version(), 5);
+}
+
+// The counter write lost a race with another writer of the Pipeline: the
+// allocation reads it again instead of reusing what it read.
+TEST_F(VersionAllocationTest, ACounterConflictRereadsThePipeline) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  h.client.fail_nth(Verb::UpdateStatus, api::kPipelines, 1, ApiErrorKind::Conflict);
+  reconciler.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 3);
+  EXPECT_EQ(next_version(), 4);
+  EXPECT_EQ(h.client.count(Verb::UpdateStatus, &api::kPipelines), 2);
+}
+
+}  // namespace
+}  // namespace kappa::testing
