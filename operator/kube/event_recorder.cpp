@@ -36,7 +36,8 @@ EventRecorder::EventRecorder(KubeClient& client, std::string reporting_controlle
 EventRecorder::EventRecorder(KubeClient& client, std::string reporting_controller, std::string reporting_instance,
                              std::shared_ptr<const Clock> clock, Limits limits)
     : client_(client), controller_(std::move(reporting_controller)), instance_(std::move(reporting_instance)),
-      clock_(std::move(clock)), limits_(limits), thread_([this] { run(); }) {}
+      clock_(std::move(clock)), limits_(limits), series_(limits.max_tracked), buckets_(limits.max_tracked),
+      thread_([this] { run(); }) {}
 
 EventRecorder::~EventRecorder() {
   flush();
@@ -63,10 +64,25 @@ long EventRecorder::dropped() const {
   return dropped_;
 }
 
+std::size_t EventRecorder::tracked_series() const {
+  std::lock_guard lock(mutex_);
+  return series_.size();
+}
+
+std::size_t EventRecorder::tracked_objects() const {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
+}
+
 bool EventRecorder::take_token_locked(const std::string& uid) {
   const auto now = clock_->now();
-  auto [it, inserted] = buckets_.try_emplace(uid, Bucket{static_cast<double>(limits_.burst_per_object), now});
-  Bucket& bucket = it->second;
+  Bucket* found = buckets_.find(uid);
+  if (!found) {
+    // An evicted object starts with a full burst again, as in client-go.
+    buckets_.insert(uid, Bucket{static_cast<double>(limits_.burst_per_object), now});
+    found = buckets_.find(uid);
+  }
+  Bucket& bucket = *found;
   const double refill = std::chrono::duration<double>(now - bucket.refilled_at) /
                         std::chrono::duration<double>(limits_.refill_per_object);
   bucket.tokens = std::min<double>(limits_.burst_per_object, bucket.tokens + refill);
@@ -84,15 +100,15 @@ void EventRecorder::record(const std::string& type, const ObjectRef& regarding, 
   const auto now = clock_->now();
   const std::string wall = format_micro_time(std::chrono::system_clock::now());
   std::lock_guard lock(mutex_);
-  auto it = series_.find(key);
-  if (it != series_.end() && now - it->second.last_seen < limits_.series_window) {
-    Series& s = it->second;
+  Series* found = series_.find(key);
+  if (found && now - found->last_seen < limits_.series_window) {
+    Series& s = *found;
     ++s.count;
     s.last_seen = now;
     s.last_seen_wall = wall;
     if (!s.event_name.empty() && now - s.last_written >= limits_.series_write_interval) {
       s.last_written = now;
-      pending_.push_back({key, nullptr});
+      pending_.push_back({key, nullptr, std::nullopt});
       cv_.notify_one();
     }
     return;
@@ -107,7 +123,7 @@ void EventRecorder::record(const std::string& type, const ObjectRef& regarding, 
   s.last_seen = s.last_written = now;
   s.last_seen_wall = wall;
   s.ns = regarding.ns.empty() ? "default" : regarding.ns;
-  series_[key] = s;
+  track_series_locked(key, s);
   json event = {
       {"apiVersion", "events.k8s.io/v1"},
       {"kind", "Event"},
@@ -126,16 +142,26 @@ void EventRecorder::record(const std::string& type, const ObjectRef& regarding, 
         {"name", regarding.name},
         {"uid", regarding.uid}}},
   };
-  pending_.push_back({key, std::move(event)});
+  pending_.push_back({key, std::move(event), std::nullopt});
   cv_.notify_one();
+}
+
+void EventRecorder::track_series_locked(const std::string& key, Series series) {
+  auto evicted = series_.insert(key, std::move(series));
+  // An evicted series' unwritten repeats still reach its Event. (One whose
+  // create is still pending keeps count 1: that takes max_tracked newer
+  // series within one write.)
+  if (evicted && !evicted->second.event_name.empty() && evicted->second.count > evicted->second.written_count) {
+    pending_.push_back({std::move(evicted->first), nullptr, std::move(evicted->second)});
+  }
 }
 
 void EventRecorder::flush() {
   std::unique_lock lock(mutex_);
   // Queue a final series write for every series with unwritten repeats.
-  for (auto& [key, s] : series_) {
-    if (!s.event_name.empty() && s.count > s.written_count) pending_.push_back({key, nullptr});
-  }
+  series_.for_each([this](const std::string& key, const Series& s) {
+    if (!s.event_name.empty() && s.count > s.written_count) pending_.push_back({key, nullptr, std::nullopt});
+  });
   cv_.notify_one();
   idle_cv_.wait(lock, [this] { return pending_.empty() && !busy_; });
 }
@@ -161,28 +187,29 @@ void EventRecorder::perform(const Write& write) {
     if (!write.event.is_null()) {
       const json created = client_.create(resources::kEvents, write.event["metadata"]["namespace"], write.event);
       std::lock_guard lock(mutex_);
-      Series& s = series_[write.key];
-      s.event_name = created["metadata"]["name"];
-      s.written_count = 1;
+      Series* s = series_.peek(write.key);
+      if (!s) return;  // evicted meanwhile
+      s->event_name = created["metadata"]["name"];
+      s->written_count = 1;
       // Repeats that arrived before the create finished need a series write.
-      if (s.count > 1) pending_.push_back({write.key, nullptr});
+      if (s->count > 1) pending_.push_back({write.key, nullptr, std::nullopt});
       return;
     }
     std::string ns, name, last_seen;
     int count = 0;
     {
       std::lock_guard lock(mutex_);
-      const Series& s = series_[write.key];
-      if (s.event_name.empty() || s.count == s.written_count) return;
-      ns = s.ns;
-      name = s.event_name;
-      count = s.count;
-      last_seen = s.last_seen_wall;
+      const Series* s = write.evicted ? &*write.evicted : series_.peek(write.key);
+      if (!s || s->event_name.empty() || s->count == s->written_count) return;
+      ns = s->ns;
+      name = s->event_name;
+      count = s->count;
+      last_seen = s->last_seen_wall;
     }
     client_.patch(resources::kEvents, ns, name, PatchType::Merge,
                   {{"series", {{"count", count}, {"lastObservedTime", last_seen}}}}, {});
     std::lock_guard lock(mutex_);
-    series_[write.key].written_count = count;
+    if (Series* s = series_.peek(write.key); s && !write.evicted) s->written_count = count;
   } catch (const std::exception& e) {
     spdlog::warn("could not record event: {}", e.what());
     // A failed create starts afresh next time instead of counting into an

@@ -2,14 +2,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "kube/clock.h"
 #include "kube/kube_client.h"
+#include "kube/lru_map.h"
 
 namespace kappa::kube {
 
@@ -25,6 +26,10 @@ struct ObjectRef {
 //   most once per series_write_interval;
 // - each object gets a burst of distinct events, refilled slowly; beyond it
 //   events are dropped (and counted);
+// - what it remembers (series, per-object buckets) is bounded: notes carry
+//   live numbers, so series keys never repeat over a long catch-up. Beyond
+//   max_tracked entries each drops its least recently used one, as
+//   client-go's event caches do;
 // - writes happen on a background thread, so a slow API server never stalls
 //   a reconcile. Events are best-effort: failures are logged, not thrown.
 class EventRecorder {
@@ -35,6 +40,7 @@ class EventRecorder {
     int burst_per_object = 25;
     Clock::duration refill_per_object = std::chrono::minutes(5);
     std::size_t max_pending = 1000;
+    std::size_t max_tracked = 4096;  // series, and objects' buckets, each
   };
 
   EventRecorder(KubeClient& client, std::string reporting_controller, std::string reporting_instance,
@@ -53,6 +59,9 @@ class EventRecorder {
   // Writes every pending create and series count now; returns when done.
   void flush();
   long dropped() const;
+  // What it remembers, for tests of the bound.
+  std::size_t tracked_series() const;
+  std::size_t tracked_objects() const;
 
  private:
   struct Series {
@@ -71,11 +80,13 @@ class EventRecorder {
   struct Write {
     std::string key;
     json event;  // full Event to create, or null for a series update
+    std::optional<Series> evicted;  // a series update's last state, once no longer tracked
   };
 
   void record(const std::string& type, const ObjectRef& regarding, const std::string& reason,
               const std::string& action, const std::string& note);
   bool take_token_locked(const std::string& uid);
+  void track_series_locked(const std::string& key, Series series);
   void run();
   void perform(const Write& write);
 
@@ -86,8 +97,8 @@ class EventRecorder {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::map<std::string, Series> series_;
-  std::map<std::string, Bucket> buckets_;
+  LruMap<Series> series_;
+  LruMap<Bucket> buckets_;
   std::deque<Write> pending_;
   bool busy_ = false;
   bool stopping_ = false;
