@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/conditions.h"
 #include "api/names.h"
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"

@@ -60,6 +60,13 @@ TEST_F(PipelineRollbackTest, RollsBackToThePreviousVersionAndConsumesTheRequest)
   EXPECT_EQ(h.annotation(api::kPipelines, "stats", api::kAnnotationRollbackPending), "");
   EXPECT_EQ(h.events("RolledBack"), 1);
   EXPECT_EQ(rollbacks_reported(), 1);
+  // The rolled-back template is held back, and the status says so.
+  h.client.sync();
+  reconciler.reconcile("team/stats");
+  EXPECT_TRUE(h.client.stored_all(api::kReprocessings, ControllerHarness::kNs).empty());
+  const auto ready = api::find_condition(h.pipeline("stats")["status"]["conditions"], "Ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->value("reason", ""), "RolledBack");
 }
 
 // The defect: the Service was flipped, then consuming the request failed;

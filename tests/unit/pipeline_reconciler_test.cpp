@@ -1,0 +1,250 @@
+// Each step of a Pipeline reconcile against the fake API and Kafka: the
+// finalizer, a Reprocessing per template (superseding an older one), scaling
+// in place, the Service's owner check and restore, retiring a standby
+// version in order, deletion, and the status (compute_status) each leaves.
+#include <gtest/gtest.h>
+
+#include "controllers/pipeline_reconciler.h"
+#include "support/controller_harness.h"
+
+namespace kappa::testing {
+namespace {
+
+using kube::ApiErrorKind;
+constexpr const char* kNs = ControllerHarness::kNs;
+
+class PipelineReconcilerTest : public ::testing::Test {
+ protected:
+  kube::Result reconcile() {
+    h.client.sync();
+    return reconciler.reconcile("team/stats");
+  }
+  json status() const { return h.pipeline("stats").value("status", json::object()); }
+  std::string condition(const std::string& type, std::string* reason = nullptr) const {
+    const auto c = api::find_condition(status().value("conditions", json::array()), type);
+    if (!c) return "";
+    if (reason) *reason = c->value("reason", "");
+    return c->value("status", "");
+  }
+  std::string reason_of(const std::string& type) const {
+    std::string r;
+    condition(type, &r);
+    return r;
+  }
+  std::vector<json> reprocessings() const { return h.client.stored_all(api::kReprocessings, kNs); }
+  std::string desired_hash() const {
+    const auto s = h.spec("stats");
+    return api::template_hash(s.processor, s);
+  }
+  void patch_spec(const json& spec) {
+    h.client.patch(api::kPipelines, kNs, "stats", kube::PatchType::Merge, {{"spec", spec}}, {});
+  }
+  // v1 serving (template of the manifest), as after a first rollout.
+  void serve_v1(const json& rollout = json::object()) {
+    h.seed_pipeline(ControllerHarness::pipeline_manifest("stats", rollout));
+    h.seed_version("stats", 1);
+    h.seed_service("stats", 1);
+  }
+
+  ControllerHarness h;
+  controllers::PipelineReconciler reconciler{h.context()};
+};
+
+TEST_F(PipelineReconcilerTest, ANewPipelineGetsItsFinalizerAndAReprocessingForItsTemplate) {
+  h.client.seed(api::kPipelines, ControllerHarness::pipeline_manifest("stats"));
+  reconcile();
+  const json p = h.pipeline("stats");
+  EXPECT_EQ(p["metadata"]["finalizers"], json::array({api::kFinalizer}));
+  ASSERT_EQ(reprocessings().size(), 1u);
+  const json rp = reprocessings()[0];
+  EXPECT_EQ(rp["metadata"]["name"], "stats-" + desired_hash());
+  EXPECT_TRUE(api::is_controlled_by(rp, p));
+  EXPECT_EQ(rp["metadata"]["labels"][api::kLabelTemplateHash], desired_hash());
+  EXPECT_EQ(rp["spec"]["processor"], p["spec"]["processor"]) << "the template is copied at this moment";
+  EXPECT_EQ(h.events("ReprocessingCreated"), 1);
+  EXPECT_EQ(condition("Serving"), "False");
+  EXPECT_EQ(reason_of("Reconciling"), "RolloutPending");
+  EXPECT_EQ(condition("Ready"), "False");
+  EXPECT_EQ(status()["observedGeneration"], 1);
+}
+
+// Our own create is not in the cache yet: the next pass must not make a
+// second Reprocessing (AlreadyExists is "already done").
+TEST_F(PipelineReconcilerTest, AStaleReprocessingCacheMakesNoSecondReprocessing) {
+  h.seed_pipeline(ControllerHarness::pipeline_manifest("stats"));
+  reconcile();
+  h.client.sync(api::kPipelines);
+  reconciler.reconcile("team/stats");  // reprocessings cache not synced
+  EXPECT_EQ(reprocessings().size(), 1u);
+  EXPECT_EQ(h.events("ReprocessingCreated"), 1);
+}
+
+TEST_F(PipelineReconcilerTest, AnUpToDateActiveVersionIsReadyAndIdle) {
+  serve_v1();
+  reconcile();
+  EXPECT_TRUE(reprocessings().empty());
+  EXPECT_EQ(reason_of("Ready"), "RolloutComplete");
+  EXPECT_EQ(reason_of("Serving"), "ActiveVersionServing");
+  EXPECT_EQ(reason_of("Reconciling"), "Idle");
+  EXPECT_EQ(condition("Stalled"), "False");
+  EXPECT_EQ(status()["activeVersion"], 1);
+  ASSERT_EQ(status()["versions"].size(), 1u);
+  EXPECT_EQ(status()["versions"][0]["state"], "Active");
+}
+
+TEST_F(PipelineReconcilerTest, AReplicasOnlyChangeScalesTheActiveVersionInPlace) {
+  serve_v1();
+  patch_spec({{"processor", {{"replicas", 3}}}});
+  reconcile();
+  EXPECT_EQ(h.client.stored(kube::resources::kDeployments, kNs, "stats-v1")->at("spec")["replicas"], 3);
+  EXPECT_TRUE(reprocessings().empty()) << "replicas are not part of the template";
+  EXPECT_EQ(h.events("Scaled"), 1);
+}
+
+TEST_F(PipelineReconcilerTest, ATemplateChangeStartsAVersionBesideTheActiveOneAndSupersedesTheOlderCandidate) {
+  serve_v1();
+  const json p = h.pipeline("stats");
+  h.client.seed(api::kReprocessings,
+                {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                 {"metadata", {{"name", "stats-old"}, {"namespace", kNs},
+                               {"labels", {{api::kLabelPipeline, "stats"}, {api::kLabelTemplateHash, "0000000000"}}},
+                               {"ownerReferences", json::array({api::controller_reference(p)})}}},
+                 {"spec", {{"pipelineRef", {{"name", "stats"}}}}},
+                 {"status", {{"phase", "CatchingUp"}, {"version", 2}}}});
+  patch_spec({{"processor", {{"image", "proc:2"}}}});
+  reconcile();
+  const auto old = h.client.stored(api::kReprocessings, kNs, "stats-old");
+  EXPECT_EQ(old->at("spec").value("abort", false), true);
+  EXPECT_EQ(old->at("metadata")["annotations"]["kappa.dev/superseded-by"], desired_hash());
+  EXPECT_TRUE(h.client.stored(api::kReprocessings, kNs, "stats-" + desired_hash()));
+  EXPECT_EQ(h.events("Superseded"), 1);
+  EXPECT_EQ(h.service_version("stats"), 1) << "serving is untouched";
+  EXPECT_EQ(condition("Ready"), "False") << "a candidate is in flight";
+  EXPECT_EQ(condition("Reconciling"), "True");
+}
+
+TEST_F(PipelineReconcilerTest, AFailedRolloutOfTheTemplateStallsWithItsReasonAndIsNotRetried) {
+  serve_v1();
+  patch_spec({{"processor", {{"image", "proc:2"}}}});
+  h.client.seed(api::kReprocessings,
+                {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                 {"metadata", {{"name", "stats-" + desired_hash()}, {"namespace", kNs},
+                               {"labels", {{api::kLabelPipeline, "stats"}, {api::kLabelTemplateHash, desired_hash()}}}}},
+                 {"spec", {{"pipelineRef", {{"name", "stats"}}}}},
+                 {"status", {{"phase", "Failed"},
+                             {"conditions", json::array({{{"type", "Stalled"}, {"status", "True"},
+                                                          {"reason", "RetentionInsufficient"}, {"message", "gone"}}})}}}});
+  reconcile();
+  EXPECT_EQ(reprocessings().size(), 1u);
+  EXPECT_EQ(reason_of("Stalled"), "RetentionInsufficient");
+  EXPECT_EQ(condition("Ready"), "False");
+  EXPECT_EQ(h.service_version("stats"), 1);
+}
+
+TEST_F(PipelineReconcilerTest, APausedPipelineRollsNothingOut) {
+  serve_v1();
+  patch_spec({{"processor", {{"image", "proc:2"}}}, {"paused", true}});
+  reconcile();
+  EXPECT_TRUE(reprocessings().empty());
+  EXPECT_EQ(reason_of("Reconciling"), "Paused");
+  EXPECT_EQ(reason_of("Ready"), "TemplateNotRolledOut");
+}
+
+TEST_F(PipelineReconcilerTest, AServiceItDoesNotOwnIsNeverWritten) {
+  h.seed_pipeline(ControllerHarness::pipeline_manifest("stats"));
+  const json foreign = h.client.seed(kube::resources::kServices,
+                                     {{"metadata", {{"name", "stats"}, {"namespace", kNs}}},
+                                      {"spec", {{"selector", {{"app", "other"}}}}}});
+  const auto result = reconcile();
+  EXPECT_EQ(h.client.stored(kube::resources::kServices, kNs, "stats"), foreign);
+  EXPECT_EQ(reason_of("Stalled"), "ServiceNotOwned");
+  EXPECT_EQ(reason_of("Serving"), "ServiceNotOwned");
+  EXPECT_TRUE(reprocessings().empty());
+  EXPECT_TRUE(result.requeue_after.has_value());
+}
+
+TEST_F(PipelineReconcilerTest, ADeletedServiceComesBackSelectingTheLastActiveVersion) {
+  serve_v1();
+  reconcile();
+  h.client.remove(kube::resources::kServices, kNs, "stats", {});
+  reconcile();
+  EXPECT_EQ(h.service_version("stats"), 1);
+  EXPECT_EQ(h.events("ServiceRestored"), 1);
+  EXPECT_EQ(reason_of("Ready"), "RolloutComplete");
+}
+
+// docs/design.md, invariant 4: a standby version goes only retireAfter after
+// it became standby, Deployment first, then its group, then its table.
+TEST_F(PipelineReconcilerTest, AStandbyVersionIsRetiredAfterRetireAfterInOrder) {
+  h.seed_pipeline(ControllerHarness::pipeline_manifest("stats", {{"retireAfter", "60s"}}));
+  json v1_template = h.spec("stats").processor;
+  v1_template["image"] = "proc:0";
+  h.seed_version("stats", 1, v1_template);
+  h.seed_version("stats", 2);
+  h.seed_service("stats", 2, 1);
+  reconcile();
+  EXPECT_FALSE(h.annotation(kube::resources::kDeployments, "stats-v1", api::kAnnotationStandbySince).empty());
+  EXPECT_EQ(status()["versions"][0]["state"], "Standby");
+  EXPECT_EQ(status()["versions"][1]["state"], "Active");
+
+  h.advance(std::chrono::seconds(30));
+  reconcile();
+  EXPECT_TRUE(h.client.stored(kube::resources::kDeployments, kNs, "stats-v1")) << "retired before retireAfter";
+
+  h.advance(std::chrono::seconds(31));
+  reconcile();
+  EXPECT_FALSE(h.client.stored(kube::resources::kDeployments, kNs, "stats-v1"));
+  EXPECT_TRUE(h.kafka().has_group("kappa.team.stats.v1")) << "the group waits for the pods to be gone";
+  EXPECT_TRUE(h.kafka().has_topic("team.stats.v1"));
+
+  reconcile();  // the group still has members (pods shutting down)
+  EXPECT_TRUE(h.kafka().has_group("kappa.team.stats.v1"));
+  h.kafka().set_members("kappa.team.stats.v1", false);
+  reconcile();
+  EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
+  EXPECT_FALSE(h.kafka().has_topic("team.stats.v1")) << "keepRetiredTables is 0";
+  EXPECT_TRUE(h.kafka().has_topic("team.stats.v2"));
+  EXPECT_EQ(h.events("Retired"), 1);
+  const json versions = status()["versions"];
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[1]["version"], 1);
+  EXPECT_EQ(versions[1]["state"], "Retired");
+}
+
+TEST_F(PipelineReconcilerTest, DeletionRemovesEveryVersionGroupTableAndTheServiceThenTheFinalizer) {
+  serve_v1();
+  h.kafka().set_members("kappa.team.stats.v1", false);
+  h.client.remove(api::kPipelines, kNs, "stats", {});
+  reconcile();  // the Deployment goes first
+  EXPECT_FALSE(h.client.stored(kube::resources::kDeployments, kNs, "stats-v1"));
+  ASSERT_TRUE(h.client.stored(api::kPipelines, kNs, "stats"));
+  reconcile();
+  EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
+  EXPECT_FALSE(h.kafka().has_topic("team.stats.v1"));
+  EXPECT_FALSE(h.client.stored(kube::resources::kServices, kNs, "stats"));
+  EXPECT_FALSE(h.client.stored(api::kPipelines, kNs, "stats")) << "the finalizer was removed";
+  const auto lines = h.metrics().lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "pipeline_gone team/stats"), lines.end());
+}
+
+TEST_F(PipelineReconcilerTest, ABadDurationStallsWithInvalidSpecAndTheActiveVersionKeepsServing) {
+  serve_v1();
+  patch_spec({{"rollout", {{"stableFor", "soon"}}}});
+  reconcile();
+  EXPECT_EQ(reason_of("Stalled"), "InvalidSpec");
+  EXPECT_EQ(condition("Ready"), "False");
+  EXPECT_EQ(h.service_version("stats"), 1);
+}
+
+TEST_F(PipelineReconcilerTest, AnUnreachableKafkaStallsAndComesBackLater) {
+  serve_v1();
+  h.kafka().fail_next("list_groups", kafka::KafkaErrorKind::Timeout);
+  const auto result = reconcile();
+  EXPECT_EQ(reason_of("Stalled"), "KafkaUnreachable");
+  EXPECT_EQ(result.requeue_after, h.context().options.retry_interval);
+  reconcile();
+  EXPECT_EQ(condition("Stalled"), "False");
+}
+
+}  // namespace
+}  // namespace kappa::testing

@@ -1,0 +1,132 @@
+// PipelineSpec::parse fills the CRD's defaults and names the field it
+// refuses; template_hash changes exactly when a version's output would.
+#include "api/pipeline_spec.h"
+
+#include <gtest/gtest.h>
+
+#include "support/controller_harness.h"
+
+namespace kappa::testing {
+namespace {
+
+using api::PipelineSpec;
+
+TEST(PipelineSpecParse, FillsDefaultsForAMinimalPipeline) {
+  const json minimal = {{"metadata", {{"name", "p"}, {"namespace", "ns"}, {"uid", "u"}, {"generation", 3}}},
+                        {"spec", {{"kafka", {{"bootstrapServers", "k:9092"}}}, {"input", {{"topic", "in"}}},
+                                  {"processor", {{"image", "img"}}}}}};
+  const auto s = PipelineSpec::parse(minimal);
+  EXPECT_EQ(s.name, "p");
+  EXPECT_EQ(s.ns, "ns");
+  EXPECT_EQ(s.uid, "u");
+  EXPECT_EQ(s.generation, 3);
+  EXPECT_EQ(s.bootstrap_servers, "k:9092");
+  EXPECT_EQ(s.secret_name, "");
+  EXPECT_EQ(s.input_topic, "in");
+  EXPECT_EQ(s.replicas, 1);
+  EXPECT_EQ(s.output_partitions, 6);
+  EXPECT_EQ(s.output_replication_factor, 1);
+  EXPECT_EQ(s.topic_prefix, "ns.");
+  EXPECT_EQ(s.service_name, "p");
+  EXPECT_EQ(s.serving_port, 8080);
+  EXPECT_EQ(s.rollout.start_from, "Earliest");
+  EXPECT_EQ(s.rollout.max_lag, 1000);
+  EXPECT_EQ(s.rollout.stable_for, std::chrono::seconds(30));
+  EXPECT_FALSE(s.rollout.manual_promotion);
+  EXPECT_EQ(s.rollout.catch_up_deadline, std::chrono::hours(6));
+  EXPECT_EQ(s.rollout.retire_after, std::chrono::minutes(10));
+  EXPECT_EQ(s.rollout.keep_retired_tables, 1);
+  EXPECT_FALSE(s.paused);
+}
+
+TEST(PipelineSpecParse, ReadsEverySetField) {
+  json p = ControllerHarness::pipeline_manifest("stats", {{"promotion", "Manual"}, {"startFrom", "Latest"},
+                                                          {"catchUpDeadline", "1h"}, {"keepRetiredTables", 2}});
+  p["spec"]["kafka"]["secretRef"] = {{"name", "creds"}};
+  p["spec"]["processor"]["replicas"] = 3;
+  p["spec"]["output"]["topicPrefix"] = "tables.";
+  p["spec"]["output"]["config"] = {{"retention.ms", 1000}, {"segment.bytes", "1024"}};
+  p["spec"]["serving"] = {{"serviceName", "front"}, {"port", 9090}};
+  p["spec"]["paused"] = true;
+  const auto s = PipelineSpec::parse(p);
+  EXPECT_EQ(s.secret_name, "creds");
+  EXPECT_EQ(s.replicas, 3);
+  EXPECT_EQ(s.topic_prefix, "tables.");
+  EXPECT_EQ(s.output_config, (std::map<std::string, std::string>{{"retention.ms", "1000"}, {"segment.bytes", "1024"}}));
+  EXPECT_EQ(s.service_name, "front");
+  EXPECT_EQ(s.serving_port, 9090);
+  EXPECT_TRUE(s.rollout.manual_promotion);
+  EXPECT_EQ(s.rollout.start_from, "Latest");
+  EXPECT_EQ(s.rollout.max_lag, 10);
+  EXPECT_EQ(s.rollout.stable_for, std::chrono::seconds(10));
+  EXPECT_EQ(s.rollout.catch_up_deadline, std::chrono::hours(1));
+  EXPECT_EQ(s.rollout.retire_after, std::chrono::seconds(60));
+  EXPECT_EQ(s.rollout.keep_retired_tables, 2);
+  EXPECT_TRUE(s.paused);
+}
+
+TEST(PipelineSpecParse, RefusesWhatAdmissionCannotCatchNamingTheField) {
+  const struct {
+    json rollout;
+    std::string field;
+  } cases[] = {
+      {{{"stableFor", "soon"}}, "spec.rollout.stableFor"},
+      {{{"retireAfter", "10 parsecs"}}, "spec.rollout.retireAfter"},
+      {{{"catchUpDeadline", ""}}, "spec.rollout.catchUpDeadline"},
+      {{{"startFrom", "yesterday"}}, "startFrom"},
+  };
+  for (const auto& c : cases) {
+    try {
+      PipelineSpec::parse(ControllerHarness::pipeline_manifest("p", c.rollout));
+      ADD_FAILURE() << c.rollout.dump() << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(TemplateHash, ChangesWithWhatChangesTheOutputOnly) {
+  const json base = ControllerHarness::pipeline_manifest("p");
+  const auto hash = [](const json& p) {
+    const auto s = PipelineSpec::parse(p);
+    return api::template_hash(s.processor, s);
+  };
+  const std::string h0 = hash(base);
+  EXPECT_EQ(h0.size(), 10u);
+  EXPECT_EQ(hash(base), h0) << "stable";
+
+  const struct {
+    const char* what;
+    std::function<void(json&)> edit;
+    bool changes;
+  } cases[] = {
+      {"image", [](json& p) { p["spec"]["processor"]["image"] = "proc:2"; }, true},
+      {"config", [](json& p) { p["spec"]["processor"]["config"]["key"] = "session"; }, true},
+      {"env", [](json& p) { p["spec"]["processor"]["env"] = json::array({{{"name", "X"}, {"value", "1"}}}); }, true},
+      {"output partitions", [](json& p) { p["spec"]["output"]["partitions"] = 6; }, true},
+      {"topic prefix", [](json& p) { p["spec"]["output"]["topicPrefix"] = "t."; }, true},
+      {"output config", [](json& p) { p["spec"]["output"]["config"] = {{"retention.ms", "1"}}; }, true},
+      {"replicas", [](json& p) { p["spec"]["processor"]["replicas"] = 5; }, false},
+      {"rollout", [](json& p) { p["spec"]["rollout"]["maxLag"] = 99; }, false},
+      {"serving", [](json& p) { p["spec"]["serving"]["port"] = 9; }, false},
+      {"paused", [](json& p) { p["spec"]["paused"] = true; }, false},
+  };
+  for (const auto& c : cases) {
+    json edited = base;
+    c.edit(edited);
+    EXPECT_EQ(hash(edited) != h0, c.changes) << c.what;
+  }
+  json renamed = base;
+  renamed["metadata"]["name"] = "q";
+  EXPECT_EQ(hash(renamed), h0) << "the hash is the template's, not the Pipeline's name";
+}
+
+TEST(StartFrom, ParsesEachFormAndWritesTheContractForm) {
+  EXPECT_EQ(api::start_from_env(api::parse_start_from("Earliest")), "earliest");
+  EXPECT_EQ(api::start_from_env(api::parse_start_from("Latest")), "latest");
+  EXPECT_EQ(api::start_from_env(api::parse_start_from("1970-01-01T00:00:10Z")), "10000");
+  EXPECT_THROW(api::parse_start_from("earliest"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace kappa::testing

@@ -1,0 +1,257 @@
+// Each step of a Reprocessing reconcile against the fake API and Kafka:
+// allocate, provision (preflight, tables, Deployment), measure and gate
+// (lag, readiness, stableFor, pod trouble, manual promotion), switch, abort
+// and deletion, and the crash window between the Deployment and the status.
+#include <gtest/gtest.h>
+
+#include "controllers/reprocessing_reconciler.h"
+#include "support/controller_harness.h"
+
+namespace kappa::testing {
+namespace {
+
+constexpr const char* kNs = ControllerHarness::kNs;
+constexpr const char* kKey = "team/stats-next";
+
+class ReprocessingReconcilerTest : public ::testing::Test {
+ protected:
+  // v1 serves; a Reprocessing builds the next version of a new template.
+  void SetUp() override { start(json::object()); }
+  void start(const json& rollout) {
+    h.seed_pipeline(ControllerHarness::pipeline_manifest("stats", rollout));
+    json v1_template = h.spec("stats").processor;
+    v1_template["image"] = "proc:0";
+    h.seed_version("stats", 1, v1_template);
+    h.seed_service("stats", 1);
+    h.client.seed(api::kReprocessings,
+                  {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                   {"metadata", {{"name", "stats-next"}, {"namespace", kNs}}},
+                   {"spec", {{"pipelineRef", {{"name", "stats"}}}}}});
+  }
+  kube::Result reconcile() {
+    h.client.sync();
+    return reconciler.reconcile(kKey);
+  }
+  json rp() const { return *h.client.stored(api::kReprocessings, kNs, "stats-next"); }
+  json status() const { return rp().value("status", json::object()); }
+  std::string phase() const { return status().value("phase", ""); }
+  std::string reason_of(const std::string& type) const {
+    const auto c = api::find_condition(status().value("conditions", json::array()), type);
+    return c ? c->value("status", "") + "/" + c->value("reason", "") : "";
+  }
+  std::optional<json> deployment(int64_t v) const {
+    return h.client.stored(kube::resources::kDeployments, kNs, "stats-v" + std::to_string(v));
+  }
+  void make_ready(int64_t v) {
+    json d = *deployment(v);
+    const int replicas = d["spec"].value("replicas", 1);
+    d["status"] = {{"replicas", replicas}, {"updatedReplicas", replicas}, {"readyReplicas", replicas}};
+    h.client.update_status(kube::resources::kDeployments, d);
+  }
+  // Provisioned v2 whose group has consumed everything, replicas Ready.
+  void caught_up_v2() {
+    reconcile();
+    ASSERT_EQ(phase(), "CatchingUp");
+    make_ready(2);
+    h.kafka().commit("kappa.team.stats.v2", ControllerHarness::kInput, 100);
+  }
+
+  ControllerHarness h;
+  controllers::ReprocessingReconciler reconciler{h.context()};
+};
+
+TEST_F(ReprocessingReconcilerTest, AllocatesTheNextVersionAndProvisionsItsTablesAndDeployment) {
+  const auto result = reconcile();
+  EXPECT_EQ(status()["version"], 2) << "above everything that already carries a number";
+  EXPECT_EQ(h.pipeline("stats")["status"]["nextVersion"], 3);
+  EXPECT_EQ(rp()["metadata"]["labels"][api::kLabelVersion], "2");
+  EXPECT_EQ(rp()["metadata"]["finalizers"], json::array({api::kFinalizer}));
+  EXPECT_EQ(status()["consumerGroup"], "kappa.team.stats.v2");
+  EXPECT_EQ(status()["outputTopic"], "team.stats.v2");
+  const auto table = h.kafka().topic("team.stats.v2");
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->partitions, 3);
+  EXPECT_EQ(table->configs.at("cleanup.policy"), "compact");
+  const auto changelog = h.kafka().topic("team.stats.v2.state");
+  ASSERT_TRUE(changelog);
+  EXPECT_EQ(changelog->partitions, 3) << "one changelog partition per input partition";
+  ASSERT_TRUE(deployment(2));
+  EXPECT_EQ((*deployment(2))["metadata"]["annotations"][api::kAnnotationStartOffsets], R"({"0":0,"1":0,"2":0})");
+  EXPECT_EQ(status()["startLag"], 300);
+  EXPECT_EQ(status()["lag"], 300);
+  EXPECT_EQ(phase(), "CatchingUp");
+  EXPECT_EQ(reason_of("CaughtUp"), "False/ReplicasNotReady");
+  EXPECT_EQ(h.events("VersionCreated"), 1);
+  EXPECT_EQ(result.requeue_after, h.context().options.lag_poll_interval);
+  EXPECT_EQ(h.service_version("stats"), 1);
+}
+
+TEST_F(ReprocessingReconcilerTest, SwitchesOnlyAfterLagStaysWithinMaxLagForStableFor) {
+  caught_up_v2();
+  h.kafka().commit("kappa.team.stats.v2", ControllerHarness::kInput, 50);  // lag 150 > maxLag 10
+  reconcile();
+  EXPECT_EQ(reason_of("CaughtUp"), "False/CatchingUp");
+  h.kafka().commit("kappa.team.stats.v2", ControllerHarness::kInput, 100);
+  const auto wait = reconcile();
+  EXPECT_EQ(reason_of("CaughtUp"), "False/Stabilizing");
+  EXPECT_LE(*wait.requeue_after, std::chrono::seconds(10));
+  EXPECT_EQ(h.service_version("stats"), 1);
+
+  h.advance(std::chrono::seconds(11));
+  reconcile();
+  EXPECT_EQ(h.service_version("stats"), 2);
+  EXPECT_EQ(h.annotation(kube::resources::kServices, "stats", api::kAnnotationPreviousVersion), "1");
+  EXPECT_EQ(phase(), "Succeeded");
+  EXPECT_EQ(reason_of("CaughtUp"), "True/LagWithinMaxLag");
+  EXPECT_EQ(reason_of("Promoted"), "True/Switched");
+  EXPECT_EQ(h.events("Switched"), 1);
+  reconcile();
+  EXPECT_EQ(h.events("Switched"), 1) << "a finished Reprocessing does nothing more";
+}
+
+TEST_F(ReprocessingReconcilerTest, FallingBehindWhileStabilizingRestartsTheWindow) {
+  caught_up_v2();
+  reconcile();
+  h.advance(std::chrono::seconds(8));
+  h.kafka().set_end(ControllerHarness::kInput, 200);  // lag 300
+  reconcile();
+  EXPECT_FALSE(status().contains("stableSince"));
+  h.kafka().commit("kappa.team.stats.v2", ControllerHarness::kInput, 200);
+  reconcile();
+  h.advance(std::chrono::seconds(8));
+  reconcile();
+  EXPECT_EQ(h.service_version("stats"), 1) << "stable 8 s of a fresh window, not 16";
+}
+
+TEST_F(ReprocessingReconcilerTest, ManualPromotionWaitsForPromote) {
+  h.client.patch(api::kReprocessings, kNs, "stats-next", kube::PatchType::Merge,
+                 {{"spec", {{"promotion", "Manual"}}}}, {});
+  caught_up_v2();
+  reconcile();
+  h.advance(std::chrono::seconds(11));
+  reconcile();
+  EXPECT_EQ(phase(), "Promotable");
+  EXPECT_EQ(reason_of("Promoted"), "False/AwaitingPromotion");
+  EXPECT_EQ(h.service_version("stats"), 1);
+  h.client.patch(api::kReprocessings, kNs, "stats-next", kube::PatchType::Merge, {{"spec", {{"promote", true}}}}, {});
+  reconcile();
+  EXPECT_EQ(h.service_version("stats"), 2);
+  EXPECT_EQ(phase(), "Succeeded");
+}
+
+TEST_F(ReprocessingReconcilerTest, ACrashLoopingCandidateStallsWithThePodsReason) {
+  caught_up_v2();
+  h.client.seed(kube::resources::kPods,
+                {{"metadata", {{"name", "stats-v2-x"}, {"namespace", kNs},
+                               {"labels", api::version_labels("stats", 2)}}},
+                 {"status", {{"containerStatuses", json::array({{{"restartCount", 4},
+                                                                 {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}})}}}});
+  reconcile();
+  EXPECT_EQ(reason_of("Stalled"), "True/CandidateCrashLooping");
+  EXPECT_EQ(h.events("Stalled"), 1);
+}
+
+TEST_F(ReprocessingReconcilerTest, WhatCannotBeProvisionedStallsOrFailsWithAReason) {
+  const struct {
+    const char* what;
+    std::function<void(ControllerHarness&)> arrange;
+    std::string phase, stalled;
+  } cases[] = {
+      {"retention", [](ControllerHarness& h) { h.kafka().set_retention_insufficient("partition 0 lost 100 records"); },
+       "Failed", "True/RetentionInsufficient"},
+      {"input topic",
+       [](ControllerHarness& h) {
+         h.client.patch(api::kPipelines, kNs, "stats", kube::PatchType::Merge, {{"spec", {{"input", {{"topic", "nope"}}}}}}, {});
+       },
+       "Pending", "True/InputTopicMissing"},
+      // (a table there before the allocation moves it on to the next number:
+      // only one made after it, by someone else, can conflict)
+      {"table made meanwhile with other settings",
+       [](ControllerHarness& h) { h.kafka().fail_next("create_topic", kafka::KafkaErrorKind::TopicConflict); }, "Provisioning",
+       "True/TopicConflict"},
+      {"foreign Deployment",
+       [](ControllerHarness& h) {
+         h.client.seed(kube::resources::kDeployments, {{"metadata", {{"name", "stats-v1"}, {"namespace", kNs}}}, {"spec", json::object()}});
+       },
+       "Pending", "True/DeploymentConflict"},
+      {"no Pipeline",
+       [](ControllerHarness& h) {
+         h.client.patch(api::kReprocessings, kNs, "stats-next", kube::PatchType::Merge,
+                        {{"spec", {{"pipelineRef", {{"name", "nope"}}}}}}, {});
+       },
+       "Pending", "True/PipelineNotFound"},
+  };
+  for (const auto& c : cases) {
+    ControllerHarness fresh;  // each case in a world of its own: no version serves, v1 is next
+    fresh.seed_pipeline(ControllerHarness::pipeline_manifest("stats"));
+    fresh.client.seed(api::kReprocessings,
+                      {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                       {"metadata", {{"name", "stats-next"}, {"namespace", kNs}}},
+                       {"spec", {{"pipelineRef", {{"name", "stats"}}}}}});
+    c.arrange(fresh);
+    controllers::ReprocessingReconciler r(fresh.context());
+    fresh.client.sync();
+    r.reconcile(kKey);
+    const json s = fresh.client.stored(api::kReprocessings, kNs, "stats-next")->value("status", json::object());
+    const auto stalled = api::find_condition(s.value("conditions", json::array()), "Stalled");
+    EXPECT_EQ(s.value("phase", ""), c.phase) << c.what;
+    EXPECT_EQ(stalled ? stalled->value("status", "") + "/" + stalled->value("reason", "") : "", c.stalled) << c.what;
+    EXPECT_EQ(fresh.service_version("stats"), 0) << c.what << ": nothing serves, nothing was switched";
+  }
+}
+
+TEST_F(ReprocessingReconcilerTest, AbortRemovesTheCandidateAndLeavesServingAlone) {
+  reconcile();
+  h.client.patch(api::kReprocessings, kNs, "stats-next", kube::PatchType::Merge, {{"spec", {{"abort", true}}}}, {});
+  reconcile();
+  EXPECT_FALSE(deployment(2)) << "the Deployment goes first";
+  EXPECT_EQ(reason_of("Stalled"), "False/Aborting");
+  reconcile();
+  EXPECT_FALSE(h.kafka().has_topic("team.stats.v2"));
+  EXPECT_FALSE(h.kafka().has_topic("team.stats.v2.state"));
+  EXPECT_EQ(phase(), "Aborted");
+  EXPECT_EQ(h.service_version("stats"), 1);
+  EXPECT_TRUE(deployment(1));
+}
+
+TEST_F(ReprocessingReconcilerTest, DeletingACandidateCleansItThenDropsTheFinalizer) {
+  reconcile();
+  h.client.remove(api::kReprocessings, kNs, "stats-next", {});
+  reconcile();
+  reconcile();
+  EXPECT_FALSE(deployment(2));
+  EXPECT_FALSE(h.kafka().has_topic("team.stats.v2"));
+  EXPECT_FALSE(h.client.stored(api::kReprocessings, kNs, "stats-next"));
+  EXPECT_TRUE(deployment(1));
+}
+
+// Crash window: the Deployment of v5 was created, then the process died
+// before the status said v5 (and the status write was lost). The retry
+// finds the number on the Deployment instead of allocating another.
+TEST_F(ReprocessingReconcilerTest, AVersionWhoseStatusWasLostIsFoundOnItsDeployment) {
+  const auto s = h.spec("stats");
+  auto plan = controllers::plan_version(s, 5, "stats-next", s.processor, kafka::StartFrom::earliest());
+  h.client.seed(kube::resources::kDeployments, controllers::build_version_deployment(s, h.pipeline("stats"), plan, {}));
+  reconcile();
+  EXPECT_EQ(status()["version"], 5);
+  EXPECT_FALSE(h.pipeline("stats").value("status", json::object()).contains("nextVersion")) << "nothing allocated";
+  EXPECT_EQ(h.events("VersionCreated"), 0) << "the Deployment exists already";
+}
+
+// Stale cache: the switch happened, but our cache has not seen the Service
+// move. The version is re-measured, and the switch is a no-op PUT at most.
+TEST_F(ReprocessingReconcilerTest, ASwitchSeenOnlyInTheServiceIsCompletedWithoutASecondSwitch) {
+  caught_up_v2();
+  reconcile();
+  h.advance(std::chrono::seconds(11));
+  h.client.fail_nth(Verb::Patch, api::kReprocessings, 2, kube::ApiErrorKind::ServerError);  // status after the switch
+  EXPECT_THROW(reconcile(), kube::ApiError);
+  EXPECT_EQ(h.service_version("stats"), 2);
+  reconcile();
+  EXPECT_EQ(phase(), "Succeeded");
+  EXPECT_EQ(h.service_version("stats"), 2);
+  EXPECT_EQ(h.annotation(kube::resources::kServices, "stats", api::kAnnotationPreviousVersion), "1");
+}
+
+}  // namespace
+}  // namespace kappa::testing
