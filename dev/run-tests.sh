@@ -2,8 +2,10 @@
 # `make test`: installs what is missing, builds, starts a local stack of its
 # own (in .stack-test, so a running demo stack is left alone), runs every
 # CTest suite against it, then the processor's suites built with ASan and
-# UBSan (dev/sanitize-tests.sh; KAPPA_SANITIZE_TESTS=0 skips them), and
-# stops the stack again whatever the outcome.
+# UBSan (dev/sanitize-tests.sh; KAPPA_SANITIZE_TESTS=0 skips them), the
+# operator's unit tests built with ThreadSanitizer (dev/tsan-tests.sh;
+# KAPPA_TSAN_TESTS=0 skips them), and stops the stack again whatever the
+# outcome.
 source "$(dirname "$0")/lib.sh"
 export KAPPA_STACK_DIR="${KAPPA_TEST_STACK_DIR:-$REPO_ROOT/.stack-test}"
 
@@ -25,4 +27,9 @@ if [[ "${KAPPA_SANITIZE_TESTS:-1}" != 0 ]]; then
   "$DEV_DIR/sanitize-tests.sh"
 else
   warn "KAPPA_SANITIZE_TESTS=0: the sanitized processor suites did not run"
+fi
+if [[ "${KAPPA_TSAN_TESTS:-1}" != 0 ]]; then
+  "$DEV_DIR/tsan-tests.sh"
+else
+  warn "KAPPA_TSAN_TESTS=0: the operator's unit tests under ThreadSanitizer did not run"
 fi
