@@ -97,7 +97,7 @@ void Manager::enqueue_reprocessings_of_pipeline(const json& pipeline) {
   const std::string ns = pipeline["metadata"].value("namespace", "");
   const std::string name = pipeline["metadata"].value("name", "");
   for (const auto& rp : reprocessings_.cache().list(ns)) {
-    if (pipeline_ref_key(rp) == ns + "/" + name) reprocessing_controller_.queue().add(kube::object_key(rp));
+    if (pipeline_ref_key(*rp) == ns + "/" + name) reprocessing_controller_.queue().add(kube::object_key(*rp));
   }
 }
 
@@ -111,7 +111,7 @@ void Manager::enqueue_reprocessing_of_version(const json& object) {
   if (pipeline.empty()) return;
   const auto version = api::version_label(object);
   for (const auto& rp : reprocessings_.cache().by_label(api::kLabelPipeline, pipeline, ns)) {
-    if (!version || api::version_label(rp) == version) reprocessing_controller_.queue().add(kube::object_key(rp));
+    if (!version || api::version_label(*rp) == version) reprocessing_controller_.queue().add(kube::object_key(*rp));
   }
 }
 

@@ -84,14 +84,15 @@ Result PipelineReconciler::run(View& v) {
 }
 
 void PipelineReconciler::read_children(View& v) {
+  // Only this Pipeline's objects are copied out of the shared cache.
   for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelPipeline, v.name, v.ns)) {
-    if (!api::is_controlled_by(d, v.object)) continue;
-    if (const auto version = api::version_label(d)) v.deployments[*version] = d;
+    if (!api::is_controlled_by(*d, v.object)) continue;
+    if (const auto version = api::version_label(*d)) v.deployments[*version] = *d;
   }
   for (const auto& r : ctx_.caches.reprocessings.list(v.ns)) {
-    if (r.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "") != v.name) continue;
-    v.reprocessings.push_back(r);
-    if (!is_terminal(r) && (!v.candidate || version_of(r) > version_of(*v.candidate))) v.candidate = r;
+    if (r->value("spec", json::object()).value("pipelineRef", json::object()).value("name", "") != v.name) continue;
+    v.reprocessings.push_back(*r);
+    if (!is_terminal(*r) && (!v.candidate || version_of(*r) > version_of(*v.candidate))) v.candidate = *r;
   }
   if (v.spec) v.desired_hash = api::template_hash(v.spec->processor, *v.spec);
 }

@@ -47,7 +47,7 @@ ReprocessingReconciler::ReprocessingReconciler(ControllerContext& context) : ctx
 std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.wall_clock()); }
 
 Result ReprocessingReconciler::reconcile(const std::string& key) {
-  auto object = ctx_.caches.reprocessings.get(key);
+  kube::ObjectPtr object = ctx_.caches.reprocessings.get(key);
   if (object && needs_version(*object)) object = read_fresh(key);
   if (!object) {
     ctx_.metrics->version_gone(key);
@@ -88,20 +88,20 @@ bool ReprocessingReconciler::needs_version(const json& object) {
   return status.value("version", int64_t{0}) <= 0 && !is_terminal(status.value("phase", "")) && !is_deleting(object);
 }
 
-std::optional<json> ReprocessingReconciler::read_fresh(const std::string& key) {
+kube::ObjectPtr ReprocessingReconciler::read_fresh(const std::string& key) {
   const auto slash = key.find('/');
   try {
-    return ctx_.client.get(api::kReprocessings, key.substr(0, slash), key.substr(slash + 1));
+    return std::make_shared<const json>(ctx_.client.get(api::kReprocessings, key.substr(0, slash), key.substr(slash + 1)));
   } catch (const kube::ApiError& e) {
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
-    return std::nullopt;
+    return nullptr;
   }
 }
 
 Result ReprocessingReconciler::run(Attempt& a) {
   const json spec = a.object.value("spec", json::object());
   const std::string pipeline_name = spec.value("pipelineRef", json::object()).value("name", "");
-  a.pipeline = ctx_.caches.pipelines.get(a.ns + "/" + pipeline_name);
+  if (const auto pipeline = ctx_.caches.pipelines.get(a.ns + "/" + pipeline_name)) a.pipeline = *pipeline;
   if (a.pipeline) {
     try {
       a.spec = api::PipelineSpec::parse(*a.pipeline);
@@ -151,7 +151,7 @@ void ReprocessingReconciler::ensure_version(Attempt& a) {
   int64_t version = a.status.value("version", int64_t{0});
   if (version <= 0) {
     for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelReprocessing, a.name, a.ns)) {
-      if (const auto v = api::version_label(d); v && d["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) {
+      if (const auto v = api::version_label(*d); v && (*d)["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) {
         version = *v;  // we created it, then lost the status write
       }
     }
@@ -218,10 +218,11 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
   // that even a counter lost with its status is never behind.
   int64_t highest = 0;
   for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
-    highest = std::max(highest, api::version_label(d).value_or(0));
+    highest = std::max(highest, api::version_label(*d).value_or(0));
   }
   for (const auto& r : ctx_.caches.reprocessings.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
-    highest = std::max(highest, r.value("status", json::object()).value("version", int64_t{0}));
+    const auto status = r->find("status");
+    if (status != r->end() && status->is_object()) highest = std::max(highest, status->value("version", int64_t{0}));
   }
   for (const auto& g : a.kafka.admin->list_groups(api::group_prefix(a.ns, a.spec->name))) {
     highest = std::max(highest, api::version_of_group(g, a.ns, a.spec->name).value_or(0));
@@ -244,7 +245,7 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
 }
 
 std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
-  a.deployment = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment);
+  if (const auto cached = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment)) a.deployment = *cached;
   if (!a.deployment) {
     try {
       a.deployment = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
@@ -356,7 +357,7 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   const auto pods = ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns);
   std::vector<json> own_pods;
   for (const auto& p : pods) {
-    if (p["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) own_pods.push_back(p);
+    if ((*p)["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) own_pods.push_back(*p);
   }
   const auto trouble = pod_trouble(own_pods);
   const bool within = lag <= rollout.max_lag && ready;

@@ -45,7 +45,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   int64_t record_version(Attempt& a, int64_t version);
   VersionPlan plan_for(const Attempt& a, int64_t version) const;
   static bool needs_version(const nlohmann::json& object);
-  std::optional<nlohmann::json> read_fresh(const std::string& key);
+  kube::ObjectPtr read_fresh(const std::string& key);
   std::optional<kube::Result> provision(Attempt& a);
   kube::Result measure_and_gate(Attempt& a);
   kube::Result switch_service(Attempt& a);

@@ -130,14 +130,14 @@ void Informer::list_and_replace() {
 
   std::set<std::string> present;
   for (const auto& item : list["items"]) {
-    const json object = transform(item);
-    present.insert(object_key(object));
+    const auto object = std::make_shared<const json>(transform(item));
+    present.insert(object_key(*object));
     const auto previous = cache_.upsert(object);
     if (!previous) {
-      notify_add(object);
+      notify_add(*object);
     } else if ((*previous)["metadata"].value("resourceVersion", "") !=
-               object["metadata"].value("resourceVersion", "")) {
-      notify_update(*previous, object);
+               (*object)["metadata"].value("resourceVersion", "")) {
+      notify_update(*previous, *object);
     }
   }
   // Whatever was deleted while we were not watching is a delete now.
@@ -160,8 +160,8 @@ bool Informer::handle_event(const json& event, WatchEnd& end) {
     }
     throw std::runtime_error("watch error event: " + status.dump());
   }
-  const json object = transform(event["object"]);
-  const std::string rv = object["metadata"].value("resourceVersion", "");
+  const auto object = std::make_shared<const json>(transform(event["object"]));
+  const std::string rv = (*object)["metadata"].value("resourceVersion", "");
   if (type == "BOOKMARK") {
     resource_version_ = rv;
     return true;
@@ -169,13 +169,13 @@ bool Informer::handle_event(const json& event, WatchEnd& end) {
   if (type == "ADDED" || type == "MODIFIED") {
     const auto previous = cache_.upsert(object);
     if (previous) {
-      notify_update(*previous, object);
+      notify_update(*previous, *object);
     } else {
-      notify_add(object);
+      notify_add(*object);
     }
   } else if (type == "DELETED") {
-    cache_.erase(object_key(object));
-    notify_delete(object);
+    cache_.erase(object_key(*object));
+    notify_delete(*object);
   }
   if (!rv.empty()) resource_version_ = rv;
   return !stopping_;

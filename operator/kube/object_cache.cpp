@@ -14,28 +14,35 @@ std::string namespace_of_key(const std::string& key) {
   const auto slash = key.find('/');
   return slash == std::string::npos ? std::string() : key.substr(0, slash);
 }
+
+const json& labels_of(const json& object) {
+  static const json none = json::object();
+  const auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return none;
+  const auto labels = metadata->find("labels");
+  return labels != metadata->end() && labels->is_object() ? *labels : none;
+}
 }  // namespace
 
-std::optional<json> ObjectCache::get(const std::string& key) const {
+ObjectPtr ObjectCache::get(const std::string& key) const {
   std::lock_guard lock(mutex_);
   const auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  return it->second;
+  return it == objects_.end() ? nullptr : it->second;
 }
 
-std::vector<json> ObjectCache::list(const std::string& ns) const {
+std::vector<ObjectPtr> ObjectCache::list(const std::string& ns) const {
   std::lock_guard lock(mutex_);
-  std::vector<json> out;
+  std::vector<ObjectPtr> out;
   for (const auto& [key, object] : objects_) {
     if (ns.empty() || namespace_of_key(key) == ns) out.push_back(object);
   }
   return out;
 }
 
-std::vector<json> ObjectCache::by_label(const std::string& label, const std::string& value,
-                                        const std::string& ns) const {
+std::vector<ObjectPtr> ObjectCache::by_label(const std::string& label, const std::string& value,
+                                             const std::string& ns) const {
   std::lock_guard lock(mutex_);
-  std::vector<json> out;
+  std::vector<ObjectPtr> out;
   const auto it = label_index_.find(label + "=" + value);
   if (it == label_index_.end()) return out;
   for (const auto& [key, unused] : it->second) {
@@ -57,15 +64,13 @@ std::size_t ObjectCache::size() const {
 }
 
 void ObjectCache::index_locked(const std::string& key, const json& object) {
-  const auto labels = object["metadata"].value("labels", json::object());
-  for (const auto& [label, value] : labels.items()) {
+  for (const auto& [label, value] : labels_of(object).items()) {
     if (value.is_string()) label_index_[label + "=" + value.get<std::string>()][key] = true;
   }
 }
 
 void ObjectCache::unindex_locked(const std::string& key, const json& object) {
-  const auto labels = object["metadata"].value("labels", json::object());
-  for (const auto& [label, value] : labels.items()) {
+  for (const auto& [label, value] : labels_of(object).items()) {
     if (!value.is_string()) continue;
     const auto it = label_index_.find(label + "=" + value.get<std::string>());
     if (it == label_index_.end()) continue;
@@ -74,26 +79,26 @@ void ObjectCache::unindex_locked(const std::string& key, const json& object) {
   }
 }
 
-std::optional<json> ObjectCache::upsert(const json& object) {
-  const std::string key = object_key(object);
+ObjectPtr ObjectCache::upsert(ObjectPtr object) {
+  const std::string key = object_key(*object);
   std::lock_guard lock(mutex_);
-  std::optional<json> previous;
+  ObjectPtr previous;
   if (const auto it = objects_.find(key); it != objects_.end()) {
     previous = it->second;
-    unindex_locked(key, it->second);
+    unindex_locked(key, *previous);
   }
-  objects_[key] = object;
-  index_locked(key, object);
+  index_locked(key, *object);
+  objects_[key] = std::move(object);
   return previous;
 }
 
-std::optional<json> ObjectCache::erase(const std::string& key) {
+ObjectPtr ObjectCache::erase(const std::string& key) {
   std::lock_guard lock(mutex_);
   const auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  json previous = std::move(it->second);
-  unindex_locked(key, previous);
+  if (it == objects_.end()) return nullptr;
+  ObjectPtr previous = std::move(it->second);
   objects_.erase(it);
+  unindex_locked(key, *previous);
   return previous;
 }
 

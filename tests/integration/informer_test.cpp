@@ -106,7 +106,7 @@ TEST_F(InformerTest, RelistsAfterGoneAndDeliversMissedDeletes) {
   informer.start();  // resumes from the expired resourceVersion
   ASSERT_TRUE(wait_for(60s, [&] { return seen.count(seen.deleted, "doomed") == 1; }))
       << "a delete missed while disconnected must be delivered after the relist";
-  ASSERT_TRUE(wait_for(10s, [&] { return informer.cache().get(ns_ + "/newcomer").has_value(); }));
+  ASSERT_TRUE(wait_for(10s, [&] { return informer.cache().get(ns_ + "/newcomer") != nullptr; }));
   EXPECT_FALSE(informer.cache().get(ns_ + "/doomed"));
   EXPECT_GE(informer.relists(), 1);
   informer.stop();
@@ -125,6 +125,11 @@ int run_dev_script(const std::string& args) {
 std::map<std::string, std::string> names_to_versions(const std::vector<json>& objects) {
   std::map<std::string, std::string> out;
   for (const auto& o : objects) out[o["metadata"]["name"]] = o["metadata"]["resourceVersion"];
+  return out;
+}
+std::map<std::string, std::string> names_to_versions(const std::vector<kappa::kube::ObjectPtr>& objects) {
+  std::map<std::string, std::string> out;
+  for (const auto& o : objects) out[(*o)["metadata"]["name"]] = (*o)["metadata"]["resourceVersion"];
   return out;
 }
 
