@@ -97,8 +97,9 @@ void PipelineReconciler::read_children(View& v) {
   if (v.spec) v.desired_hash = api::template_hash(v.spec->processor, *v.spec);
 }
 
-// The Service is the source of truth for "active" (invariant 2): read it
-// fresh, and never write to one this Pipeline does not own.
+// The Service is the source of truth for "active" (docs/design.md,
+// invariant 2): read it fresh, and never write to one this Pipeline does
+// not own.
 std::optional<Result> PipelineReconciler::check_service(View& v) {
   try {
     v.service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
@@ -334,7 +335,7 @@ void PipelineReconciler::scale_active(View& v) {
                                 " replicas in place");
 }
 
-// Invariant 4: a version goes only once it is neither active nor a
+// docs/design.md, invariant 4: a version goes only once it is neither active nor a
 // candidate, and only retireAfter after it became standby.
 std::optional<Result> PipelineReconciler::retire_standby(View& v) {
   std::set<int64_t> candidates;
@@ -438,7 +439,7 @@ void PipelineReconciler::collect_kafka_garbage(View& v) {
   }
 }
 
-// Invariant 5: everything the Pipeline made goes before it does.
+// docs/design.md, invariant 5: everything the Pipeline made goes before it does.
 Result PipelineReconciler::finalize(View& v) {
   if (!has_finalizer(v.object, api::kFinalizer)) return Result::done();
   bool waiting = false;

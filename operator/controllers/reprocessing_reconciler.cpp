@@ -430,7 +430,7 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   return switch_service(a);
 }
 
-// Invariant 1 and 2: the one write that makes this version active, made
+// docs/design.md, invariants 1 and 2: the one write that makes this version active, made
 // only right after a fresh lag measurement said caught up, guarded by the
 // Service's resourceVersion.
 Result ReprocessingReconciler::switch_service(Attempt& a) {

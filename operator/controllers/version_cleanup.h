@@ -16,9 +16,10 @@ struct VersionParts {
 
 enum class CleanupStep { DeploymentTerminating, GroupStillHasMembers, Done };
 
-// Removes a version in the order invariant 4 asks for: the Deployment first
-// (foreground, so its pods are gone before we go on), then the consumer
-// group, then (when `delete_tables`) the output table and its changelog.
+// Removes a version in the order docs/design.md, invariant 4 asks for: the
+// Deployment first (foreground, so its pods are gone before we go on), then
+// the consumer group, then (when `delete_tables`) the output table and its
+// changelog.
 // Idempotent; call again while it reports a step in progress.
 CleanupStep delete_version(kube::KubeClient& client, kafka::KafkaAdmin& admin, const VersionParts& parts,
                            bool delete_tables);

@@ -25,7 +25,7 @@ VersionPlan plan_version(const api::PipelineSpec& spec, int64_t version, const s
                          const nlohmann::json& processor, const kafka::StartFrom& start_from);
 
 // The Deployment `<pipeline>-v<N>` running the processor with the contract
-// env of DESIGN.md §3, owned by the Pipeline (so deleting the Pipeline
+// env of docs/processor-contract.md, owned by the Pipeline (so deleting the Pipeline
 // garbage-collects it and a promoted version outlives its Reprocessing).
 nlohmann::json build_version_deployment(const api::PipelineSpec& spec, const nlohmann::json& pipeline,
                                         const VersionPlan& plan, const std::vector<std::string>& secret_keys);

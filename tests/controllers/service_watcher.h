@@ -1,7 +1,8 @@
 #pragma once
-// Records every selector the serving Service takes and checks invariant 1
-// as it happens: at the moment the Service selects version N, the
-// Reprocessing that built N says CaughtUp=True (the first version too).
+// Records every selector the serving Service takes and checks
+// docs/design.md, invariant 1 as it happens: at the moment the Service
+// selects version N, the Reprocessing that built N says CaughtUp=True (the
+// first version too).
 #include <mutex>
 #include <string>
 #include <vector>
