@@ -390,6 +390,7 @@ void RdKafkaAdmin::delete_group(const std::string& group) {
     if (steady::now() >= deadline) {
       fail(KafkaErrorKind::GroupNotEmpty, "delete group " + group, "it still has members");
     }
+    spdlog::debug("delete group {}: it still has members; retrying", group);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 }

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -27,6 +31,29 @@ using kappa::kafka::TopicSpec;
 using kappa::testing::produce;
 using kappa::testing::unique_name;
 using kappa::testing::wait_for;
+
+// Sends the default logger's lines (debug ones included) to a buffer while
+// it lives, so a test can wait for what the code under test reports.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()), sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)) {
+    auto capture = std::make_shared<spdlog::logger>("capture", sink_);
+    capture->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(capture);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  bool contains(const std::string& text) const {
+    const auto lines = sink_->last_formatted();
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != l.npos; });
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
 
 class KafkaAdminTest : public ::testing::Test {
  protected:
@@ -169,9 +196,12 @@ TEST_F(KafkaAdminTest, GroupDeleteWaitsForMembersToLeave) {
     EXPECT_EQ(e.kind(), KafkaErrorKind::GroupNotEmpty) << e.what();
   }
 
-  // The member leaves while delete_group is retrying: it then succeeds.
+  // The member leaves while delete_group is retrying (once it has been
+  // refused for the member): it then succeeds.
+  LogCapture log;
   auto deletion = std::async(std::launch::async, [&] { admin_->delete_group(group); });
-  std::this_thread::sleep_for(1s);
+  EXPECT_TRUE(wait_for(10s, [&] { return log.contains("delete group " + group + ": it still has members"); }, 20ms))
+      << "delete_group should retry while the member stays";
   leave = true;
   poller.join();
   ASSERT_EQ(deletion.wait_for(15s), std::future_status::ready);

@@ -389,16 +389,18 @@ TEST_F(ProcessorIntegration, AbortedTransactionsRewindWithoutDoubleCounting) {
 
 TEST_F(ProcessorIntegration, StartFromATimestampSkipsEarlierEvents) {
   KAPPA_NEEDS_STACK();
-  const auto before = generate_event_log(2000, 50, 0, 1);
-  const auto after = generate_event_log(2000, 50, 0, 2);
+  auto before = generate_event_log(2000, 50, 0, 1);
+  auto after = generate_event_log(2000, 50, 0, 2);
+  // Explicit timestamps a second either side of the start time (recent,
+  // so retention keeps them).
+  const int64_t since = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() - 60'000;
+  for (auto& r : before.records) r.timestamp_ms = since - 1000;
+  for (auto& r : after.records) r.timestamp_ms = since + 1000;
   const std::string input = unique("events-since");
   ASSERT_EQ(create_topic(bootstrap(), input, 2), "");
   produce_all(bootstrap(), input, before.records);
-  std::this_thread::sleep_for(5ms);
-  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  std::this_thread::sleep_for(5ms);
   produce_all(bootstrap(), input, after.records);
 
   auto run = fresh_run(input);

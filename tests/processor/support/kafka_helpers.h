@@ -47,6 +47,7 @@ inline std::string create_topic(const std::string& bootstrap, const std::string&
 struct Record {
   std::string key;  // "" = no key
   std::string value;
+  int64_t timestamp_ms = 0;  // the record's CreateTime; 0 = the producer's clock
 };
 
 // Produces `records` in order (idempotent: per-partition order is kept) and
@@ -60,7 +61,7 @@ inline void produce_all(const std::string& bootstrap, const std::string& topic, 
     RdKafka::ErrorCode code;
     while ((code = producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                                      const_cast<char*>(record.value.data()), record.value.size(),
-                                     record.key.empty() ? nullptr : record.key.data(), record.key.size(), 0,
+                                     record.key.empty() ? nullptr : record.key.data(), record.key.size(), record.timestamp_ms,
                                      nullptr)) == RdKafka::ERR__QUEUE_FULL) {
       producer->poll(50);
     }
