@@ -9,6 +9,7 @@
 #include "api/conditions.h"
 #include "api/duration.h"
 #include "api/names.h"
+#include "api/status_names.h"
 #include "controllers/crash_point.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
@@ -44,7 +45,8 @@ Result PipelineReconciler::reconcile(const std::string& key) {
     result = run(v);
   } catch (const kafka::KafkaError& e) {
     const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
-    v.stalled = api::condition_true("Stalled", down ? "KafkaUnreachable" : "KafkaError", e.what());
+    v.stalled = api::condition_true(api::condition::kStalled,
+                                    down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
     result = Result::after(ctx_.options.retry_interval);
   }
   if (is_deleting(v.object) && !has_finalizer(v.object, api::kFinalizer)) return result;
@@ -65,7 +67,7 @@ Result PipelineReconciler::run(View& v) {
   try {
     v.spec = api::PipelineSpec::parse(v.object);
   } catch (const std::invalid_argument& e) {
-    v.stalled = api::condition_true("Stalled", "InvalidSpec", e.what());
+    v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec, e.what());
     if (!is_deleting(v.object)) return Result::done();  // a spec change brings us back
   }
   read_children(v);
@@ -108,7 +110,7 @@ std::optional<Result> PipelineReconciler::check_service(View& v) {
   }
   if (v.service && !api::is_controlled_by(*v.service, v.object)) {
     v.service_conflict = true;
-    v.stalled = api::condition_true("Stalled", "ServiceNotOwned",
+    v.stalled = api::condition_true(api::condition::kStalled, api::reason::kServiceNotOwned,
                                     "Service " + v.spec->service_name +
                                         " exists and is not owned by this Pipeline; delete it or choose another "
                                         "serving.serviceName");
@@ -265,7 +267,7 @@ void PipelineReconciler::roll_out_template(View& v) {
     } else {
       const std::string phase = status_of(r).value("phase", "");
       const bool superseded = !annotation(r, kAnnotationSupersededBy).empty();
-      if ((phase == "Failed" || phase == "Aborted") && !superseded) blocked_by = &r;
+      if ((phase == api::phase::kFailed || phase == api::phase::kAborted) && !superseded) blocked_by = &r;
     }
   }
   if (matching_in_flight) {
@@ -275,11 +277,12 @@ void PipelineReconciler::roll_out_template(View& v) {
   if (blocked_by) {
     // The reason it ended (RetentionInsufficient, say) is the useful one.
     const std::string rp = (*blocked_by)["metadata"].value("name", "");
-    const std::string phase = status_of(*blocked_by).value("phase", std::string("Failed"));
-    const auto why = api::find_condition(status_of(*blocked_by).value("conditions", json::array()), "Stalled");
+    const std::string phase = status_of(*blocked_by).value("phase", std::string(api::phase::kFailed));
+    const auto why =
+        api::find_condition(status_of(*blocked_by).value("conditions", json::array()), api::condition::kStalled);
     const bool has_reason = why && why->value("status", "") == "True";
     v.stalled = api::condition_true(
-        "Stalled", has_reason ? why->value("reason", "") : "Rollout" + phase,
+        api::condition::kStalled, has_reason ? why->value("reason", "") : "Rollout" + phase,
         "Reprocessing " + rp + " for this template ended " + phase +
             (has_reason ? " (" + why->value("message", "") + ")" : std::string()) +
             "; change spec.processor or delete the Reprocessing to try again");
@@ -390,7 +393,7 @@ void PipelineReconciler::record_retired(View& v, int64_t version, const std::str
                        {"deployment", api::deployment_name(v.name, version)},
                        {"consumerGroup", api::consumer_group(v.ns, v.name, version)},
                        {"outputTopic", api::output_topic(v.spec->topic_prefix, v.name, version)},
-                       {"state", "Retired"},
+                       {"state", api::version_state::kRetired},
                        {"since", kube::format_time(ctx_.wall_clock())}});
   event(v, false, "Retired",
         "v" + std::to_string(version) + " retired: Deployment " + api::deployment_name(v.name, version) +

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/duration.h"
+#include "api/status_names.h"
 #include "controllers/pipeline_view.h"
 #include "controllers/version_state.h"
 #include "kube/time_format.h"
@@ -13,7 +14,8 @@ namespace kappa::controllers {
 namespace {
 
 std::string candidate_state(const json& rp) {
-  return status_of(rp).value("phase", "") == "Promotable" ? "Promotable" : "CatchingUp";
+  return status_of(rp).value("phase", "") == api::phase::kPromotable ? api::version_state::kPromotable
+                                                                     : api::version_state::kCatchingUp;
 }
 
 json versions_list(const PipelineReconciler::View& v, const std::string& now) {
@@ -32,7 +34,7 @@ json versions_list(const PipelineReconciler::View& v, const std::string& now) {
                   {"outputTopic", api::output_topic(v.spec->topic_prefix, v.name, version)}};
     std::string since;
     if (v.active && *v.active == version) {
-      entry["state"] = "Active";
+      entry["state"] = api::version_state::kActive;
       if (v.service) since = annotation(*v.service, api::kAnnotationSwitchedAt);
     } else if (in_flight.count(version)) {
       const json& rp = *in_flight[version];
@@ -40,7 +42,7 @@ json versions_list(const PipelineReconciler::View& v, const std::string& now) {
       if (status_of(rp).contains("lag")) entry["lag"] = status_of(rp)["lag"];
       since = status_of(rp).value("startedAt", "");
     } else {
-      entry["state"] = "Standby";
+      entry["state"] = api::version_state::kStandby;
       since = annotation(d, api::kAnnotationStandbySince);
     }
     entry["since"] = since.empty() ? now : since;
@@ -49,7 +51,7 @@ json versions_list(const PipelineReconciler::View& v, const std::string& now) {
   // Retired versions stay listed (the newest few) so history is visible.
   std::vector<json> retired;
   for (const auto& e : v.status.value("versions", json::array())) {
-    if (e.value("state", "") == "Retired") retired.push_back(e);
+    if (e.value("state", "") == api::version_state::kRetired) retired.push_back(e);
   }
   retired.insert(retired.end(), v.retired.begin(), v.retired.end());
   std::map<int64_t, json> by_version;
@@ -104,31 +106,33 @@ void PipelineReconciler::compute_status(View& v) {
   auto set = [&](const api::Condition& c) { api::set_condition(s["conditions"], c, generation, now); };
 
   // Serving
-  api::Condition serving = api::condition_false("Serving", "NoActiveVersion", "no version has been promoted yet");
+  api::Condition serving =
+      api::condition_false(api::condition::kServing, api::reason::kNoActiveVersion, "no version has been promoted yet");
   if (v.service_conflict) {
-    serving = api::condition_false("Serving", "ServiceNotOwned", v.stalled ? v.stalled->message : "");
+    serving = api::condition_false(api::condition::kServing, api::reason::kServiceNotOwned,
+                                   v.stalled ? v.stalled->message : "");
   } else if (v.active && v.deployments.count(*v.active)) {
     const auto& d = v.deployments[*v.active];
     const int32_t ready = ready_replicas(d);
     const std::string text = "Service " + (v.spec ? v.spec->service_name : std::string()) + " selects v" +
                              std::to_string(*v.active) + " (" + std::to_string(ready) + "/" +
                              std::to_string(d["spec"].value("replicas", 1)) + " replicas ready)";
-    serving = ready > 0 ? api::condition_true("Serving", "ActiveVersionServing", text)
-                        : api::condition_false("Serving", "ActiveVersionNotReady", text);
+    serving = ready > 0 ? api::condition_true(api::condition::kServing, api::reason::kActiveVersionServing, text)
+                        : api::condition_false(api::condition::kServing, api::reason::kActiveVersionNotReady, text);
   } else if (v.active) {
-    serving = api::condition_false("Serving", "ActiveVersionMissing",
+    serving = api::condition_false(api::condition::kServing, api::reason::kActiveVersionMissing,
                                    "the Service selects v" + std::to_string(*v.active) + ", which has no Deployment");
   }
   set(serving);
 
   // Stalled: ours first, else the candidate's.
-  api::Condition stalled = api::condition_false("Stalled", "Progressing", "");
+  api::Condition stalled = api::condition_false(api::condition::kStalled, api::reason::kProgressing, "");
   if (v.stalled) {
     stalled = *v.stalled;
   } else if (candidate_status) {
-    const auto c = api::find_condition(candidate_status->value("conditions", json::array()), "Stalled");
+    const auto c = api::find_condition(candidate_status->value("conditions", json::array()), api::condition::kStalled);
     if (c && c->value("status", "") == "True") {
-      stalled = api::condition_true("Stalled", c->value("reason", "CandidateStalled"),
+      stalled = api::condition_true(api::condition::kStalled, c->value("reason", api::reason::kCandidateStalled),
                                     (version_of(*v.candidate) > 0
                                         ? "v" + std::to_string(version_of(*v.candidate))
                                         : "Reprocessing " + (*v.candidate)["metadata"].value("name", std::string())) +
@@ -140,43 +144,47 @@ void PipelineReconciler::compute_status(View& v) {
   // Reconciling
   const bool template_applied = v.active && (v.active_hash == v.desired_hash ||
                                              s.value("rolledBackTemplateHash", "") == v.desired_hash);
-  api::Condition reconciling = api::condition_false("Reconciling", "Idle", "nothing to roll out");
+  api::Condition reconciling =
+      api::condition_false(api::condition::kReconciling, api::reason::kIdle, "nothing to roll out");
   if (v.spec && v.spec->paused) {
-    reconciling = api::condition_false("Reconciling", "Paused", "spec.paused is true: no changes are made");
+    reconciling = api::condition_false(api::condition::kReconciling, api::reason::kPaused,
+                                       "spec.paused is true: no changes are made");
   } else if (candidate_status && v.candidate && version_of(*v.candidate) > 0) {
     const std::string phase = candidate_status->value("phase", "");
     const std::string version = "v" + std::to_string(version_of(*v.candidate));
-    if (phase == "Promotable") {
-      reconciling = api::condition_true("Reconciling", "AwaitingPromotion",
+    if (phase == api::phase::kPromotable) {
+      reconciling = api::condition_true(api::condition::kReconciling, api::reason::kAwaitingPromotion,
                                         version + " is caught up and waits for promotion");
-    } else if (phase == "CatchingUp") {
+    } else if (phase == api::phase::kCatchingUp) {
       reconciling = api::condition_true(
-          "Reconciling", "CatchingUp",
+          api::condition::kReconciling, api::reason::kCatchingUp,
           version + " catching up: lag " + std::to_string(s.value("candidateLag", int64_t{0})) + ", " +
               s.value("candidateProgress", std::string("0%")) +
               (s.contains("candidateETA") ? ", ETA " + s["candidateETA"].get<std::string>() : std::string()));
     } else {
-      reconciling = api::condition_true("Reconciling", "Provisioning", version + " is being provisioned");
+      reconciling = api::condition_true(api::condition::kReconciling, api::reason::kProvisioning,
+                                        version + " is being provisioned");
     }
   } else if (v.in_flight_any() || (!template_applied && !v.stalled)) {
-    reconciling = api::condition_true("Reconciling", "RolloutPending", "a new version is being started");
+    reconciling = api::condition_true(api::condition::kReconciling, api::reason::kRolloutPending,
+                                      "a new version is being started");
   }
   set(reconciling);
 
   // Ready summarises.
-  api::Condition ready = api::condition_true("Ready", "RolloutComplete", serving.message);
+  api::Condition ready = api::condition_true(api::condition::kReady, api::reason::kRolloutComplete, serving.message);
   if (serving.status != "True") {
-    ready = api::condition_false("Ready", serving.reason, serving.message);
+    ready = api::condition_false(api::condition::kReady, serving.reason, serving.message);
   } else if (stalled.status == "True") {
-    ready = api::condition_false("Ready", stalled.reason, stalled.message);
+    ready = api::condition_false(api::condition::kReady, stalled.reason, stalled.message);
   } else if (reconciling.status == "True") {
-    ready = api::condition_false("Ready", reconciling.reason, reconciling.message);
+    ready = api::condition_false(api::condition::kReady, reconciling.reason, reconciling.message);
   } else if (!template_applied) {
-    ready = api::condition_false("Ready", "TemplateNotRolledOut",
+    ready = api::condition_false(api::condition::kReady, api::reason::kTemplateNotRolledOut,
                                  v.spec && v.spec->paused ? "paused before the new template was rolled out"
                                                           : "the new template is not rolled out");
   } else if (s.value("rolledBackTemplateHash", "") == v.desired_hash && v.active_hash != v.desired_hash) {
-    ready = api::condition_true("Ready", "RolledBack",
+    ready = api::condition_true(api::condition::kReady, api::reason::kRolledBack,
                                 serving.message + "; rolled back: change spec.processor to roll forward again");
   }
   set(ready);

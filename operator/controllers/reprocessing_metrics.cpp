@@ -43,7 +43,8 @@ void report_reprocessing_change(ControllerMetrics& metrics, TransitionLedger& le
   const std::string phase = status_after.value("phase", "");
   const std::string uid = before["metadata"].value("uid", key);
 
-  if (phase == "Aborted" && status_before.value("phase", "") != "Aborted" && ledger.first(uid, "aborted")) {
+  if (phase == api::phase::kAborted && status_before.value("phase", "") != api::phase::kAborted &&
+      ledger.first(uid, "aborted")) {
     metrics.aborted(ns, pipeline);
   }
   if (status_after.contains("caughtUpAt") && !status_before.contains("caughtUpAt") && ledger.first(uid, "caught-up")) {

@@ -7,6 +7,7 @@
 #include "api/conditions.h"
 #include "api/duration.h"
 #include "api/names.h"
+#include "api/status_names.h"
 #include "controllers/crash_point.h"
 #include "controllers/reprocessing_metrics.h"
 #include "controllers/status_patch.h"
@@ -22,8 +23,6 @@ using nlohmann::json;
 using kube::Result;
 
 namespace {
-
-bool is_terminal(const std::string& phase) { return phase == "Succeeded" || phase == "Aborted" || phase == "Failed"; }
 
 int64_t sum_lag(const std::map<int32_t, int64_t>& end, const std::map<int32_t, int64_t>& start) {
   int64_t total = 0;
@@ -66,7 +65,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
   } catch (const kafka::KafkaError& e) {
     // Kafka is outside our control: say so in status and look again later.
     const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
-    stalled(a, down ? "KafkaUnreachable" : "KafkaError", e.what());
+    stalled(a, down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
     result = Result::after(ctx_.options.retry_interval);
   }
   if (!is_deleting(a.object) || has_finalizer(a.object, api::kFinalizer)) {
@@ -85,7 +84,8 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
 // ago, and allocating again would hand this Reprocessing a second one.
 bool ReprocessingReconciler::needs_version(const json& object) {
   const json status = object.contains("status") && object["status"].is_object() ? object["status"] : json::object();
-  return status.value("version", int64_t{0}) <= 0 && !is_terminal(status.value("phase", "")) && !is_deleting(object);
+  return status.value("version", int64_t{0}) <= 0 && !is_terminal_phase(status.value("phase", "")) &&
+         !is_deleting(object);
 }
 
 kube::ObjectPtr ReprocessingReconciler::read_fresh(const std::string& key) {
@@ -107,7 +107,7 @@ Result ReprocessingReconciler::run(Attempt& a) {
       a.spec = api::PipelineSpec::parse(*a.pipeline);
     } catch (const std::invalid_argument& e) {
       if (!is_deleting(a.object)) {
-        stalled(a, "InvalidPipelineSpec", e.what());
+        stalled(a, api::reason::kInvalidPipelineSpec, e.what());
         return Result::after(ctx_.options.retry_interval);
       }
     }
@@ -115,18 +115,18 @@ Result ReprocessingReconciler::run(Attempt& a) {
   if (is_deleting(a.object)) return finalize(a);
   a.object = add_finalizer(ctx_.client, api::kReprocessings, a.object, api::kFinalizer);
   const std::string phase = a.status.value("phase", "");
-  if (is_terminal(phase)) return Result::done();
+  if (is_terminal_phase(phase)) return Result::done();
   if (a.status.value("startedAt", "").empty()) a.status["startedAt"] = now();
-  if (phase.empty()) set_phase(a, "Pending");
+  if (phase.empty()) set_phase(a, api::phase::kPending);
   if (!a.pipeline || !a.spec) {
-    stalled(a, "PipelineNotFound", "Pipeline " + pipeline_name + " does not exist in namespace " + a.ns);
+    stalled(a, api::reason::kPipelineNotFound, "Pipeline " + pipeline_name + " does not exist in namespace " + a.ns);
     return Result::after(ctx_.options.retry_interval);
   }
   try {
     a.kafka = ctx_.kafka.access(*a.spec);
   } catch (const kube::ApiError& e) {
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
-    stalled(a, "KafkaSecretMissing", "secret " + a.spec->secret_name + " (spec.kafka.secretRef) not found");
+    stalled(a, api::reason::kKafkaSecretMissing, "secret " + a.spec->secret_name + " (spec.kafka.secretRef) not found");
     return Result::after(ctx_.options.retry_interval);
   }
   if (spec.value("abort", false)) return abort(a);
@@ -244,48 +244,64 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
   }
 }
 
+// Provisioning, step by step: adopt a Deployment an earlier pass made, or
+// check the input can be replayed, make the tables, then the Deployment.
 std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
-  if (const auto cached = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment)) a.deployment = *cached;
-  if (!a.deployment) {
-    try {
-      a.deployment = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
-    } catch (const kube::ApiError& e) {
-      if (e.kind() != kube::ApiErrorKind::NotFound) throw;
-    }
-  }
-  if (a.deployment) {
-    const auto labels = (*a.deployment)["metadata"].value("labels", json::object());
-    if (labels.value(api::kLabelReprocessing, "") != a.name || !api::is_controlled_by(*a.deployment, *a.pipeline)) {
-      stalled(a, "DeploymentConflict",
-              "Deployment " + a.plan.deployment + " exists and does not belong to this reprocessing");
-      return Result::after(ctx_.options.retry_interval);
-    }
-    const int32_t replicas = (*a.deployment)["spec"].value("replicas", 1);
-    if (replicas != a.spec->replicas) {  // a replicas-only change applies in place
-      ctx_.client.patch(kube::resources::kDeployments, a.ns, a.plan.deployment, kube::PatchType::Merge,
-                        {{"spec", {{"replicas", a.spec->replicas}}}}, {});
-    }
-    return std::nullopt;
-  }
+  find_deployment(a);
+  if (a.deployment) return adopt_deployment(a);
   if (a.spec->paused) {
-    set_condition(a, "Stalled", false, "Paused", "the Pipeline is paused; the version is not started");
+    set_condition(a, api::condition::kStalled, false, api::reason::kPaused,
+                  "the Pipeline is paused; the version is not started");
     return Result::after(ctx_.options.retry_interval);
   }
-
-  auto& admin = *a.kafka.admin;
   int32_t input_partitions = 0;
+  if (auto stop = preflight(a, input_partitions)) return stop;
+  if (auto stop = create_tables(a, input_partitions)) return stop;
+  return create_deployment(a);
+}
+
+void ReprocessingReconciler::find_deployment(Attempt& a) {
+  if (const auto cached = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment)) a.deployment = *cached;
+  if (a.deployment) return;
+  try {  // a pass may have made it a moment ago
+    a.deployment = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+  }
+}
+
+// The version's Deployment exists: it must be ours; a replicas-only change
+// of the Pipeline applies to it in place.
+std::optional<Result> ReprocessingReconciler::adopt_deployment(Attempt& a) {
+  const auto labels = (*a.deployment)["metadata"].value("labels", json::object());
+  if (labels.value(api::kLabelReprocessing, "") != a.name || !api::is_controlled_by(*a.deployment, *a.pipeline)) {
+    stalled(a, api::reason::kDeploymentConflict,
+            "Deployment " + a.plan.deployment + " exists and does not belong to this reprocessing");
+    return Result::after(ctx_.options.retry_interval);
+  }
+  if ((*a.deployment)["spec"].value("replicas", 1) != a.spec->replicas) {
+    ctx_.client.patch(kube::resources::kDeployments, a.ns, a.plan.deployment, kube::PatchType::Merge,
+                      {{"spec", {{"replicas", a.spec->replicas}}}}, {});
+  }
+  return std::nullopt;
+}
+
+// The input topic exists and still holds everything the replay needs
+// (else the Reprocessing fails: it could never produce a correct table).
+std::optional<Result> ReprocessingReconciler::preflight(Attempt& a, int32_t& input_partitions) {
+  auto& admin = *a.kafka.admin;
   try {
     input_partitions = admin.partition_count(a.spec->input_topic);
   } catch (const kafka::KafkaError& e) {
     if (e.kind() != kafka::KafkaErrorKind::UnknownTopic) throw;
-    stalled(a, "InputTopicMissing", "input topic " + a.spec->input_topic + " does not exist");
+    stalled(a, api::reason::kInputTopicMissing, "input topic " + a.spec->input_topic + " does not exist");
     return Result::after(ctx_.options.retry_interval);
   }
   const auto preflight = admin.retention_preflight(a.spec->input_topic, a.plan.start_from);
   if (!preflight.sufficient) {
-    set_phase(a, "Failed");
-    stalled(a, "RetentionInsufficient", preflight.message);
-    set_condition(a, "Succeeded", false, "RetentionInsufficient", preflight.message);
+    set_phase(a, api::phase::kFailed);
+    stalled(a, api::reason::kRetentionInsufficient, preflight.message);
+    set_condition(a, api::condition::kSucceeded, false, api::reason::kRetentionInsufficient, preflight.message);
     a.status["completedAt"] = now();
     event(a, true, "RetentionInsufficient", preflight.message);
     return Result::done();
@@ -293,21 +309,30 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
   const auto start = admin.start_offsets(a.spec->input_topic, a.plan.start_from);
   a.plan.start_offsets = offsets_json(start);
   if (!a.status.contains("startLag")) a.status["startLag"] = sum_lag(admin.end_offsets(a.spec->input_topic), start);
-  set_phase(a, "Provisioning");
+  set_phase(a, api::phase::kProvisioning);
+  return std::nullopt;
+}
 
+// The output table (compacted) and the processor's state changelog, one
+// partition per input partition. Creating an existing one is success.
+std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t input_partitions) {
   kafka::TopicSpec table{a.plan.output_topic, a.spec->output_partitions, a.spec->output_replication_factor,
                          a.spec->output_config};
   table.configs.emplace("cleanup.policy", "compact");
   kafka::TopicSpec changelog{api::state_topic(a.plan.output_topic), input_partitions,
                              a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
   try {
-    admin.create_topic(table);
-    admin.create_topic(changelog);
+    a.kafka.admin->create_topic(table);
+    a.kafka.admin->create_topic(changelog);
   } catch (const kafka::KafkaError& e) {
     if (e.kind() != kafka::KafkaErrorKind::TopicConflict) throw;
-    stalled(a, "TopicConflict", e.what());
+    stalled(a, api::reason::kTopicConflict, e.what());
     return Result::after(ctx_.options.retry_interval);
   }
+  return std::nullopt;
+}
+
+std::optional<Result> ReprocessingReconciler::create_deployment(Attempt& a) {
   const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
   try {
     a.deployment = ctx_.client.create(kube::resources::kDeployments, a.ns, deployment);
@@ -321,28 +346,47 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
             a.plan.consumer_group + ", table " + a.plan.output_topic + ", replaying " +
             std::to_string(a.status.value("startLag", int64_t{0})) + " records from " +
             api::start_from_env(a.plan.start_from));
-  set_phase(a, "CatchingUp");
+  set_phase(a, api::phase::kCatchingUp);
   event(a, false, "CatchingUp", "v" + std::to_string(a.plan.version) + " is replaying the log");
   return std::nullopt;
 }
 
+// The gate, step by step: measure the lag, judge whether the version is
+// stuck, hold it until lag <= maxLag with every replica Ready for stableFor,
+// wait for a promotion if one is asked for, then switch.
 Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
-  const auto& rollout = a.spec->rollout;
-  const auto start = start_offsets_of(*a.deployment);
-  const auto lags = a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start}});
+  const auto lag = measure_lag(a);
+  if (!lag) return Result::after(ctx_.options.lag_poll_interval);
+  const Gate gate = judge_gate(a, lag->lag);
+  report_stall(a, *lag, gate);
+  if (!gate.caught_up) return keep_catching_up(a, lag->lag, gate);
+  record_caught_up(a, gate);
+  if (auto wait = await_promotion(a)) return *wait;
+  // On record before the switch: whoever sees the Service select this
+  // version can already read CaughtUp=True.
+  write_status(ctx_.client, api::kReprocessings, a.object, a.status);
+  a.object["status"] = a.status;
+  return switch_service(a);
+}
+
+// One lag measurement of the version's group, written to status and metrics.
+std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measure_lag(Attempt& a) {
+  const auto lags =
+      a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start_offsets_of(*a.deployment)}});
   if (lags.empty() || lags.front().error) {
-    stalled(a, "LagUnavailable", lags.empty() ? "no lag answer" : *lags.front().error);
-    return Result::after(ctx_.options.lag_poll_interval);
+    stalled(a, api::reason::kLagUnavailable, lags.empty() ? "no lag answer" : *lags.front().error);
+    return std::nullopt;
   }
   const int64_t lag = lags.front().total;
   int64_t end_total = 0;
   for (const auto& p : lags.front().partitions) end_total += p.end;
   const auto progress = tracker(a.object["metadata"].value("uid", "")).observe(lag, end_total);
   const int64_t start_lag = a.status.value("startLag", progress.start_lag);
+  const int percent =
+      start_lag <= 0 ? 100 : static_cast<int>(std::clamp<int64_t>((start_lag - lag) * 100 / start_lag, 0, 100));
   a.status["startLag"] = start_lag;
   a.status["lag"] = lag;
-  a.status["progressPercent"] =
-      start_lag <= 0 ? 100 : static_cast<int>(std::clamp<int64_t>((start_lag - lag) * 100 / start_lag, 0, 100));
+  a.status["progressPercent"] = percent;
   a.status["recordsPerSecond"] = progress.records_per_second;
   if (progress.eta_seconds) {
     a.status["etaSeconds"] = *progress.eta_seconds;
@@ -350,84 +394,105 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
     a.status.erase("etaSeconds");
   }
   ctx_.metrics->version_progress(a.ns + "/" + a.name, {a.ns, a.spec->name, a.plan.version},
-                                 {lag, a.status["progressPercent"].get<int>(), progress.records_per_second,
-                                  progress.eta_seconds});
+                                 {lag, percent, progress.records_per_second, progress.eta_seconds});
+  return LagReading{lag, progress.stalled};
+}
 
-  const bool ready = all_replicas_ready(*a.deployment);
-  const auto pods = ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns);
-  std::vector<json> own_pods;
-  for (const auto& p : pods) {
-    if ((*p)["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) own_pods.push_back(*p);
-  }
-  const auto trouble = pod_trouble(own_pods);
-  const bool within = lag <= rollout.max_lag && ready;
-  const auto wall = ctx_.wall_clock();
-  if (within && !a.status.contains("stableSince")) a.status["stableSince"] = now();
-  if (!within) a.status.erase("stableSince");
-  const auto stable_since = within ? kube::parse_time(a.status["stableSince"].get<std::string>()) : std::nullopt;
-  const auto stable_for = stable_since ? wall - *stable_since : std::chrono::system_clock::duration::zero();
-  const bool caught_up = within && stable_for >= rollout.stable_for;
+// Within maxLag with every replica Ready, since when, and for long enough?
+ReprocessingReconciler::Gate ReprocessingReconciler::judge_gate(Attempt& a, int64_t lag) {
+  const auto& rollout = a.spec->rollout;
+  Gate g;
+  g.ready = all_replicas_ready(*a.deployment);
+  g.within = lag <= rollout.max_lag && g.ready;
+  if (g.within && !a.status.contains("stableSince")) a.status["stableSince"] = now();
+  if (!g.within) a.status.erase("stableSince");
+  const auto since = g.within ? kube::parse_time(a.status["stableSince"].get<std::string>()) : std::nullopt;
+  if (since) g.stable_for = ctx_.wall_clock() - *since;
+  g.caught_up = g.within && g.stable_for >= rollout.stable_for;
+  g.lag_text = "lag " + std::to_string(lag) + " (maxLag " + std::to_string(rollout.max_lag) + "), " +
+               std::to_string(ready_replicas(*a.deployment)) + "/" + std::to_string(a.spec->replicas) +
+               " replicas ready";
+  return g;
+}
 
-  const std::string lag_text = "lag " + std::to_string(lag) + " (maxLag " + std::to_string(rollout.max_lag) + "), " +
-                               std::to_string(ready_replicas(*a.deployment)) + "/" +
-                               std::to_string(a.spec->replicas) + " replicas ready";
+// Stalled says why the version cannot get there by itself: its pods, the
+// catch-up deadline, or a lag that stopped shrinking.
+void ReprocessingReconciler::report_stall(Attempt& a, const LagReading& lag, const Gate& gate) {
+  const auto& rollout = a.spec->rollout;
+  const auto seconds = [](auto d) { return api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d)); };
   const auto started = kube::parse_time(a.status.value("startedAt", ""));
-  if (trouble) {
+  if (const auto trouble = pod_trouble(own_pods(a))) {
     stalled(a, trouble->reason, trouble->message);
-  } else if (!caught_up && started && wall - *started > rollout.catch_up_deadline) {
-    stalled(a, "CatchUpDeadlineExceeded",
-            "not caught up within catchUpDeadline " + api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
-                                                           rollout.catch_up_deadline)) + ": " + lag_text);
-  } else if (progress.stalled && lag > rollout.max_lag) {
-    stalled(a, "LagNotShrinking", "no progress for " +
-                                      api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
-                                          ctx_.options.stall_window)) + ": " + lag_text);
+  } else if (!gate.caught_up && started && ctx_.wall_clock() - *started > rollout.catch_up_deadline) {
+    stalled(a, api::reason::kCatchUpDeadlineExceeded,
+            "not caught up within catchUpDeadline " + seconds(rollout.catch_up_deadline) + ": " + gate.lag_text);
+  } else if (lag.not_shrinking && lag.lag > rollout.max_lag) {
+    stalled(a, api::reason::kLagNotShrinking,
+            "no progress for " + seconds(ctx_.options.stall_window) + ": " + gate.lag_text);
   } else {
-    set_condition(a, "Stalled", false, "Progressing", lag_text);
+    set_condition(a, api::condition::kStalled, false, api::reason::kProgressing, gate.lag_text);
   }
+}
 
-  if (!caught_up) {
-    const bool was_caught_up = api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp");
-    set_condition(a, "CaughtUp", false, within ? "Stabilizing" : (ready ? "CatchingUp" : "ReplicasNotReady"),
-                  lag_text + (within ? ", stable for " + api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(stable_for)) : ""));
-    if (was_caught_up) event(a, true, "FellBehind", "v" + std::to_string(a.plan.version) + " fell behind: " + lag_text);
-    set_phase(a, "CatchingUp");
-    if (lag > 0) crash_point("during-catch-up");
-    auto wait = ctx_.options.lag_poll_interval;
-    if (within) {
-      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(rollout.stable_for - stable_for);
-      wait = std::clamp(remaining, std::chrono::milliseconds(100), wait);
-    }
-    return Result::after(wait);
+std::vector<json> ReprocessingReconciler::own_pods(const Attempt& a) const {
+  std::vector<json> out;
+  for (const auto& p : ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns)) {
+    if ((*p)["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) out.push_back(*p);
   }
+  return out;
+}
 
-  if (!api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp")) {
-    event(a, false, "CaughtUp", "v" + std::to_string(a.plan.version) + " caught up: " + lag_text);
+// Not there yet: say how far, and look again at the next poll (or when
+// stableFor will have passed, if sooner).
+Result ReprocessingReconciler::keep_catching_up(Attempt& a, int64_t lag, const Gate& gate) {
+  const bool was_caught_up =
+      api::condition_is_true(a.status.value("conditions", json::array()), api::condition::kCaughtUp);
+  const char* why = gate.within ? api::reason::kStabilizing
+                                : (gate.ready ? api::reason::kCatchingUp : api::reason::kReplicasNotReady);
+  const auto stable = std::chrono::duration_cast<std::chrono::seconds>(gate.stable_for);
+  set_condition(a, api::condition::kCaughtUp, false, why,
+                gate.lag_text + (gate.within ? ", stable for " + api::format_duration(stable) : ""));
+  if (was_caught_up) {
+    event(a, true, "FellBehind", "v" + std::to_string(a.plan.version) + " fell behind: " + gate.lag_text);
   }
-  set_condition(a, "CaughtUp", true, "LagWithinMaxLag",
-                lag_text + " for " +
-                    api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(stable_for)));
+  set_phase(a, api::phase::kCatchingUp);
+  if (lag > 0) crash_point("during-catch-up");
+  auto wait = ctx_.options.lag_poll_interval;
+  if (gate.within) {
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(a.spec->rollout.stable_for - gate.stable_for);
+    wait = std::clamp(remaining, std::chrono::milliseconds(100), wait);
+  }
+  return Result::after(wait);
+}
+
+void ReprocessingReconciler::record_caught_up(Attempt& a, const Gate& gate) {
+  if (!api::condition_is_true(a.status.value("conditions", json::array()), api::condition::kCaughtUp)) {
+    event(a, false, "CaughtUp", "v" + std::to_string(a.plan.version) + " caught up: " + gate.lag_text);
+  }
+  set_condition(a, api::condition::kCaughtUp, true, api::reason::kLagWithinMaxLag,
+                gate.lag_text + " for " +
+                    api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(gate.stable_for)));
   if (!a.status.contains("caughtUpAt")) a.status["caughtUpAt"] = now();
+}
 
+// Caught up, but a human promotes it (Manual) or the Pipeline is paused.
+std::optional<Result> ReprocessingReconciler::await_promotion(Attempt& a) {
   const json spec = a.object.value("spec", json::object());
-  const bool manual = spec.contains("promotion") ? spec.value("promotion", "") == "Manual" : rollout.manual_promotion;
-  if ((manual && !spec.value("promote", false)) || a.spec->paused) {
-    if (a.status.value("phase", "") != "Promotable") {
-      event(a, false, "Promotable",
-            "v" + std::to_string(a.plan.version) +
-                (a.spec->paused ? " is caught up; the Pipeline is paused"
-                                : " is caught up and waits for promotion (kubectl kappa promote)"));
-    }
-    set_phase(a, "Promotable");
-    set_condition(a, "Promoted", false, a.spec->paused ? "Paused" : "AwaitingPromotion",
-                  a.spec->paused ? "the Pipeline is paused" : "set spec.promote=true to switch serving to this version");
-    return Result::after(ctx_.options.lag_poll_interval);
+  const bool manual =
+      spec.contains("promotion") ? spec.value("promotion", "") == "Manual" : a.spec->rollout.manual_promotion;
+  if (!(manual && !spec.value("promote", false)) && !a.spec->paused) return std::nullopt;
+  if (a.status.value("phase", "") != api::phase::kPromotable) {
+    event(a, false, "Promotable",
+          "v" + std::to_string(a.plan.version) +
+              (a.spec->paused ? " is caught up; the Pipeline is paused"
+                              : " is caught up and waits for promotion (kubectl kappa promote)"));
   }
-  // On record before the switch: whoever sees the Service select this
-  // version can already read CaughtUp=True.
-  write_status(ctx_.client, api::kReprocessings, a.object, a.status);
-  a.object["status"] = a.status;
-  return switch_service(a);
+  set_phase(a, api::phase::kPromotable);
+  set_condition(a, api::condition::kPromoted, false,
+                a.spec->paused ? api::reason::kPaused : api::reason::kAwaitingPromotion,
+                a.spec->paused ? "the Pipeline is paused" : "set spec.promote=true to switch serving to this version");
+  return Result::after(ctx_.options.lag_poll_interval);
 }
 
 // docs/design.md, invariants 1 and 2: the one write that makes this version active, made
@@ -451,7 +516,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
     ctx_.client.create(kube::resources::kServices, a.ns, service);
   } else {
     if (!api::is_controlled_by(service, *a.pipeline)) {
-      stalled(a, "ServiceNotOwned",
+      stalled(a, api::reason::kServiceNotOwned,
               "Service " + a.spec->service_name + " exists and is not owned by Pipeline " + a.spec->name);
       return Result::after(ctx_.options.retry_interval);
     }
@@ -470,24 +535,26 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
                a.plan.version);
   event(a, false, "Switched", "Service " + a.spec->service_name + " switched from " + from + " to v" + version);
-  set_phase(a, "Promoted");
+  set_phase(a, api::phase::kPromoted);
   a.status["promotedAt"] = now();
-  set_condition(a, "Promoted", true, "Switched", "Service " + a.spec->service_name + " selects v" + version);
+  set_condition(a, api::condition::kPromoted, true, api::reason::kSwitched,
+                "Service " + a.spec->service_name + " selects v" + version);
   event(a, false, "Promoted", "v" + version + " is active");
   return complete(a);
 }
 
 Result ReprocessingReconciler::complete(Attempt& a) {
   if (!a.status.contains("promotedAt")) a.status["promotedAt"] = now();
-  set_condition(a, "Promoted", true, "Switched",
+  set_condition(a, api::condition::kPromoted, true, api::reason::kSwitched,
                 "Service " + a.spec->service_name + " selects v" + std::to_string(a.plan.version));
-  set_condition(a, "Stalled", false, "Succeeded", "v" + std::to_string(a.plan.version) + " is active");
-  set_condition(a, "Succeeded", true, "Promoted",
+  set_condition(a, api::condition::kStalled, false, api::reason::kSucceeded,
+                "v" + std::to_string(a.plan.version) + " is active");
+  set_condition(a, api::condition::kSucceeded, true, api::reason::kPromoted,
                 "v" + std::to_string(a.plan.version) + " serves; the previous version stays warm until retireAfter");
-  if (!api::condition_is_true(a.status.value("conditions", json::array()), "CaughtUp")) {
-    set_condition(a, "CaughtUp", true, "LagWithinMaxLag", "caught up when promoted");
+  if (!api::condition_is_true(a.status.value("conditions", json::array()), api::condition::kCaughtUp)) {
+    set_condition(a, api::condition::kCaughtUp, true, api::reason::kLagWithinMaxLag, "caught up when promoted");
   }
-  set_phase(a, "Succeeded");
+  set_phase(a, api::phase::kSucceeded);
   a.status["completedAt"] = now();
   a.status.erase("etaSeconds");
   forget_tracker(a.object["metadata"].value("uid", ""));
@@ -513,7 +580,7 @@ Result ReprocessingReconciler::finalize(Attempt& a) {
   if (!has_finalizer(a.object, api::kFinalizer)) return Result::done();
   const int64_t version = a.status.value("version", int64_t{0});
   const auto serving = serving_version(a);
-  const bool promoted = a.status.value("phase", "") == "Succeeded" || (serving && *serving == version);
+  const bool promoted = a.status.value("phase", "") == api::phase::kSucceeded || (serving && *serving == version);
   // A promoted version belongs to the Pipeline now; only a candidate goes.
   if (!promoted && !remove_candidate(a)) return Result::after(std::chrono::seconds(2));
   forget_tracker(a.object["metadata"].value("uid", ""));
@@ -529,12 +596,13 @@ Result ReprocessingReconciler::abort(Attempt& a) {
     return complete(a);
   }
   if (!remove_candidate(a)) {
-    set_condition(a, "Stalled", false, "Aborting", "removing the candidate's Deployment, group and tables");
+    set_condition(a, api::condition::kStalled, false, api::reason::kAborting,
+                  "removing the candidate's Deployment, group and tables");
     return Result::after(std::chrono::seconds(2));
   }
-  set_phase(a, "Aborted");
-  set_condition(a, "Stalled", false, "Aborted", "aborted; serving untouched");
-  set_condition(a, "Succeeded", false, "Aborted", "aborted by spec.abort");
+  set_phase(a, api::phase::kAborted);
+  set_condition(a, api::condition::kStalled, false, api::reason::kAborted, "aborted; serving untouched");
+  set_condition(a, api::condition::kSucceeded, false, api::reason::kAborted, "aborted by spec.abort");
   a.status.erase("stableSince");
   a.status.erase("etaSeconds");
   a.status["completedAt"] = now();
@@ -554,9 +622,9 @@ void ReprocessingReconciler::set_condition(Attempt& a, const std::string& type, 
 }
 
 void ReprocessingReconciler::stalled(Attempt& a, const std::string& reason, const std::string& message) {
-  const bool already = api::condition_is_true(a.status.value("conditions", json::array()), "Stalled");
-  const auto previous = api::find_condition(a.status.value("conditions", json::array()), "Stalled");
-  set_condition(a, "Stalled", true, reason, message);
+  const bool already = api::condition_is_true(a.status.value("conditions", json::array()), api::condition::kStalled);
+  const auto previous = api::find_condition(a.status.value("conditions", json::array()), api::condition::kStalled);
+  set_condition(a, api::condition::kStalled, true, reason, message);
   if (!already || (previous && previous->value("reason", "") != reason)) event(a, true, "Stalled", reason + ": " + message);
 }
 

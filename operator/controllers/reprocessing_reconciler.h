@@ -3,6 +3,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"
@@ -47,7 +48,32 @@ class ReprocessingReconciler : public kube::Reconciler {
   static bool needs_version(const nlohmann::json& object);
   kube::ObjectPtr read_fresh(const std::string& key);
   std::optional<kube::Result> provision(Attempt& a);
+  void find_deployment(Attempt& a);
+  std::optional<kube::Result> adopt_deployment(Attempt& a);
+  std::optional<kube::Result> preflight(Attempt& a, int32_t& input_partitions);
+  std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
+  std::optional<kube::Result> create_deployment(Attempt& a);
+
+  // What the gate learns from one lag measurement.
+  struct LagReading {
+    int64_t lag = 0;
+    bool not_shrinking = false;  // no new low for the stall window
+  };
+  struct Gate {
+    bool ready = false;   // every replica Ready
+    bool within = false;  // ready and lag <= maxLag
+    std::chrono::system_clock::duration stable_for{};
+    bool caught_up = false;  // within for stableFor
+    std::string lag_text;
+  };
   kube::Result measure_and_gate(Attempt& a);
+  std::optional<LagReading> measure_lag(Attempt& a);
+  Gate judge_gate(Attempt& a, int64_t lag);
+  void report_stall(Attempt& a, const LagReading& lag, const Gate& gate);
+  std::vector<nlohmann::json> own_pods(const Attempt& a) const;
+  kube::Result keep_catching_up(Attempt& a, int64_t lag, const Gate& gate);
+  void record_caught_up(Attempt& a, const Gate& gate);
+  std::optional<kube::Result> await_promotion(Attempt& a);
   kube::Result switch_service(Attempt& a);
   kube::Result complete(Attempt& a);
   // Removes the candidate's Deployment, group and tables; true when gone.

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/status_names.h"
+
 namespace kappa::controllers {
 
 // The version a serving Service selects (its kappa.dev/version selector).
@@ -19,7 +21,7 @@ bool all_replicas_ready(const nlohmann::json& deployment);
 
 // A Reprocessing in this phase is over: it builds nothing any more.
 inline bool is_terminal_phase(const std::string& phase) {
-  return phase == "Succeeded" || phase == "Aborted" || phase == "Failed";
+  return phase == api::phase::kSucceeded || phase == api::phase::kAborted || phase == api::phase::kFailed;
 }
 int32_t ready_replicas(const nlohmann::json& deployment);
 
