@@ -11,6 +11,7 @@
 #include "api/names.h"
 #include "api/status_names.h"
 #include "controllers/crash_point.h"
+#include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
 #include "controllers/version_deployment.h"
@@ -103,11 +104,7 @@ void PipelineReconciler::read_children(View& v) {
 // invariant 2): read it fresh, and never write to one this Pipeline does
 // not own.
 std::optional<Result> PipelineReconciler::check_service(View& v) {
-  try {
-    v.service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
-  } catch (const kube::ApiError& e) {
-    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
-  }
+  v.service = read_serving_service(ctx_.client, v.ns, v.spec->service_name);
   if (v.service && !api::is_controlled_by(*v.service, v.object)) {
     v.service_conflict = true;
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kServiceNotOwned,
@@ -214,12 +211,8 @@ void PipelineReconciler::finish_rollback(View& v) {
 }
 
 void PipelineReconciler::switch_service_back(View& v, int64_t target) {
-  json service = *v.service;
-  service["spec"]["selector"][api::kLabelVersion] = std::to_string(target);
-  service["metadata"]["annotations"][api::kAnnotationPreviousVersion] = std::to_string(*v.active);
-  service["metadata"]["annotations"][api::kAnnotationSwitchedAt] = kube::format_time(ctx_.wall_clock());
-  service["metadata"]["annotations"][api::kAnnotationRolledBackTemplate] = v.active_hash;
-  v.service = ctx_.client.update(kube::resources::kServices, service);
+  v.service = roll_back_serving_service(ctx_.client, *v.service, target, v.active_hash,
+                                        kube::format_time(ctx_.wall_clock()));
   crash_point("after-rollback-switch");
   ctx_.metrics->rolled_back(v.ns, v.name);
   event(v, false, "RolledBack",
@@ -236,8 +229,7 @@ void PipelineReconciler::restore_service(View& v) {
   if (v.service) return;
   const int64_t last = v.status.value("activeVersion", int64_t{0});
   if (last <= 0 || !v.deployments.count(last)) return;
-  const json service = build_serving_service(*v.spec, v.object, last, kube::format_time(ctx_.wall_clock()));
-  v.service = ctx_.client.create(kube::resources::kServices, v.ns, service);
+  v.service = create_serving_service(ctx_.client, *v.spec, v.object, last, kube::format_time(ctx_.wall_clock()));
   v.active = last;
   v.active_hash = hash_label(v.deployments[last]);
   event(v, true, "ServiceRestored", "Service " + v.spec->service_name + " was missing; recreated selecting v" +

@@ -10,6 +10,7 @@
 #include "api/status_names.h"
 #include "controllers/crash_point.h"
 #include "controllers/reprocessing_metrics.h"
+#include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
 #include "controllers/version_state.h"
@@ -503,31 +504,18 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   const auto fresh = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
   if (!all_replicas_ready(fresh)) return Result::after(ctx_.options.lag_poll_interval);
 
-  json service;
-  std::optional<int64_t> previous;
-  try {
-    service = ctx_.client.get(kube::resources::kServices, a.ns, a.spec->service_name);
-  } catch (const kube::ApiError& e) {
-    if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+  const auto service = read_serving_service(ctx_.client, a.ns, a.spec->service_name);
+  if (service && !api::is_controlled_by(*service, *a.pipeline)) {
+    stalled(a, api::reason::kServiceNotOwned,
+            "Service " + a.spec->service_name + " exists and is not owned by Pipeline " + a.spec->name);
+    return Result::after(ctx_.options.retry_interval);
   }
+  const auto previous = service ? selected_version(*service) : std::nullopt;
   crash_point("before-service-write");
-  if (service.is_null()) {
-    service = build_serving_service(*a.spec, *a.pipeline, a.plan.version, now());
-    ctx_.client.create(kube::resources::kServices, a.ns, service);
+  if (service) {
+    switch_serving_service(ctx_.client, *service, a.spec->name, a.plan.version, now());
   } else {
-    if (!api::is_controlled_by(service, *a.pipeline)) {
-      stalled(a, api::reason::kServiceNotOwned,
-              "Service " + a.spec->service_name + " exists and is not owned by Pipeline " + a.spec->name);
-      return Result::after(ctx_.options.retry_interval);
-    }
-    previous = selected_version(service);
-    service["spec"]["selector"] = serving_selector(a.spec->name, a.plan.version);
-    auto& annotations = service["metadata"]["annotations"];
-    if (!annotations.is_object()) annotations = json::object();
-    if (previous && *previous != a.plan.version) annotations[api::kAnnotationPreviousVersion] = std::to_string(*previous);
-    annotations[api::kAnnotationSwitchedAt] = now();
-    annotations.erase(api::kAnnotationRolledBackTemplate);  // a new version rolls forward
-    ctx_.client.update(kube::resources::kServices, service);  // PUT with the resourceVersion we read
+    create_serving_service(ctx_.client, *a.spec, *a.pipeline, a.plan.version, now());
   }
   crash_point("after-service-write");
   ctx_.metrics->switched(a.ns, a.spec->name);

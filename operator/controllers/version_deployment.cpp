@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "api/names.h"
+#include "controllers/serving_service.h"
 
 namespace kappa::controllers {
 
@@ -107,24 +108,5 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
   };
 }
 
-
-nlohmann::json serving_selector(const std::string& pipeline, int64_t version) {
-  return {{api::kLabelPipeline, pipeline}, {api::kLabelVersion, std::to_string(version)}};
-}
-
-nlohmann::json build_serving_service(const api::PipelineSpec& spec, const nlohmann::json& pipeline, int64_t version,
-                                     const std::string& switched_at) {
-  const nlohmann::json port = {
-      {"name", "http"}, {"port", spec.serving_port}, {"targetPort", spec.serving_port}, {"protocol", "TCP"}};
-  return {{"apiVersion", "v1"},
-          {"kind", "Service"},
-          {"metadata",
-           {{"name", spec.service_name},
-            {"namespace", pipeline["metadata"].value("namespace", "")},
-            {"labels", {{api::kLabelManagedBy, api::kManagedBy}, {api::kLabelPipeline, spec.name}}},
-            {"annotations", {{api::kAnnotationSwitchedAt, switched_at}}},
-            {"ownerReferences", nlohmann::json::array({api::controller_reference(pipeline)})}}},
-          {"spec", {{"selector", serving_selector(spec.name, version)}, {"ports", nlohmann::json::array({port})}}}};
-}
 
 }  // namespace kappa::controllers

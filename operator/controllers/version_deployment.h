@@ -30,14 +30,6 @@ VersionPlan plan_version(const api::PipelineSpec& spec, int64_t version, const s
 nlohmann::json build_version_deployment(const api::PipelineSpec& spec, const nlohmann::json& pipeline,
                                         const VersionPlan& plan, const std::vector<std::string>& secret_keys);
 
-// The serving Service `spec.serving.serviceName` selecting `version`, owned
-// by the Pipeline. Only ever created this way; switches PUT its selector.
-nlohmann::json build_serving_service(const api::PipelineSpec& spec, const nlohmann::json& pipeline, int64_t version,
-                                     const std::string& switched_at);
-
-// The selector that makes `version` of `pipeline` the one serving.
-nlohmann::json serving_selector(const std::string& pipeline, int64_t version);
-
 // KAFKA_PROP_<NAME> for a librdkafka property name, as the reference
 // processor reads it: '.' becomes '_', '_' becomes '__', upper case.
 std::string kafka_property_env(const std::string& property);

@@ -9,13 +9,6 @@ namespace kappa::controllers {
 
 using nlohmann::json;
 
-std::optional<int64_t> selected_version(const json& service) {
-  const auto selector = service.value("spec", json::object()).value("selector", json::object());
-  const auto it = selector.find(api::kLabelVersion);
-  if (it == selector.end() || !it->is_string()) return std::nullopt;
-  return api::version_label({{"metadata", {{"labels", {{api::kLabelVersion, *it}}}}}});
-}
-
 int32_t ready_replicas(const json& deployment) {
   return deployment.value("status", json::object()).value("readyReplicas", 0);
 }

@@ -9,9 +9,6 @@
 
 namespace kappa::controllers {
 
-// The version a serving Service selects (its kappa.dev/version selector).
-std::optional<int64_t> selected_version(const nlohmann::json& service);
-
 // Every replica the Deployment asks for is Ready. Not gated on
 // observedGeneration: the apiserver bumps a Deployment's generation for
 // annotation changes too (the standby-since mark right after a switch),

@@ -14,6 +14,7 @@
 #include "api/names.h"
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"
+#include "controllers/serving_service.h"
 #include "controllers/version_deployment.h"
 #include "kube/event_recorder.h"
 #include "support/fake_clock.h"

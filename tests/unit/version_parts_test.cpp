@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "controllers/status_patch.h"
+#include "controllers/serving_service.h"
 #include "controllers/version_deployment.h"
 #include "controllers/version_state.h"
 #include "support/controller_harness.h"
