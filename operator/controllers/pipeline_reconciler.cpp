@@ -236,72 +236,77 @@ void PipelineReconciler::restore_service(View& v) {
                                          std::to_string(last));
 }
 
+// A template no version runs yet gets a Reprocessing, unless one is on it
+// already, a rollback holds it back, or its last attempt ended Failed or
+// Aborted (then the Pipeline says why and waits for a spec change). Either
+// way, in-flight Reprocessings of other templates are superseded.
 void PipelineReconciler::roll_out_template(View& v) {
   const std::string& want = v.desired_hash;
-  if (v.active && v.active_hash == want) {
-    supersede(v, want);
-    return;
-  }
-  if (v.service && annotation(*v.service, api::kAnnotationRolledBackTemplate) == want) {
-    supersede(v, want);
-    return;  // held back by a rollback
-  }
-
-  const json* matching_in_flight = nullptr;
-  const json* blocked_by = nullptr;
-  bool name_taken = false;
-  const std::string base_name = reprocessing_name(v.name, want);
-  for (const auto& r : v.reprocessings) {
-    if (r["metadata"].value("name", "") == base_name) name_taken = true;
-    if (hash_label(r) != want) continue;
-    if (!is_terminal(r)) {
-      matching_in_flight = &r;
-    } else {
-      const std::string phase = status_of(r).value("phase", "");
-      const bool superseded = !annotation(r, kAnnotationSupersededBy).empty();
-      if ((phase == api::phase::kFailed || phase == api::phase::kAborted) && !superseded) blocked_by = &r;
+  const bool serving_it = v.active && v.active_hash == want;
+  const bool held_back = v.service && annotation(*v.service, api::kAnnotationRolledBackTemplate) == want;
+  if (!serving_it && !held_back) {
+    const TemplateAttempts attempts = attempts_of(v, want);
+    if (attempts.blocked_by && !attempts.in_flight) {
+      stall_on_ended_attempt(v, *attempts.blocked_by);
+      return;
     }
+    if (!attempts.in_flight) create_reprocessing(v, attempts.name_taken);
   }
-  if (matching_in_flight) {
-    supersede(v, want);
-    return;
+  supersede(v, want);
+}
+
+PipelineReconciler::TemplateAttempts PipelineReconciler::attempts_of(const View& v, const std::string& hash) const {
+  TemplateAttempts out;
+  for (const auto& r : v.reprocessings) {
+    if (r["metadata"].value("name", "") == reprocessing_name(v.name, hash)) out.name_taken = true;
+    if (hash_label(r) != hash) continue;
+    if (!is_terminal(r)) {
+      out.in_flight = &r;
+      continue;
+    }
+    const std::string phase = status_of(r).value("phase", "");
+    const bool superseded = !annotation(r, kAnnotationSupersededBy).empty();
+    if ((phase == api::phase::kFailed || phase == api::phase::kAborted) && !superseded) out.blocked_by = &r;
   }
-  if (blocked_by) {
-    // The reason it ended (RetentionInsufficient, say) is the useful one.
-    const std::string rp = (*blocked_by)["metadata"].value("name", "");
-    const std::string phase = status_of(*blocked_by).value("phase", std::string(api::phase::kFailed));
-    const auto why =
-        api::find_condition(status_of(*blocked_by).value("conditions", json::array()), api::condition::kStalled);
-    const bool has_reason = why && why->value("status", "") == "True";
-    v.stalled = api::condition_true(
-        api::condition::kStalled, has_reason ? why->value("reason", "") : "Rollout" + phase,
-        "Reprocessing " + rp + " for this template ended " + phase +
-            (has_reason ? " (" + why->value("message", "") + ")" : std::string()) +
-            "; change spec.processor or delete the Reprocessing to try again");
-    return;
-  }
+  return out;
+}
+
+// The reason the attempt ended (RetentionInsufficient, say) is the useful one.
+void PipelineReconciler::stall_on_ended_attempt(View& v, const json& attempt) {
+  const std::string rp = attempt["metadata"].value("name", "");
+  const std::string phase = status_of(attempt).value("phase", std::string(api::phase::kFailed));
+  const auto why = api::find_condition(status_of(attempt).value("conditions", json::array()), api::condition::kStalled);
+  const bool has_reason = why && why->value("status", "") == "True";
+  v.stalled = api::condition_true(
+      api::condition::kStalled, has_reason ? why->value("reason", "") : "Rollout" + phase,
+      "Reprocessing " + rp + " for this template ended " + phase +
+          (has_reason ? " (" + why->value("message", "") + ")" : std::string()) +
+          "; change spec.processor or delete the Reprocessing to try again");
+}
+
+void PipelineReconciler::create_reprocessing(View& v, bool name_taken) {
+  const std::string& hash = v.desired_hash;
+  const std::string base = reprocessing_name(v.name, hash);
   const std::string name =
-      name_taken ? base_name + "-g" + std::to_string(v.object["metadata"].value("generation", int64_t{0})) : base_name;
-  json rp = {{"apiVersion", api::kApiVersion},
-             {"kind", "Reprocessing"},
-             {"metadata",
-              {{"name", name},
-               {"namespace", v.ns},
-               {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, want}}},
-               {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
-             // The template is copied so the version is built from what was
-             // asked for at this moment, whatever the Pipeline says later.
-             {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};
+      name_taken ? base + "-g" + std::to_string(v.object["metadata"].value("generation", int64_t{0})) : base;
+  const json rp = {{"apiVersion", api::kApiVersion},
+                   {"kind", "Reprocessing"},
+                   {"metadata",
+                    {{"name", name},
+                     {"namespace", v.ns},
+                     {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, hash}}},
+                     {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
+                   // The template is copied so the version is built from what was
+                   // asked for at this moment, whatever the Pipeline says later.
+                   {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};
   try {
-    const json created = ctx_.client.create(api::kReprocessings, v.ns, rp);
-    v.reprocessings.push_back(created);
+    v.reprocessings.push_back(ctx_.client.create(api::kReprocessings, v.ns, rp));
     event(v, false, "ReprocessingCreated",
-          "template " + want + " changed: Reprocessing " + name + " builds the next version" +
+          "template " + hash + " changed: Reprocessing " + name + " builds the next version" +
               (v.active ? " beside v" + std::to_string(*v.active) : std::string()));
   } catch (const kube::ApiError& e) {
     if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;  // our cache is behind; next pass sees it
   }
-  supersede(v, want);
 }
 
 // A newer template wins: in-flight Reprocessings this Pipeline made for

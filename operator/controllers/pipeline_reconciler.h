@@ -38,6 +38,17 @@ class PipelineReconciler : public kube::Reconciler {
   std::string rollback_refusal(View& v, std::optional<int64_t> target) const;
   void restore_service(View& v);
   void roll_out_template(View& v);
+  // The Reprocessings made for one template: one still running, the last
+  // that ended Failed or Aborted (not superseded), and whether the plain
+  // name "<pipeline>-<hash>" is taken.
+  struct TemplateAttempts {
+    const nlohmann::json* in_flight = nullptr;
+    const nlohmann::json* blocked_by = nullptr;
+    bool name_taken = false;
+  };
+  TemplateAttempts attempts_of(const View& v, const std::string& hash) const;
+  void stall_on_ended_attempt(View& v, const nlohmann::json& attempt);
+  void create_reprocessing(View& v, bool name_taken);
   void supersede(View& v, const std::string& keep_hash);
   void scale_active(View& v);
   std::optional<kube::Result> retire_standby(View& v);
