@@ -67,6 +67,113 @@ json versions_list(const PipelineReconciler::View& v, const std::string& now) {
   return list;
 }
 
+using View = PipelineReconciler::View;
+
+// What the candidate is doing, as the printer columns show it.
+void record_candidate(json& s, const View& v) {
+  if (!v.candidate || version_of(*v.candidate) <= 0) {
+    for (const char* field : {"candidateVersion", "candidateLag", "candidateProgress", "candidateETA"}) s.erase(field);
+    return;
+  }
+  const json& c = status_of(*v.candidate);
+  s["candidateVersion"] = version_of(*v.candidate);
+  s["candidateLag"] = c.value("lag", c.value("startLag", int64_t{0}));
+  s["candidateProgress"] = std::to_string(c.value("progressPercent", 0)) + "%";
+  if (c.contains("etaSeconds")) {
+    s["candidateETA"] = api::format_duration(std::chrono::seconds(c["etaSeconds"].get<int64_t>()));
+  } else {
+    s.erase("candidateETA");
+  }
+}
+
+api::Condition serving_condition(const View& v) {
+  using api::condition_false;
+  if (v.service_conflict) {
+    return condition_false(api::condition::kServing, api::reason::kServiceNotOwned, v.stalled ? v.stalled->message : "");
+  }
+  if (!v.active) {
+    return condition_false(api::condition::kServing, api::reason::kNoActiveVersion, "no version has been promoted yet");
+  }
+  const auto d = v.deployments.find(*v.active);
+  if (d == v.deployments.end()) {
+    return condition_false(api::condition::kServing, api::reason::kActiveVersionMissing,
+                           "the Service selects v" + std::to_string(*v.active) + ", which has no Deployment");
+  }
+  const int32_t ready = ready_replicas(d->second);
+  const std::string text = "Service " + (v.spec ? v.spec->service_name : std::string()) + " selects v" +
+                           std::to_string(*v.active) + " (" + std::to_string(ready) + "/" +
+                           std::to_string(d->second["spec"].value("replicas", 1)) + " replicas ready)";
+  return ready > 0 ? api::condition_true(api::condition::kServing, api::reason::kActiveVersionServing, text)
+                   : condition_false(api::condition::kServing, api::reason::kActiveVersionNotReady, text);
+}
+
+// Ours first, else the candidate's: its reason shows even before it has a
+// version (it may be stuck allocating one: Kafka unreachable, say).
+api::Condition stalled_condition(const View& v) {
+  if (v.stalled) return *v.stalled;
+  const auto c = v.candidate ? api::find_condition(status_of(*v.candidate).value("conditions", json::array()),
+                                                   api::condition::kStalled)
+                             : std::nullopt;
+  if (!c || c->value("status", "") != "True") {
+    return api::condition_false(api::condition::kStalled, api::reason::kProgressing, "");
+  }
+  const std::string who = version_of(*v.candidate) > 0
+                              ? "v" + std::to_string(version_of(*v.candidate))
+                              : "Reprocessing " + (*v.candidate)["metadata"].value("name", std::string());
+  return api::condition_true(api::condition::kStalled, c->value("reason", api::reason::kCandidateStalled),
+                             who + ": " + c->value("message", ""));
+}
+
+bool template_applied(const View& v, const json& s) {
+  return v.active && (v.active_hash == v.desired_hash || s.value("rolledBackTemplateHash", "") == v.desired_hash);
+}
+
+api::Condition reconciling_condition(const View& v, const json& s) {
+  using api::condition_true;
+  const char* type = api::condition::kReconciling;
+  if (v.spec && v.spec->paused) {
+    return api::condition_false(type, api::reason::kPaused, "spec.paused is true: no changes are made");
+  }
+  if (v.candidate && version_of(*v.candidate) > 0) {
+    const std::string phase = status_of(*v.candidate).value("phase", "");
+    const std::string version = "v" + std::to_string(version_of(*v.candidate));
+    if (phase == api::phase::kPromotable) {
+      return condition_true(type, api::reason::kAwaitingPromotion, version + " is caught up and waits for promotion");
+    }
+    if (phase == api::phase::kCatchingUp) {
+      return condition_true(
+          type, api::reason::kCatchingUp,
+          version + " catching up: lag " + std::to_string(s.value("candidateLag", int64_t{0})) + ", " +
+              s.value("candidateProgress", std::string("0%")) +
+              (s.contains("candidateETA") ? ", ETA " + s["candidateETA"].get<std::string>() : std::string()));
+    }
+    return condition_true(type, api::reason::kProvisioning, version + " is being provisioned");
+  }
+  if (v.in_flight_any() || (!template_applied(v, s) && !v.stalled)) {
+    return condition_true(type, api::reason::kRolloutPending, "a new version is being started");
+  }
+  return api::condition_false(type, api::reason::kIdle, "nothing to roll out");
+}
+
+// Ready summarises: the first of the other conditions that is not well.
+api::Condition ready_condition(const View& v, const json& s, const api::Condition& serving,
+                               const api::Condition& stalled, const api::Condition& reconciling) {
+  const char* type = api::condition::kReady;
+  if (serving.status != "True") return api::condition_false(type, serving.reason, serving.message);
+  if (stalled.status == "True") return api::condition_false(type, stalled.reason, stalled.message);
+  if (reconciling.status == "True") return api::condition_false(type, reconciling.reason, reconciling.message);
+  if (!template_applied(v, s)) {
+    return api::condition_false(type, api::reason::kTemplateNotRolledOut,
+                                v.spec && v.spec->paused ? "paused before the new template was rolled out"
+                                                         : "the new template is not rolled out");
+  }
+  if (s.value("rolledBackTemplateHash", "") == v.desired_hash && v.active_hash != v.desired_hash) {
+    return api::condition_true(type, api::reason::kRolledBack,
+                               serving.message + "; rolled back: change spec.processor to roll forward again");
+  }
+  return api::condition_true(type, api::reason::kRolloutComplete, serving.message);
+}
+
 }  // namespace
 
 void PipelineReconciler::compute_status(View& v) {
@@ -79,22 +186,7 @@ void PipelineReconciler::compute_status(View& v) {
   } else if (v.service) {
     s.erase("activeVersion");
   }  // Service missing: keep the last active version, to restore it
-
-  // The candidate's Stalled reason shows even before it has a version
-  // (it may be stuck allocating one: Kafka unreachable, say).
-  const json* candidate_status = v.candidate ? &status_of(*v.candidate) : nullptr;
-  if (v.candidate && version_of(*v.candidate) > 0) {
-    s["candidateVersion"] = version_of(*v.candidate);
-    s["candidateLag"] = candidate_status->value("lag", candidate_status->value("startLag", int64_t{0}));
-    s["candidateProgress"] = std::to_string(candidate_status->value("progressPercent", 0)) + "%";
-    if (candidate_status->contains("etaSeconds")) {
-      s["candidateETA"] = api::format_duration(std::chrono::seconds((*candidate_status)["etaSeconds"].get<int64_t>()));
-    } else {
-      s.erase("candidateETA");
-    }
-  } else {
-    for (const char* field : {"candidateVersion", "candidateLag", "candidateProgress", "candidateETA"}) s.erase(field);
-  }
+  record_candidate(s, v);
   if (v.spec) s["versions"] = versions_list(v, now);
   const std::string rolled_back = v.service ? annotation(*v.service, api::kAnnotationRolledBackTemplate) : "";
   if (rolled_back.empty()) {
@@ -102,92 +194,12 @@ void PipelineReconciler::compute_status(View& v) {
   } else {
     s["rolledBackTemplateHash"] = rolled_back;
   }
-
-  auto set = [&](const api::Condition& c) { api::set_condition(s["conditions"], c, generation, now); };
-
-  // Serving
-  api::Condition serving =
-      api::condition_false(api::condition::kServing, api::reason::kNoActiveVersion, "no version has been promoted yet");
-  if (v.service_conflict) {
-    serving = api::condition_false(api::condition::kServing, api::reason::kServiceNotOwned,
-                                   v.stalled ? v.stalled->message : "");
-  } else if (v.active && v.deployments.count(*v.active)) {
-    const auto& d = v.deployments[*v.active];
-    const int32_t ready = ready_replicas(d);
-    const std::string text = "Service " + (v.spec ? v.spec->service_name : std::string()) + " selects v" +
-                             std::to_string(*v.active) + " (" + std::to_string(ready) + "/" +
-                             std::to_string(d["spec"].value("replicas", 1)) + " replicas ready)";
-    serving = ready > 0 ? api::condition_true(api::condition::kServing, api::reason::kActiveVersionServing, text)
-                        : api::condition_false(api::condition::kServing, api::reason::kActiveVersionNotReady, text);
-  } else if (v.active) {
-    serving = api::condition_false(api::condition::kServing, api::reason::kActiveVersionMissing,
-                                   "the Service selects v" + std::to_string(*v.active) + ", which has no Deployment");
+  const auto serving = serving_condition(v);
+  const auto stalled = stalled_condition(v);
+  const auto reconciling = reconciling_condition(v, s);
+  for (const auto& c : {serving, stalled, reconciling, ready_condition(v, s, serving, stalled, reconciling)}) {
+    api::set_condition(s["conditions"], c, generation, now);
   }
-  set(serving);
-
-  // Stalled: ours first, else the candidate's.
-  api::Condition stalled = api::condition_false(api::condition::kStalled, api::reason::kProgressing, "");
-  if (v.stalled) {
-    stalled = *v.stalled;
-  } else if (candidate_status) {
-    const auto c = api::find_condition(candidate_status->value("conditions", json::array()), api::condition::kStalled);
-    if (c && c->value("status", "") == "True") {
-      stalled = api::condition_true(api::condition::kStalled, c->value("reason", api::reason::kCandidateStalled),
-                                    (version_of(*v.candidate) > 0
-                                        ? "v" + std::to_string(version_of(*v.candidate))
-                                        : "Reprocessing " + (*v.candidate)["metadata"].value("name", std::string())) +
-                                        ": " + c->value("message", ""));
-    }
-  }
-  set(stalled);
-
-  // Reconciling
-  const bool template_applied = v.active && (v.active_hash == v.desired_hash ||
-                                             s.value("rolledBackTemplateHash", "") == v.desired_hash);
-  api::Condition reconciling =
-      api::condition_false(api::condition::kReconciling, api::reason::kIdle, "nothing to roll out");
-  if (v.spec && v.spec->paused) {
-    reconciling = api::condition_false(api::condition::kReconciling, api::reason::kPaused,
-                                       "spec.paused is true: no changes are made");
-  } else if (candidate_status && v.candidate && version_of(*v.candidate) > 0) {
-    const std::string phase = candidate_status->value("phase", "");
-    const std::string version = "v" + std::to_string(version_of(*v.candidate));
-    if (phase == api::phase::kPromotable) {
-      reconciling = api::condition_true(api::condition::kReconciling, api::reason::kAwaitingPromotion,
-                                        version + " is caught up and waits for promotion");
-    } else if (phase == api::phase::kCatchingUp) {
-      reconciling = api::condition_true(
-          api::condition::kReconciling, api::reason::kCatchingUp,
-          version + " catching up: lag " + std::to_string(s.value("candidateLag", int64_t{0})) + ", " +
-              s.value("candidateProgress", std::string("0%")) +
-              (s.contains("candidateETA") ? ", ETA " + s["candidateETA"].get<std::string>() : std::string()));
-    } else {
-      reconciling = api::condition_true(api::condition::kReconciling, api::reason::kProvisioning,
-                                        version + " is being provisioned");
-    }
-  } else if (v.in_flight_any() || (!template_applied && !v.stalled)) {
-    reconciling = api::condition_true(api::condition::kReconciling, api::reason::kRolloutPending,
-                                      "a new version is being started");
-  }
-  set(reconciling);
-
-  // Ready summarises.
-  api::Condition ready = api::condition_true(api::condition::kReady, api::reason::kRolloutComplete, serving.message);
-  if (serving.status != "True") {
-    ready = api::condition_false(api::condition::kReady, serving.reason, serving.message);
-  } else if (stalled.status == "True") {
-    ready = api::condition_false(api::condition::kReady, stalled.reason, stalled.message);
-  } else if (reconciling.status == "True") {
-    ready = api::condition_false(api::condition::kReady, reconciling.reason, reconciling.message);
-  } else if (!template_applied) {
-    ready = api::condition_false(api::condition::kReady, api::reason::kTemplateNotRolledOut,
-                                 v.spec && v.spec->paused ? "paused before the new template was rolled out"
-                                                          : "the new template is not rolled out");
-  } else if (s.value("rolledBackTemplateHash", "") == v.desired_hash && v.active_hash != v.desired_hash) {
-    ready = api::condition_true(api::condition::kReady, api::reason::kRolledBack,
-                                serving.message + "; rolled back: change spec.processor to roll forward again");
-  }
-  set(ready);
 }
 
 }  // namespace kappa::controllers

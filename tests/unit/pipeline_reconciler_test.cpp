@@ -246,5 +246,68 @@ TEST_F(PipelineReconcilerTest, AnUnreachableKafkaStallsAndComesBackLater) {
   EXPECT_EQ(condition("Stalled"), "False");
 }
 
+// compute_status: what the Pipeline says about the candidate it is building.
+TEST_F(PipelineReconcilerTest, TheStatusSummarisesTheCandidate) {
+  const struct {
+    json candidate_status;
+    std::string reconciling, stalled, ready;
+  } cases[] = {
+      {{{"phase", "Provisioning"}, {"version", 2}}, "True/Provisioning", "False/Progressing", "False/Provisioning"},
+      {{{"phase", "CatchingUp"}, {"version", 2}, {"lag", 40}, {"progressPercent", 60}, {"etaSeconds", 90}},
+       "True/CatchingUp", "False/Progressing", "False/CatchingUp"},
+      {{{"phase", "Promotable"}, {"version", 2}}, "True/AwaitingPromotion", "False/Progressing",
+       "False/AwaitingPromotion"},
+      {{{"phase", "CatchingUp"}, {"version", 2},
+        {"conditions", json::array({{{"type", "Stalled"}, {"status", "True"}, {"reason", "CandidateCrashLooping"},
+                                     {"message", "pod x: CrashLoopBackOff"}}})}},
+       "True/CatchingUp", "True/CandidateCrashLooping", "False/CandidateCrashLooping"},
+      {{{"phase", "Pending"}}, "True/RolloutPending", "False/Progressing", "False/RolloutPending"},
+  };
+  for (const auto& c : cases) {
+    ControllerHarness world;
+    world.seed_pipeline(ControllerHarness::pipeline_manifest("stats"));
+    world.seed_version("stats", 1);
+    world.seed_service("stats", 1);
+    world.client.seed(api::kReprocessings,
+                      {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                       {"metadata", {{"name", "stats-next"}, {"namespace", kNs}}},
+                       {"spec", {{"pipelineRef", {{"name", "stats"}}}}},
+                       {"status", c.candidate_status}});
+    world.client.sync();
+    controllers::PipelineReconciler r(world.context());
+    r.reconcile("team/stats");
+    const json st = world.pipeline("stats")["status"];
+    const auto of = [&](const char* type) {
+      const auto found = api::find_condition(st["conditions"], type);
+      return found ? found->value("status", "") + "/" + found->value("reason", "") : "";
+    };
+    EXPECT_EQ(of("Reconciling"), c.reconciling) << c.candidate_status;
+    EXPECT_EQ(of("Stalled"), c.stalled) << c.candidate_status;
+    EXPECT_EQ(of("Ready"), c.ready) << c.candidate_status;
+    EXPECT_EQ(of("Serving"), "True/ActiveVersionServing");
+    if (c.candidate_status.contains("version")) {
+      EXPECT_EQ(st["candidateVersion"], 2);
+    } else {
+      EXPECT_FALSE(st.contains("candidateVersion"));
+    }
+  }
+}
+
+TEST_F(PipelineReconcilerTest, TheCandidateColumnsShowLagProgressAndEta) {
+  serve_v1();
+  h.client.seed(api::kReprocessings,
+                {{"apiVersion", api::kApiVersion}, {"kind", "Reprocessing"},
+                 {"metadata", {{"name", "stats-next"}, {"namespace", kNs}}},
+                 {"spec", {{"pipelineRef", {{"name", "stats"}}}}},
+                 {"status", {{"phase", "CatchingUp"}, {"version", 2}, {"lag", 40}, {"progressPercent", 60},
+                             {"etaSeconds", 90}}}});
+  reconcile();
+  EXPECT_EQ(status()["candidateLag"], 40);
+  EXPECT_EQ(status()["candidateProgress"], "60%");
+  EXPECT_EQ(status()["candidateETA"], "1m30s");
+  const auto c = api::find_condition(status()["conditions"], "Reconciling");
+  EXPECT_EQ(c->value("message", ""), "v2 catching up: lag 40, 60%, ETA 1m30s");
+}
+
 }  // namespace
 }  // namespace kappa::testing
