@@ -342,42 +342,55 @@ std::optional<Result> PipelineReconciler::retire_standby(View& v) {
   for (const auto& r : v.reprocessings) {
     if (!is_terminal(r)) candidates.insert(version_of(r));
   }
-  const auto now = ctx_.wall_clock();
   for (auto& [version, d] : v.deployments) {
-    const std::string dname = d["metadata"].value("name", "");
-    const std::string since_text = annotation(d, api::kAnnotationStandbySince);
     if (v.active && version == *v.active) {
-      if (!since_text.empty()) {  // rolled back to: it is no longer standby
-        ctx_.client.patch(kube::resources::kDeployments, v.ns, dname, kube::PatchType::Merge,
-                          {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, nullptr}}}}}}, {});
-      }
-      continue;
+      set_standby_since(v, d, std::nullopt);  // rolled back to: it is no longer standby
+    } else if (v.active && !candidates.count(version) && standby_long_enough(v, d)) {
+      retire_version(v, version, d);
     }
-    if (candidates.count(version) || !v.active) continue;
-    const auto since = kube::parse_time(since_text);
-    if (!since) {
-      ctx_.client.patch(kube::resources::kDeployments, v.ns, dname, kube::PatchType::Merge,
-                        {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, kube::format_time(now)}}}}}},
-                        {});
-      v.requeue_within(v.spec->rollout.retire_after);
-      continue;
-    }
-    if (now - *since < v.spec->rollout.retire_after) {
-      v.requeue_within(millis(v.spec->rollout.retire_after - (now - *since)) + std::chrono::milliseconds(100));
-      continue;
-    }
-    if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
-    const VersionParts parts{v.ns, dname, api::consumer_group(v.ns, v.name, version),
-                             api::output_topic(v.spec->topic_prefix, v.name, version)};
-    const auto step = delete_version(ctx_.client, *v.kafka->admin, parts, /*delete_tables=*/false);
-    if (step != CleanupStep::Done) {
-      crash_point("during-retire");
-      v.requeue_within(std::chrono::seconds(2));
-      continue;
-    }
-    record_retired(v, version, hash_label(d));
   }
   return std::nullopt;
+}
+
+void PipelineReconciler::set_standby_since(View& v, const json& deployment,
+                                           std::optional<std::chrono::system_clock::time_point> since) {
+  const bool marked = !annotation(deployment, api::kAnnotationStandbySince).empty();
+  if (marked == since.has_value()) return;
+  const json value = since ? json(kube::format_time(*since)) : json(nullptr);
+  ctx_.client.patch(kube::resources::kDeployments, v.ns, deployment["metadata"].value("name", ""),
+                    kube::PatchType::Merge, {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, value}}}}}},
+                    {});
+}
+
+// A standby version is marked with the time it became standby; true once
+// retireAfter has passed since (else a pass is asked for then).
+bool PipelineReconciler::standby_long_enough(View& v, const json& deployment) {
+  const auto now = ctx_.wall_clock();
+  const auto since = kube::parse_time(annotation(deployment, api::kAnnotationStandbySince));
+  if (!since) {
+    set_standby_since(v, deployment, now);
+    v.requeue_within(v.spec->rollout.retire_after);
+    return false;
+  }
+  if (now - *since < v.spec->rollout.retire_after) {
+    v.requeue_within(millis(v.spec->rollout.retire_after - (now - *since)) + std::chrono::milliseconds(100));
+    return false;
+  }
+  return true;
+}
+
+// Its Deployment first, then its group; the table stays (keepRetiredTables
+// decides in collect_kafka_garbage).
+void PipelineReconciler::retire_version(View& v, int64_t version, const json& deployment) {
+  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
+  const VersionParts parts{v.ns, deployment["metadata"].value("name", ""), api::consumer_group(v.ns, v.name, version),
+                           api::output_topic(v.spec->topic_prefix, v.name, version)};
+  if (delete_version(ctx_.client, *v.kafka->admin, parts, /*delete_tables=*/false) != CleanupStep::Done) {
+    crash_point("during-retire");
+    v.requeue_within(std::chrono::seconds(2));
+    return;
+  }
+  record_retired(v, version, hash_label(deployment));
 }
 
 void PipelineReconciler::record_retired(View& v, int64_t version, const std::string& template_hash) {

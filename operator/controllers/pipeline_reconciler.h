@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,10 @@ class PipelineReconciler : public kube::Reconciler {
   void supersede(View& v, const std::string& keep_hash);
   void scale_active(View& v);
   std::optional<kube::Result> retire_standby(View& v);
+  void set_standby_since(View& v, const nlohmann::json& deployment,
+                         std::optional<std::chrono::system_clock::time_point> since);
+  bool standby_long_enough(View& v, const nlohmann::json& deployment);
+  void retire_version(View& v, int64_t version, const nlohmann::json& deployment);
   void collect_kafka_garbage(View& v);
   void record_retired(View& v, int64_t version, const std::string& template_hash);
   void compute_status(View& v);
