@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("--leader-elect-*", "need lease duration > renew deadline > retry period");
     }
     options.identity = kappa::kube::default_leader_identity();
-    const auto config = kappa::kube::load_client_config(
+    auto config = kappa::kube::load_client_config(
         kubeconfig, context.empty() ? std::nullopt : std::optional<std::string>(context));
+    // Each replica shows up under its own name in the apiserver's audit log.
+    config.user_agent = "kappa-operator/" + options.identity;
     // Requests must end well inside the Lease's renew deadline.
     kappa::kube::RestClient rest(config, std::min<std::chrono::milliseconds>(std::chrono::seconds(5), options.renew_deadline / 2));
     spdlog::info("kappa-operator {} starting against {} ({}); watching {}", options.identity, config.server,
@@ -95,12 +97,18 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     manager.start();
     while (!g_stop && !manager.lost_leadership()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    const int code = manager.lost_leadership() ? 1 : 0;
-    spdlog::info("shutting down ({})", code ? "leadership lost" : "signal");
+    if (manager.lost_leadership()) {
+      // As controller-runtime does: exit at once. Writes still in flight are
+      // cut by the lease term's deadline; nothing is worth waiting for.
+      spdlog::error("shutting down (leadership lost)");
+      spdlog::default_logger()->flush();
+      std::_Exit(1);
+    }
+    spdlog::info("shutting down (signal)");
     manager.stop();
     spdlog::default_logger()->flush();
     // cpprestsdk's static teardown can hang at exit; everything is stopped.
-    std::_Exit(code);
+    std::_Exit(0);
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

@@ -34,12 +34,33 @@ bool annotations_changed(const json& a, const json& b) {
   return a["metadata"].value("annotations", json::object()) != b["metadata"].value("annotations", json::object());
 }
 
+std::unique_ptr<kube::LeaderElector> make_elector(kube::KubeClient& client, const ManagerOptions& options) {
+  if (!options.leader_elect) return nullptr;
+  kube::LeaderElectionConfig config;
+  config.lease_namespace = options.lease_namespace;
+  config.lease_name = options.lease_name;
+  config.identity = options.identity;
+  config.lease_duration = options.lease_duration;
+  config.renew_deadline = options.renew_deadline;
+  config.retry_period = options.retry_period;
+  return std::make_unique<kube::LeaderElector>(client, config);
+}
+
+// Test hook: KAPPA_TEST_CONTROLLER_START_DELAY_MS holds the controllers
+// back after the Lease is won, as a slow cache sync would.
+std::chrono::milliseconds test_start_delay() {
+  const char* value = std::getenv("KAPPA_TEST_CONTROLLER_START_DELAY_MS");
+  return std::chrono::milliseconds(value ? std::atol(value) : 0);
+}
+
 }  // namespace
 
 Manager::Manager(kube::RestClient& rest, ManagerOptions options)
     : rest_(rest),
       options_(std::move(options)),
-      client_(rest_),
+      lease_client_(rest_, /*max_throttle_retries=*/0),
+      elector_(make_elector(lease_client_, options_)),
+      client_(rest_, 3, std::chrono::seconds(10), elector_ ? elector_->term() : nullptr),
       pipelines_(rest_, api::kPipelines, everything(options_.watch_namespace)),
       reprocessings_(rest_, api::kReprocessings, everything(options_.watch_namespace)),
       deployments_(rest_, kube::resources::kDeployments, managed_only(options_.watch_namespace)),
@@ -122,14 +143,6 @@ void Manager::start() {
     start_controllers();
     return;
   }
-  kube::LeaderElectionConfig config;
-  config.lease_namespace = options_.lease_namespace;
-  config.lease_name = options_.lease_name;
-  config.identity = options_.identity;
-  config.lease_duration = options_.lease_duration;
-  config.renew_deadline = options_.renew_deadline;
-  config.retry_period = options_.retry_period;
-  elector_ = std::make_unique<kube::LeaderElector>(client_, config);
   elector_->start(
       [this] {
         spdlog::info("became leader ({}); starting controllers", options_.identity);
@@ -137,7 +150,7 @@ void Manager::start() {
         start_controllers();
       },
       [this] {
-        if (leading_) {
+        if (!stopping_) {
           spdlog::error("lost leadership of lease {}/{}", options_.lease_namespace, options_.lease_name);
           lost_ = true;
         }
@@ -145,13 +158,21 @@ void Manager::start() {
       });
 }
 
+// Runs on the elector's starter thread: it may take long (the caches sync
+// first) while renewals go on; writes are fenced by the lease term anyway.
 void Manager::start_controllers() {
-  if (controllers_started_.exchange(true)) return;
+  if (const auto delay = test_start_delay(); delay.count() > 0) {
+    spdlog::warn("KAPPA_TEST_CONTROLLER_START_DELAY_MS: controllers start in {} ms", delay.count());
+    std::this_thread::sleep_for(delay);
+  }
   for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) {
-    while (!informer->wait_for_sync(std::chrono::seconds(5))) {
+    while (!informer->wait_for_sync(std::chrono::seconds(1))) {
+      if (stopping_ || lost_) return;
       spdlog::warn("waiting for the {} informer to sync", informer->resource().plural);
     }
   }
+  std::lock_guard lock(start_mutex_);  // stop() either sees them started or stops them starting
+  if (stopping_ || lost_ || controllers_started_.exchange(true)) return;
   // Everything already there is looked at once (informer adds happened
   // before the controllers ran; the queue kept them).
   pipeline_controller_.start();
@@ -159,6 +180,11 @@ void Manager::start_controllers() {
 }
 
 void Manager::stop() {
+  {
+    std::lock_guard lock(start_mutex_);
+    stopping_ = true;
+  }
+  // Controllers drain first (their writes end), then the Lease is released.
   if (controllers_started_) {
     pipeline_controller_.stop();
     reprocessing_controller_.stop();

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "controllers/controller_context.h"
@@ -58,6 +59,11 @@ class Manager {
 
   kube::RestClient& rest_;
   ManagerOptions options_;
+  // The Lease's own client: unfenced, no throttle retries (an attempt is
+  // bounded by the renew deadline instead).
+  kube::HttpKubeClient lease_client_;
+  std::unique_ptr<kube::LeaderElector> elector_;  // null without --leader-elect
+  // Everything else writes through this one, fenced by the lease term.
   kube::HttpKubeClient client_;
   kube::Informer pipelines_, reprocessings_, deployments_, services_, pods_;
   kube::EventRecorder events_;
@@ -67,7 +73,8 @@ class Manager {
   controllers::ReprocessingReconciler reprocessing_reconciler_;
   kube::Controller pipeline_controller_;
   kube::Controller reprocessing_controller_;
-  std::unique_ptr<kube::LeaderElector> elector_;
+  std::atomic<bool> stopping_{false};
+  std::mutex start_mutex_;
   std::atomic<bool> leading_{false};
   std::atomic<bool> lost_{false};
   std::atomic<bool> controllers_started_{false};

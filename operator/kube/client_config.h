@@ -16,6 +16,7 @@ struct ClientConfig {
   std::string tls_server_name;        // overrides the name checked in the cert
   std::string default_namespace = "default";
   std::string source;                 // where it came from, for messages
+  std::string user_agent = "kappa-operator";  // sent with every request (audit logs show it)
 };
 
 // A kubeconfig or in-cluster setting that cannot be used. The message names

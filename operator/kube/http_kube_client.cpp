@@ -5,6 +5,7 @@
 
 #include "kube/api_error.h"
 #include "kube/query.h"
+#include "kube/request_deadline.h"
 
 namespace kappa::kube {
 namespace {
@@ -26,14 +27,26 @@ const char* content_type_of(PatchType type) {
 
 }  // namespace
 
-HttpKubeClient::HttpKubeClient(RestClient& rest, int max_throttle_retries,
-                               std::chrono::seconds max_retry_after)
-    : rest_(rest), max_throttle_retries_(max_throttle_retries), max_retry_after_(max_retry_after) {}
+HttpKubeClient::HttpKubeClient(RestClient& rest, int max_throttle_retries, std::chrono::seconds max_retry_after,
+                               std::shared_ptr<const WriteFence> fence)
+    : rest_(rest),
+      max_throttle_retries_(max_throttle_retries),
+      max_retry_after_(max_retry_after),
+      fence_(std::move(fence)) {}
+
+// The fence is asked again before every attempt: a throttled write retried
+// after Retry-After must still fall inside the term.
+HttpResponse HttpKubeClient::send_once(const std::string& method, const std::string& path, const std::string& body,
+                                       const std::string& content_type) {
+  if (!fence_ || method == "GET") return rest_.send(method, path, body, content_type);
+  ScopedRequestDeadline deadline(fence_->admit_write(method + " " + path));
+  return rest_.send(method, path, body, content_type);
+}
 
 json HttpKubeClient::call(const std::string& method, const std::string& path, const std::string& body,
                           const std::string& content_type) {
   for (int attempt = 0;; ++attempt) {
-    const HttpResponse response = rest_.send(method, path, body, content_type);
+    const HttpResponse response = send_once(method, path, body, content_type);
     if (response.ok()) {
       return response.body.empty() ? json::object() : json::parse(response.body);
     }
@@ -41,8 +54,10 @@ json HttpKubeClient::call(const std::string& method, const std::string& path, co
     const bool throttled = error.kind() == ApiErrorKind::TooManyRequests ||
                            (response.status == 503 && error.retry_after_seconds());
     if (!throttled || attempt >= max_throttle_retries_) throw error;
-    const auto wait = std::min(std::chrono::seconds(error.retry_after_seconds().value_or(1)), max_retry_after_);
-    std::this_thread::sleep_for(wait);
+    auto wait = std::chrono::steady_clock::now() + std::min(std::chrono::seconds(error.retry_after_seconds().value_or(1)), max_retry_after_);
+    // A caller's deadline is not slept past: the next attempt fails at once.
+    if (const auto deadline = ScopedRequestDeadline::current()) wait = std::min(wait, *deadline);
+    std::this_thread::sleep_until(wait);
   }
 }
 

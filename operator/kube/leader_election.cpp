@@ -6,6 +6,7 @@
 #include <random>
 
 #include "kube/api_error.h"
+#include "kube/request_deadline.h"
 #include "kube/time_format.h"
 
 namespace kappa::kube {
@@ -36,7 +37,9 @@ std::string default_leader_identity() {
 }
 
 LeaderElector::LeaderElector(KubeClient& client, LeaderElectionConfig config)
-    : client_(client), config_(std::move(config)) {}
+    : client_(client),
+      config_(std::move(config)),
+      term_(std::make_shared<LeaseTerm>(config_.lease_duration, config_.renew_deadline)) {}
 
 LeaderElector::~LeaderElector() { stop(false); }
 
@@ -54,7 +57,9 @@ void LeaderElector::stop(bool release_lease) {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (starter_.joinable()) starter_.join();
   if (leader_) {
+    term_->end();
     leader_ = false;
     if (release_lease) release();
     if (on_stopped_) on_stopped_();
@@ -130,42 +135,59 @@ void LeaderElector::release() {
   }
 }
 
-void LeaderElector::run() {
-  // Campaign until we hold the lease.
-  while (!stopping_) {
-    try {
-      if (try_acquire_or_renew()) break;
-    } catch (const std::exception& e) {
-      spdlog::debug("leader election attempt failed: {}", e.what());
-    }
-    if (!sleep_for(jittered(config_.retry_period))) return;
+bool LeaderElector::attempt(std::chrono::steady_clock::time_point deadline) {
+  const auto sent_at = steady::now();
+  try {
+    ScopedRequestDeadline bound(deadline);
+    if (!try_acquire_or_renew()) return false;
+  } catch (const std::exception& e) {
+    spdlog::log(leader_ ? spdlog::level::warn : spdlog::level::debug, "leader lease {}/{}: attempt failed: {}",
+                config_.lease_namespace, config_.lease_name, e.what());
+    return false;
   }
-  if (stopping_) return;
-  leader_ = true;
-  spdlog::info("became leader: lease {}/{} held by {}", config_.lease_namespace, config_.lease_name,
-               config_.identity);
-  if (on_started_) on_started_();
+  term_->extend(sent_at);
+  last_success_sent_at_ = sent_at;
+  return true;
+}
 
-  // Renew; give up when no renewal succeeded within the renew deadline,
-  // which is shorter than the lease, so we stop before others may start.
-  auto last_renew = steady::now();
-  while (sleep_for(config_.retry_period)) {
-    bool renewed = false;
-    try {
-      renewed = try_acquire_or_renew();
-    } catch (const std::exception& e) {
-      spdlog::warn("leader lease renewal failed: {}", e.what());
+bool LeaderElector::campaign() {
+  while (!stopping_) {
+    if (attempt(steady::now() + config_.renew_deadline)) return true;
+    if (!observed_holder_.empty() && observed_holder_ != config_.identity) {
+      spdlog::debug("leader lease {}/{} is held by {}; campaigning", config_.lease_namespace, config_.lease_name,
+                    observed_holder_);
     }
-    if (renewed) {
-      last_renew = steady::now();
-    } else if (steady::now() - last_renew >= config_.renew_deadline) {
+    if (!sleep_for(jittered(config_.retry_period))) return false;
+  }
+  return false;
+}
+
+// Renew every retry period; give up when no renewal succeeded within the
+// renew deadline (shorter than the lease), so we stop before others may
+// start. An attempt's requests are cut at that same moment.
+void LeaderElector::renew_until_lost() {
+  while (sleep_for(config_.retry_period)) {
+    const auto deadline = last_success_sent_at_ + config_.renew_deadline;
+    if (!attempt(deadline) && steady::now() >= deadline) {
+      term_->end();
+      leader_ = false;
       spdlog::error("leader election lost: lease {}/{} not renewed within {}s", config_.lease_namespace,
                     config_.lease_name, config_.renew_deadline.count());
-      leader_ = false;
       if (on_stopped_) on_stopped_();
       return;
     }
   }
+}
+
+void LeaderElector::run() {
+  if (!campaign()) return;
+  leader_ = true;
+  spdlog::info("became leader: lease {}/{} held by {}", config_.lease_namespace, config_.lease_name,
+               config_.identity);
+  // client-go starts the leader's work on a goroutine of its own: however
+  // long it takes to get going, renewals must not wait for it.
+  if (on_started_) starter_ = std::thread(on_started_);
+  renew_until_lost();
 }
 
 }  // namespace kappa::kube

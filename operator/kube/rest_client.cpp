@@ -4,9 +4,12 @@
 #include <cpprest/http_client.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
+#include "kube/request_deadline.h"
 #include "kube/runtime_metrics.h"
 
 namespace kappa::kube {
@@ -39,6 +42,38 @@ client::http_client_config make_http_config(const ClientConfig& config,
   return http_config;
 }
 
+// Waits for `task` until `deadline`; past it, cancels the request (which
+// closes its connection) and reports a timeout. pplx tasks have no timed
+// wait, so a continuation signals completion.
+template <typename T>
+T get_by(pplx::task<T> task, std::chrono::steady_clock::time_point deadline,
+         pplx::cancellation_token_source& cancel) {
+  struct Done {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto done = std::make_shared<Done>();
+  task.then([done](pplx::task<T> finished) {
+    // Observe the outcome here: a request abandoned at its deadline may
+    // still fail later, and pplx terminates the process on an exception
+    // nobody observed.
+    try {
+      finished.wait();
+    } catch (...) {
+    }
+    std::lock_guard lock(done->mutex);
+    done->done = true;
+    done->cv.notify_all();
+  });
+  std::unique_lock lock(done->mutex);
+  if (!done->cv.wait_until(lock, deadline, [&] { return done->done; })) {
+    cancel.cancel();
+    throw http::http_exception(std::make_error_code(std::errc::timed_out), "the request's deadline passed");
+  }
+  return task.get();
+}
+
 }  // namespace
 
 RestClient::RestClient(ClientConfig config, std::chrono::milliseconds timeout)
@@ -64,6 +99,7 @@ http::http_request RestClient::make_request(const std::string& method,
   http::http_request request(utility::conversions::to_string_t(method));
   request.set_request_uri(utility::conversions::to_string_t(path_and_query));
   request.headers().add(U("Accept"), U("application/json"));
+  request.headers().add(U("User-Agent"), utility::conversions::to_string_t(config_.user_agent));
   if (const std::string token = bearer_token(); !token.empty()) {
     request.headers().add(U("Authorization"), U("Bearer ") + token);
   }
@@ -76,12 +112,19 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   if (!body.empty()) request.set_body(body, content_type);
 
   const auto started = std::chrono::steady_clock::now();
+  const auto deadline = ScopedRequestDeadline::current();
   try {
-    http::http_response response = client_->request(request).get();
+    if (deadline && started >= *deadline) {
+      throw http::http_exception(std::make_error_code(std::errc::timed_out), "the request's deadline had passed");
+    }
+    pplx::cancellation_token_source cancel;
+    auto pending = client_->request(request, cancel.get_token());
+    http::http_response response = deadline ? get_by(pending, *deadline, cancel) : pending.get();
     runtime_metrics().api_request(method, response.status_code(), std::chrono::steady_clock::now() - started);
     HttpResponse out;
     out.status = response.status_code();
-    out.body = response.extract_utf8string(true).get();
+    auto text = response.extract_utf8string(true);
+    out.body = deadline ? get_by(text, *deadline, cancel) : text.get();
     out.content_type = response.headers().content_type();
     if (auto it = response.headers().find(U("Retry-After")); it != response.headers().end()) {
       out.retry_after = it->second;

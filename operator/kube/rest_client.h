@@ -54,7 +54,8 @@ class RestClient {
   RestClient& operator=(const RestClient&) = delete;
 
   // Sends `method path_and_query` with an optional body; returns whatever
-  // status the server answered (API errors are not exceptions here).
+  // status the server answered (API errors are not exceptions here). A
+  // ScopedRequestDeadline on the calling thread bounds the whole exchange.
   HttpResponse send(const std::string& method, const std::string& path_and_query,
                     const std::string& body = {},
                     const std::string& content_type = "application/json") const;

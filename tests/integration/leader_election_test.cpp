@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "kube/api_error.h"
 #include "kube/http_kube_client.h"
 #include "support/kube_test_client.h"
 #include "support/wait.h"
@@ -148,6 +149,37 @@ TEST_F(LeaderElectionTest, LeaderThatCannotRenewStopsBeforeAnotherStarts) {
   EXPECT_FALSE(a.is_leader());
   b.stop();
   a.stop();
+}
+
+// The write fence on a real API server: a client fenced by a replica's
+// lease term sends writes only while that replica holds the Lease.
+TEST_F(LeaderElectionTest, AFencedClientWritesOnlyWhileItsReplicaHoldsTheLease) {
+  LeaderElector a(*client_, config("a"));
+  HttpKubeClient fenced(*rest_, 3, std::chrono::seconds(10), a.term());
+  const auto config_map = [&](const std::string& name) {
+    return json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", lease_ + name}}}};
+  };
+  const auto exists = [&](const std::string& name) {
+    try {
+      client_->get(kappa::kube::resources::kConfigMaps, "default", lease_ + name);
+      return true;
+    } catch (const kappa::kube::ApiError&) {
+      return false;
+    }
+  };
+  EXPECT_THROW(fenced.create(kappa::kube::resources::kConfigMaps, "default", config_map("-before")),
+               kappa::kube::WriteFenced);
+  EXPECT_FALSE(exists("-before")) << "a write before the Lease was won reached the API server";
+  EXPECT_NO_THROW(fenced.get(kappa::kube::resources::kNamespaces, "", "default")) << "reads are never fenced";
+  a.start(nullptr, nullptr);
+  ASSERT_TRUE(wait_for(10s, [&] { return a.is_leader(); }));
+  fenced.create(kappa::kube::resources::kConfigMaps, "default", config_map("-during"));
+  EXPECT_TRUE(exists("-during"));
+  a.stop(/*release=*/true);
+  EXPECT_THROW(fenced.create(kappa::kube::resources::kConfigMaps, "default", config_map("-after")),
+               kappa::kube::WriteFenced);
+  EXPECT_FALSE(exists("-after")) << "a write after the Lease was released reached the API server";
+  client_->remove(kappa::kube::resources::kConfigMaps, "default", lease_ + "-during", {});
 }
 
 }  // namespace
