@@ -97,6 +97,18 @@ start etcd "$KBIN/etcd" --name kappa --data-dir "$STACK_DIR/etcd" \
 await etcd 60 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 
 # --- kube-apiserver --------------------------------------------------------
+# The audit log records every write (who, which user agent, when received
+# and answered): tests prove from outside that two operator replicas never
+# write at the same time. Reads are not logged (they are most requests).
+cat >"$PKI/audit-policy.yaml" <<'AUDIT'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete, deletecollection]
+- level: None
+AUDIT
 # A short compaction interval makes old resourceVersions expire quickly, so
 # watch expiry (410 Gone) can be exercised by tests. The watch cache would
 # hide compaction from watchers, so it is off for ConfigMaps, the resource
@@ -113,7 +125,9 @@ start kube-apiserver "$KBIN/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" \
   --service-account-signing-key-file "$PKI/sa.key" \
-  --cert-dir "$PKI/apiserver-generated" --profiling=false
+  --cert-dir "$PKI/apiserver-generated" --profiling=false \
+  --audit-policy-file "$PKI/audit-policy.yaml" --audit-log-path "$LOGS/audit.log" \
+  --audit-log-format json --audit-log-mode blocking --audit-log-maxsize 200 --audit-log-maxbackup 1
 await kube-apiserver 120 curl -sf --cacert "$PKI/ca.crt" \
   -H "Authorization: Bearer $ADMIN_TOKEN" "https://127.0.0.1:$API_PORT/readyz"
 
@@ -193,6 +207,7 @@ export KAPPA_STACK_DIR=$STACK_DIR
 export KAPPA_API_SERVER=https://127.0.0.1:$API_PORT
 export KAPPA_ETCD_ENDPOINT=http://127.0.0.1:$ETCD_PORT
 export KAPPA_POD_IP_PREFIX=$POD_IP_PREFIX
+export KAPPA_AUDIT_LOG=$LOGS/audit.log
 ENV
 started_ok=1
 log "local stack is up ($STACK_DIR); use it with:  eval \"\$(make -s stack-status)\""

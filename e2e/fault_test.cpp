@@ -102,9 +102,11 @@ TEST_F(FaultTest, TwoReplicasOnlyTheLeaderActsAndTheStandbyFinishesWhenTheLeader
       std::vector<std::string>{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
                                "--leader-election-namespace", ns_, "--metrics-bind-address", "0",
                                "--health-probe-bind-address", "0", "--lag-poll-interval", "1s",
-                               "--retry-interval", "2s"},
+                               "--retry-interval", "2s", "--log-level", "debug"},
       std::map<std::string, std::string>{}, std::string(::testing::TempDir()) + "/" + ns_ + "-standby.log");
-  std::this_thread::sleep_for(3s);  // let it campaign once; it must not lead
+  // It campaigns, finds the Lease held, and must not lead.
+  ASSERT_TRUE(wait_for(30s, [&] { return standby->log().find("is held by") != std::string::npos; }))
+      << "the standby never campaigned: " << standby->log();
   EXPECT_EQ(standby->log().find("became leader"), std::string::npos) << standby->log();
   kill_operator();
   ASSERT_TRUE(wait_for(60s, [&] { return standby->log().find("became leader") != std::string::npos; }))
