@@ -4,6 +4,7 @@
 
 #include "api/names.h"
 #include "controllers/timed_kafka_admin.h"
+#include "controllers/watches.h"
 #include "kafka/rdkafka_admin.h"
 
 namespace kappa::operator_cmd {
@@ -23,15 +24,6 @@ kube::InformerOptions everything(const std::string& ns) {
   kube::InformerOptions o;
   o.ns = ns;
   return o;
-}
-
-std::string pipeline_ref_key(const json& rp) {
-  const std::string ns = rp["metadata"].value("namespace", "");
-  return ns + "/" + rp.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "");
-}
-
-bool annotations_changed(const json& a, const json& b) {
-  return a["metadata"].value("annotations", json::object()) != b["metadata"].value("annotations", json::object());
 }
 
 std::unique_ptr<kube::LeaderElector> make_elector(kube::KubeClient& client, const ManagerOptions& options) {
@@ -85,56 +77,12 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       reprocessing_reconciler_(context_),
       pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),
       reprocessing_controller_("reprocessing", reprocessing_reconciler_, options_.workers) {
-  // Pipelines: spec changes, deletion, and the rollback annotation.
-  pipelines_.add_handlers({
-      [this](const json& o) { pipeline_controller_.queue().add(kube::object_key(o)); },
-      [this](const json& old_object, const json& new_object) {
-        if (kube::generation_changed(old_object, new_object) || annotations_changed(old_object, new_object)) {
-          pipeline_controller_.queue().add(kube::object_key(new_object));
-          enqueue_reprocessings_of_pipeline(new_object);
-        }
-      },
-      [this](const json& o) { pipeline_controller_.queue().add(kube::object_key(o)); },
-  });
-  reprocessing_controller_.watch_primary(reprocessings_);
-  // Any Reprocessing change (status included) may change its Pipeline's
-  // status, hand-made ones too (they carry no ownerReference).
-  reprocessings_.add_handlers({
-      [this](const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
-      [this](const json&, const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
-      [this](const json& o) { pipeline_controller_.queue().add(pipeline_ref_key(o)); },
-  });
-  pipeline_controller_.watch_owned(deployments_, "Pipeline");
-  pipeline_controller_.watch_owned(services_, "Pipeline");
-  const auto by_version = [this](const json& o) { enqueue_reprocessing_of_version(o); };
-  for (auto* informer : {&deployments_, &pods_, &services_}) {
-    informer->add_handlers({by_version, [by_version](const json&, const json& o) { by_version(o); }, by_version});
-  }
+  controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_};
+  controllers::watch_for_pipelines(pipeline_controller_, informers);
+  controllers::watch_for_reprocessings(reprocessing_controller_, informers);
 }
 
 Manager::~Manager() { stop(); }
-
-void Manager::enqueue_reprocessings_of_pipeline(const json& pipeline) {
-  const std::string ns = pipeline["metadata"].value("namespace", "");
-  const std::string name = pipeline["metadata"].value("name", "");
-  for (const auto& rp : reprocessings_.cache().list(ns)) {
-    if (pipeline_ref_key(*rp) == ns + "/" + name) reprocessing_controller_.queue().add(kube::object_key(*rp));
-  }
-}
-
-// A version's Deployment, pods or the Service changed: the Reprocessing
-// building that version (or every one of the pipeline, for the Service)
-// looks again.
-void Manager::enqueue_reprocessing_of_version(const json& object) {
-  const auto labels = object["metadata"].value("labels", json::object());
-  const std::string ns = object["metadata"].value("namespace", "");
-  const std::string pipeline = labels.value(api::kLabelPipeline, "");
-  if (pipeline.empty()) return;
-  const auto version = api::version_label(object);
-  for (const auto& rp : reprocessings_.cache().by_label(api::kLabelPipeline, pipeline, ns)) {
-    if (!version || api::version_label(*rp) == version) reprocessing_controller_.queue().add(kube::object_key(*rp));
-  }
-}
 
 void Manager::start() {
   for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->start();

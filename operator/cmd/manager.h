@@ -54,8 +54,6 @@ class Manager {
 
  private:
   void start_controllers();
-  void enqueue_reprocessings_of_pipeline(const nlohmann::json& pipeline);
-  void enqueue_reprocessing_of_version(const nlohmann::json& object);
 
   kube::RestClient& rest_;
   ManagerOptions options_;

@@ -1,0 +1,27 @@
+#pragma once
+// What makes each controller look at a key again: the informers' events
+// mapped to work-queue keys (controller-runtime's SetupWithManager).
+#include "kube/controller.h"
+#include "kube/informer.h"
+
+namespace kappa::controllers {
+
+// The informers the controllers read; the manager owns and starts them.
+struct Informers {
+  kube::Informer& pipelines;
+  kube::Informer& reprocessings;
+  kube::Informer& deployments;
+  kube::Informer& services;
+  kube::Informer& pods;
+};
+
+// The Pipeline controller: its Pipelines, every Reprocessing referring to
+// one, and the Deployments and Service it owns.
+void watch_for_pipelines(kube::Controller& pipelines, Informers& informers);
+
+// The Reprocessing controller: its Reprocessings, their Pipeline's spec and
+// annotations, and the Deployment, pods and Service of the version each one
+// builds.
+void watch_for_reprocessings(kube::Controller& reprocessings, Informers& informers);
+
+}  // namespace kappa::controllers
