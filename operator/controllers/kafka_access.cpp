@@ -1,5 +1,6 @@
 #include "controllers/kafka_access.h"
 
+#include "kafka/property_policy.h"
 #include "kube/resource.h"
 
 namespace kappa::controllers {
@@ -15,6 +16,8 @@ KafkaAccess KafkaAdminPool::access(const api::PipelineSpec& spec) {
   if (!spec.secret_name.empty()) {
     const auto secret = client_.get(kube::resources::kSecrets, spec.ns, spec.secret_name);
     connection.properties = kafka::properties_from_secret(secret);
+    // Before any client exists: some properties act inside rd_kafka_new.
+    kafka::check_tenant_properties(connection.properties);
     for (const auto& [name, value] : connection.properties) out.secret_keys.push_back(name);
   }
   // The key holds secret values: it stays in memory, never in a log.

@@ -30,7 +30,8 @@ class KafkaAdminPool {
 
   KafkaAdminPool(kube::KubeClient& client, Factory factory, std::chrono::milliseconds timeout);
 
-  // Throws kube::ApiError (NotFound) when the secretRef names no Secret, or
+  // Throws kube::ApiError (NotFound) when the secretRef names no Secret,
+  // kafka::PropertyRefused when it sets a property no Pipeline may set, or
   // std::invalid_argument when a value in it is not base64.
   KafkaAccess access(const api::PipelineSpec& spec);
 

@@ -17,6 +17,7 @@
 #include "controllers/version_deployment.h"
 #include "controllers/version_state.h"
 #include "kafka/kafka_error.h"
+#include "kafka/property_policy.h"
 #include "kube/api_error.h"
 #include "kube/time_format.h"
 
@@ -48,6 +49,10 @@ Result PipelineReconciler::reconcile(const std::string& key) {
     const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
     v.stalled = api::condition_true(api::condition::kStalled,
                                     down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
+    result = Result::after(ctx_.options.retry_interval);
+  } catch (const kafka::PropertyRefused& e) {
+    v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec,
+                                    "secret " + v.spec->secret_name + " (spec.kafka.secretRef): " + e.what());
     result = Result::after(ctx_.options.retry_interval);
   }
   if (is_deleting(v.object) && !has_finalizer(v.object, api::kFinalizer)) return result;

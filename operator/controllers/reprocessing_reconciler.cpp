@@ -15,6 +15,7 @@
 #include "controllers/version_cleanup.h"
 #include "controllers/version_state.h"
 #include "kafka/kafka_error.h"
+#include "kafka/property_policy.h"
 #include "kube/api_error.h"
 #include "kube/time_format.h"
 
@@ -129,6 +130,9 @@ Result ReprocessingReconciler::run(Attempt& a) {
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
     stalled(a, api::reason::kKafkaSecretMissing, "secret " + a.spec->secret_name + " (spec.kafka.secretRef) not found");
     return Result::after(ctx_.options.retry_interval);
+  } catch (const kafka::PropertyRefused& e) {
+    stalled(a, api::reason::kInvalidSpec, "secret " + a.spec->secret_name + " (spec.kafka.secretRef): " + e.what());
+    return Result::after(ctx_.options.retry_interval);  // Secrets are not watched: look again
   }
   if (spec.value("abort", false)) return abort(a);
   ensure_version(a);

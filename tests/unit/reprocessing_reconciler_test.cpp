@@ -255,3 +255,32 @@ TEST_F(ReprocessingReconcilerTest, ASwitchSeenOnlyInTheServiceIsCompletedWithout
 
 }  // namespace
 }  // namespace kappa::testing
+
+namespace kappa::testing {
+namespace {
+
+// A Secret whose properties would act inside the operator (here: a shell
+// command librdkafka runs) stalls the version as InvalidSpec naming the
+// property, before any Kafka client, table or Deployment exists.
+TEST_F(ReprocessingReconcilerTest, ASecretPropertyNoPipelineMaySetStallsAsInvalidSpecAndBuildsNothing) {
+  h.client.seed(kube::resources::kSecrets,
+                {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "kafka-client"}, {"namespace", kNs}}},
+                 {"stringData", {{"sasl.username", "app"}, {"sasl.kerberos.kinit.cmd", "touch /tmp/pwned"}}}});
+  json pipeline = h.pipeline("stats");
+  pipeline["spec"]["kafka"]["secretRef"] = {{"name", "kafka-client"}};
+  h.client.update(api::kPipelines, pipeline);
+  reconcile();
+  EXPECT_EQ(reason_of("Stalled"), "True/InvalidSpec");
+  const auto stalled = api::find_condition(status().value("conditions", json::array()), "Stalled");
+  ASSERT_TRUE(stalled);
+  EXPECT_NE(stalled->value("message", "").find("'sasl.kerberos.kinit.cmd'"), std::string::npos)
+      << stalled->value("message", "");
+  EXPECT_EQ(stalled->value("message", "").find("/tmp/pwned"), std::string::npos) << "a Secret value leaked";
+  EXPECT_FALSE(deployment(2));
+  EXPECT_FALSE(h.kafka().topic("team.stats.v2"));
+}
+
+}  // namespace
+}  // namespace kappa::testing
