@@ -187,14 +187,20 @@ json FakeKubeClient::commit_locked(const kube::Resource& r, json& current, json 
   return current;
 }
 
-json FakeKubeClient::update(const kube::Resource& r, const json& object) {
-  const auto& meta = object.at("metadata");
-  begin_call({Verb::Update, r.plural, meta.value("namespace", ""), meta.value("name", ""), "", object});
-  std::lock_guard lock(mutex_);
+// The stored object a PUT replaces, if the PUT names its resourceVersion.
+json& FakeKubeClient::guarded_locked(const kube::Resource& r, const json& meta) {
   json& current = existing_locked(r, meta.value("namespace", ""), meta.value("name", ""));
   if (meta.value("resourceVersion", "") != current["metadata"].value("resourceVersion", "")) {
     throw api_error(ApiErrorKind::Conflict, "the object has been modified; please apply your changes to the latest version");
   }
+  return current;
+}
+
+json FakeKubeClient::update(const kube::Resource& r, const json& object) {
+  const auto& meta = object.at("metadata");
+  begin_call({Verb::Update, r.plural, meta.value("namespace", ""), meta.value("name", ""), "", object});
+  std::lock_guard lock(mutex_);
+  json& current = guarded_locked(r, meta);
   json next = object;
   if (current.contains("status")) {
     next["status"] = current["status"];  // the main resource ignores status
@@ -208,10 +214,7 @@ json FakeKubeClient::update_status(const kube::Resource& r, const json& object) 
   const auto& meta = object.at("metadata");
   begin_call({Verb::UpdateStatus, r.plural, meta.value("namespace", ""), meta.value("name", ""), "status", object});
   std::lock_guard lock(mutex_);
-  json& current = existing_locked(r, meta.value("namespace", ""), meta.value("name", ""));
-  if (meta.value("resourceVersion", "") != current["metadata"].value("resourceVersion", "")) {
-    throw api_error(ApiErrorKind::Conflict, "the object has been modified; please apply your changes to the latest version");
-  }
+  json& current = guarded_locked(r, meta);
   json next = current;  // the status subresource ignores everything but status
   next["status"] = object.value("status", json::object());
   return commit_locked(r, current, next);

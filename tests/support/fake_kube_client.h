@@ -98,6 +98,7 @@ class FakeKubeClient final : public kube::KubeClient {
   void begin_call(FakeCall call);  // records it, throws when a rule says so
   Store& store_locked(const kube::Resource& r) { return stores_[r.plural]; }
   json& existing_locked(const kube::Resource& r, const std::string& ns, const std::string& name);
+  json& guarded_locked(const kube::Resource& r, const json& meta);
   std::string next_rv_locked() { return std::to_string(++rv_); }
   // Writes `next` over the stored `current` (both full objects) as the
   // apiserver does: preconditions, generation, resourceVersion, deletion.
