@@ -1,7 +1,10 @@
 #include "controllers/version_state.h"
 
+#include <charconv>
 #include <map>
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "api/names.h"
 
@@ -45,16 +48,34 @@ std::optional<PodTrouble> pod_trouble(const std::vector<json>& pods) {
   return std::nullopt;
 }
 
+// The annotation is ours, but anyone may edit it: one that is not a map of
+// partition numbers to offsets counts as absent (with a warning), so lag
+// counts uncommitted partitions from the log start instead of every
+// reconcile failing.
 std::map<int32_t, int64_t> start_offsets_of(const json& deployment) {
-  std::map<int32_t, int64_t> out;
   const auto annotations = deployment["metadata"].value("annotations", json::object());
   const std::string text = annotations.value(api::kAnnotationStartOffsets, "");
-  const json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return out;
+  if (text.empty()) return {};
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::map<int32_t, int64_t> out;
+  const bool is_map = parsed.is_object();
+  if (!is_map) parsed = json::object();
+  bool valid = is_map;
   for (const auto& [partition, offset] : parsed.items()) {
-    if (offset.is_number_integer()) out[std::stoi(partition)] = offset.get<int64_t>();
+    int32_t number = -1;
+    const auto [end, error] = std::from_chars(partition.data(), partition.data() + partition.size(), number);
+    if (error != std::errc() || end != partition.data() + partition.size() || number < 0 ||
+        !offset.is_number_integer()) {
+      valid = false;
+      break;
+    }
+    out[number] = offset.get<int64_t>();
   }
-  return out;
+  if (valid) return out;
+  spdlog::warn("Deployment {}/{}: annotation {} is not a map of partitions to offsets; ignored",
+               deployment["metadata"].value("namespace", ""), deployment["metadata"].value("name", ""),
+               api::kAnnotationStartOffsets);
+  return {};
 }
 
 }  // namespace kappa::controllers

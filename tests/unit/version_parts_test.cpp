@@ -101,6 +101,18 @@ TEST(VersionState, SelectedVersionAndStartOffsets) {
   EXPECT_TRUE(start_offsets_of({{"metadata", json::object()}}).empty());
 }
 
+// Someone edited the annotation: a bad one counts as absent (lag then counts
+// uncommitted partitions from the log start), it never fails every reconcile.
+TEST(VersionState, AnEditedStartOffsetsAnnotationCountsAsAbsent) {
+  for (const char* edited : {R"({"zero":5})", R"({"0":5,"x":1})", R"({"99999999999":5})", R"({"-1":5})",
+                             R"({"0":"5"})", R"({"0":5.5})"}) {
+    const json d = {{"metadata", {{"annotations", {{api::kAnnotationStartOffsets, edited}}}}}};
+    std::map<int32_t, int64_t> offsets;
+    EXPECT_NO_THROW(offsets = start_offsets_of(d)) << edited;
+    EXPECT_TRUE(offsets.empty()) << edited;
+  }
+}
+
 class VersionDeploymentTest : public ::testing::Test {
  protected:
   json owner() {
