@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
 
   try {
     kappa::setup_logging(log_level, log_format);
+    // From the first line logged on, a signal asks for a clean stop.
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
     options.controller.lag_poll_interval = duration_flag("--lag-poll-interval", lag_poll);
     options.controller.stall_window = duration_flag("--stall-window", stall_window);
     options.controller.retry_interval = duration_flag("--retry-interval", retry_interval);
@@ -93,8 +96,6 @@ int main(int argc, char** argv) {
     options.metrics = metrics;
     kappa::operator_cmd::Manager manager(rest, options);
     kappa::operator_cmd::ProbeServers probes(probe_address, metrics_address, manager, *metrics);
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGINT, on_signal);
     manager.start();
     while (!g_stop && !manager.lost_leadership()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (manager.lost_leadership()) {

@@ -88,7 +88,9 @@ void Manager::start() {
   for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->start();
   if (!options_.leader_elect) {
     leading_ = true;
-    start_controllers();
+    // On a thread of its own, as with an elector: waiting for the caches
+    // must not keep the process from seeing SIGTERM.
+    starter_ = std::thread([this] { start_controllers(); });
     return;
   }
   elector_->start(
@@ -132,6 +134,7 @@ void Manager::stop() {
     std::lock_guard lock(start_mutex_);
     stopping_ = true;
   }
+  if (starter_.joinable()) starter_.join();  // it sees stopping_ within a second
   // Controllers drain first (their writes end), then the Lease is released.
   if (controllers_started_) {
     pipeline_controller_.stop();

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "controllers/controller_context.h"
 #include "controllers/pipeline_reconciler.h"
@@ -73,6 +74,7 @@ class Manager {
   kube::Controller reprocessing_controller_;
   std::atomic<bool> stopping_{false};
   std::mutex start_mutex_;
+  std::thread starter_;  // starts the controllers without leader election
   std::atomic<bool> leading_{false};
   std::atomic<bool> lost_{false};
   std::atomic<bool> controllers_started_{false};
