@@ -10,6 +10,7 @@
 
 #include "api/pipeline_spec.h"
 #include "controllers/kafka_access.h"
+#include "kappa/common/rdkafka_handles.h"
 #include "kafka/rdkafka_admin.h"
 #include "support/fake_kube_client.h"
 #include "support/wait.h"
@@ -113,6 +114,23 @@ TEST(KafkaAdminPoolSecurity, ASecretThatWouldRunACommandInTheOperatorIsRefusedBe
   EXPECT_FALSE(kappa::testing::wait_for(std::chrono::seconds(3), [&] { return std::filesystem::exists(canary); }))
       << "the Secret ran a command in the operator";
   std::filesystem::remove(canary);
+}
+
+}  // namespace
+
+namespace {
+
+// librdkafka's own message for a refused value repeats the value: a
+// password put in the wrong property must not reach a log or a condition.
+TEST(KafkaClientConfig, ARefusedValueIsNeverRepeatedInTheError) {
+  try {
+    kappa::rdkafka::make_conf({{"security.protocol", "hunter2-password"}});
+    FAIL() << "librdkafka accepted the value";
+  } catch (const std::invalid_argument& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("security.protocol"), std::string::npos) << message;
+    EXPECT_EQ(message.find("hunter2-password"), std::string::npos) << message;
+  }
 }
 
 }  // namespace

@@ -26,16 +26,26 @@ using NewTopic = std::unique_ptr<rd_kafka_NewTopic_t, Deleter<rd_kafka_NewTopic_
 using AdminOptions = std::unique_ptr<rd_kafka_AdminOptions_t,
                                      Deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
 
+// `text` with every occurrence of `secret` replaced by "<redacted>".
+inline std::string redacted(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 10)) {
+    text.replace(at, secret.size(), "<redacted>");
+  }
+  return text;
+}
+
 // Builds a configuration from key/value properties; throws
 // std::invalid_argument naming the property librdkafka refused. Values are
-// never put in the message: they may be secrets.
+// never put in the message: they may be secrets, and librdkafka's own text
+// repeats the value it refused (a password put in security.protocol, say).
 inline Conf make_conf(const std::vector<std::pair<std::string, std::string>>& properties) {
   Conf conf(rd_kafka_conf_new());
   char error[512];
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error) !=
         RD_KAFKA_CONF_OK) {
-      throw std::invalid_argument("Kafka property '" + key + "': " + error);
+      throw std::invalid_argument("Kafka property '" + key + "': " + redacted(error, value));
     }
   }
   return conf;
