@@ -31,6 +31,11 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     } else {
       throw bad();
     }
+    // Each term is at most 10^12 hours, so the sum cannot overflow before
+    // this check; a longer span would overflow the clocks it is added to.
+    if (total > kLongestDuration) {
+      throw std::invalid_argument("duration \"" + text + "\" is longer than 87600h (ten years)");
+    }
   }
   return total;
 }

@@ -1,6 +1,7 @@
 // PipelineSpec::parse fills the CRD's defaults and names the field it
 // refuses; template_hash changes exactly when a version's output would.
 #include "api/pipeline_spec.h"
+#include "api/duration.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 namespace kappa::testing {
 namespace {
 
+using api::parse_duration;
 using api::PipelineSpec;
 
 TEST(PipelineSpecParse, FillsDefaultsForAMinimalPipeline) {
@@ -73,6 +75,9 @@ TEST(PipelineSpecParse, RefusesWhatAdmissionCannotCatchNamingTheField) {
       {{{"stableFor", "soon"}}, "spec.rollout.stableFor"},
       {{{"retireAfter", "10 parsecs"}}, "spec.rollout.retireAfter"},
       {{{"catchUpDeadline", ""}}, "spec.rollout.catchUpDeadline"},
+      // Overflowed the clock once added to it: retired at once (UBSan).
+      {{{"retireAfter", "3000000h"}}, "spec.rollout.retireAfter"},
+      {{{"catchUpDeadline", "87600h1s"}}, "spec.rollout.catchUpDeadline"},
       {{{"startFrom", "yesterday"}}, "startFrom"},
   };
   for (const auto& c : cases) {
@@ -83,6 +88,13 @@ TEST(PipelineSpecParse, RefusesWhatAdmissionCannotCatchNamingTheField) {
       EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(Duration, TenYearsIsTheLongestAccepted) {
+  EXPECT_EQ(parse_duration("87600h"), std::chrono::hours(87600));
+  EXPECT_EQ(parse_duration("1h30m"), std::chrono::minutes(90));
+  EXPECT_THROW(parse_duration("87601h"), std::invalid_argument);
+  EXPECT_THROW(parse_duration("999999999999h999999999999h"), std::invalid_argument);
 }
 
 TEST(TemplateHash, ChangesWithWhatChangesTheOutputOnly) {
