@@ -20,14 +20,39 @@ KafkaAccess KafkaAdminPool::access(const api::PipelineSpec& spec) {
     kafka::check_tenant_properties(connection.properties);
     for (const auto& [name, value] : connection.properties) out.secret_keys.push_back(name);
   }
-  // The key holds secret values: it stays in memory, never in a log.
   std::string key = connection.bootstrap_servers;
   for (const auto& [name, value] : connection.properties) key += '\n' + name + '=' + value;
+  const std::string pipeline = spec.ns + "/" + spec.name;
   std::lock_guard lock(mutex_);
-  auto& admin = admins_[key];
-  if (!admin) admin = factory_(connection);
-  out.admin = admin;
+  if (const auto it = key_of_pipeline_.find(pipeline); it != key_of_pipeline_.end() && it->second != key) {
+    release_locked(pipeline);
+  }
+  auto& entry = admins_[key];
+  if (!entry.admin) entry.admin = factory_(connection);
+  entry.pipelines.insert(pipeline);
+  key_of_pipeline_[pipeline] = key;
+  out.admin = entry.admin;  // a reconcile using it keeps it alive after release
   return out;
+}
+
+void KafkaAdminPool::forget(const std::string& ns, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  release_locked(ns + "/" + name);
+}
+
+std::size_t KafkaAdminPool::size() const {
+  std::lock_guard lock(mutex_);
+  return admins_.size();
+}
+
+void KafkaAdminPool::release_locked(const std::string& pipeline) {
+  const auto it = key_of_pipeline_.find(pipeline);
+  if (it == key_of_pipeline_.end()) return;
+  if (const auto entry = admins_.find(it->second); entry != admins_.end()) {
+    entry->second.pipelines.erase(pipeline);
+    if (entry->second.pipelines.empty()) admins_.erase(entry);
+  }
+  key_of_pipeline_.erase(it);
 }
 
 }  // namespace kappa::controllers

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,10 @@ struct KafkaAccess {
 
 // One admin client per distinct connection (bootstrap servers + secret
 // properties), shared by every reconcile that talks to that cluster: a
-// librdkafka handle is costly to make and holds broker connections.
+// librdkafka handle is costly to make and holds broker connections (and
+// threads). A client lives while some Pipeline uses it: one whose Pipelines
+// all moved to another connection (a Secret rotated) or were deleted is
+// dropped, so rotations and churn do not pile up handles.
 class KafkaAdminPool {
  public:
   using Factory = std::function<std::shared_ptr<kafka::KafkaAdmin>(const kafka::KafkaConnection&)>;
@@ -35,12 +39,25 @@ class KafkaAdminPool {
   // std::invalid_argument when a value in it is not base64.
   KafkaAccess access(const api::PipelineSpec& spec);
 
+  // The Pipeline is gone: its client goes too unless another Pipeline uses it.
+  void forget(const std::string& ns, const std::string& name);
+
+  std::size_t size() const;  // clients alive, for tests and metrics
+
  private:
+  struct Entry {
+    std::shared_ptr<kafka::KafkaAdmin> admin;
+    std::set<std::string> pipelines;  // namespace/name of its users
+  };
+  void release_locked(const std::string& pipeline);
+
   kube::KubeClient& client_;
   Factory factory_;
   std::chrono::milliseconds timeout_;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<kafka::KafkaAdmin>> admins_;
+  mutable std::mutex mutex_;
+  // The key holds secret values: it stays in memory, never in a log.
+  std::map<std::string, Entry> admins_;
+  std::map<std::string, std::string> key_of_pipeline_;
 };
 
 }  // namespace kappa::controllers

@@ -494,6 +494,7 @@ Result PipelineReconciler::finalize(View& v) {
   }
   v.object = remove_finalizer(ctx_.client, api::kPipelines, v.object, api::kFinalizer);
   ctx_.metrics->pipeline_gone(v.ns, v.name);
+  ctx_.kafka.forget(v.ns, v.name);
   spdlog::info("pipeline {}/{}: deleted with its versions, tables and groups", v.ns, v.name);
   return Result::done();
 }

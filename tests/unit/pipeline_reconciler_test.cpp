@@ -225,6 +225,7 @@ TEST_F(PipelineReconcilerTest, DeletionRemovesEveryVersionGroupTableAndTheServic
   EXPECT_FALSE(h.client.stored(api::kPipelines, kNs, "stats")) << "the finalizer was removed";
   const auto lines = h.metrics().lines();
   EXPECT_NE(std::find(lines.begin(), lines.end(), "pipeline_gone team/stats"), lines.end());
+  EXPECT_EQ(h.context().kafka.size(), 0u) << "its Kafka client outlived the Pipeline";
 }
 
 TEST_F(PipelineReconcilerTest, ABadDurationStallsWithInvalidSpecAndTheActiveVersionKeepsServing) {
