@@ -127,7 +127,7 @@ TrialOutcome judge(const std::vector<AuditedWrite>& writes, const std::string& a
 TEST_F(SplitBrainTest, WritesOfTwoReplicasNeverOverlapAcrossFailoversWithTheApiServerPaused) {
   const std::string audit_path = env_or_empty("KAPPA_AUDIT_LOG");
   ASSERT_FALSE(audit_path.empty()) << "the stack exports KAPPA_AUDIT_LOG (dev/stack-up.sh)";
-  const int trials = std::getenv("KAPPA_SPLIT_BRAIN_TRIALS") ? std::atoi(std::getenv("KAPPA_SPLIT_BRAIN_TRIALS")) : 20;
+  const int trials = std::getenv("KAPPA_SPLIT_BRAIN_TRIALS") ? std::atoi(std::getenv("KAPPA_SPLIT_BRAIN_TRIALS")) : 15;
   const unsigned seed =
       std::getenv("KAPPA_E2E_SEED") ? static_cast<unsigned>(std::atoll(std::getenv("KAPPA_E2E_SEED"))) : std::random_device{}();
   std::cerr << "split-brain trials: " << trials << ", KAPPA_E2E_SEED=" << seed << "\n";

@@ -79,6 +79,7 @@ bool LeaderElector::try_acquire_or_renew() {
   } catch (const ApiError& e) {
     if (e.kind() != ApiErrorKind::NotFound) throw;
     const std::string now = now_micro();
+    write_sent_at_ = steady::now();
     client_.create(leases, config_.lease_namespace,
                    {{"apiVersion", "coordination.k8s.io/v1"},
                     {"kind", "Lease"},
@@ -114,6 +115,7 @@ bool LeaderElector::try_acquire_or_renew() {
   spec["holderIdentity"] = config_.identity;
   spec["leaseDurationSeconds"] = config_.lease_duration.count();
   spec["renewTime"] = now;
+  write_sent_at_ = steady::now();
   client_.update(leases, lease);  // guarded by the resourceVersion we read
   observed_holder_ = config_.identity;
   observed_renew_time_ = now;
@@ -136,7 +138,6 @@ void LeaderElector::release() {
 }
 
 bool LeaderElector::attempt(std::chrono::steady_clock::time_point deadline) {
-  const auto sent_at = steady::now();
   try {
     ScopedRequestDeadline bound(deadline);
     if (!try_acquire_or_renew()) return false;
@@ -145,8 +146,10 @@ bool LeaderElector::attempt(std::chrono::steady_clock::time_point deadline) {
                 config_.lease_namespace, config_.lease_name, e.what());
     return false;
   }
-  term_->extend(sent_at);
-  last_success_sent_at_ = sent_at;
+  // Timed from when the Lease write was sent: the others time the Lease
+  // from when they see that write (or refuse ours if theirs came first).
+  term_->extend(write_sent_at_);
+  last_success_sent_at_ = write_sent_at_;
   return true;
 }
 

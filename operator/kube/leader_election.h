@@ -80,7 +80,9 @@ class LeaderElector {
   std::string observed_holder_;
   std::string observed_renew_time_;
   std::chrono::steady_clock::time_point observed_at_{};
-  // When the last successful acquire or renew was sent (the run thread's).
+  // When the last Lease write was sent, and the last one that succeeded
+  // (the run thread's).
+  std::chrono::steady_clock::time_point write_sent_at_{};
   std::chrono::steady_clock::time_point last_success_sent_at_{};
 };
 

@@ -9,9 +9,10 @@
 namespace kappa::kube {
 
 // The leader's term, as a WriteFence. Each successful acquire or renew of
-// the Lease extends it, timed from the moment that attempt was *sent*: the
-// other candidates time the Lease from when they see our write, which is
-// later, so none of them can take it over before sent_at + lease_duration.
+// the Lease extends it, timed from the moment its Lease write was *sent*:
+// the other candidates time the Lease from when they see that write, which
+// is later (and a candidate that wrote first makes ours fail), so none of
+// them can take it over before sent_at + lease_duration.
 // Writes may start until sent_at + renew_deadline (when the elector gives up
 // leading) and are cut at sent_at + lease_duration - margin, so every write
 // of ours has ended before another replica may hold the Lease.
