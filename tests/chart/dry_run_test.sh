@@ -59,6 +59,7 @@ for variant in ["default", "replicas2", "namespaced"]:
     check(d["spec"]["replicas"] == (2 if variant == "replicas2" else 1), f"{variant}: replicas")
     check(c["image"] == "ghcr.io/kappa-dev/kappa-operator:0.1.0", f"{variant}: image {c['image']}")
     want_args = ["--leader-elect", "--leader-election-namespace=$(POD_NAMESPACE)",
+                 "--leader-election-id=" + full,
                  "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"]
     want_args += (["--log-format=text", "--log-level=debug", "--watch-namespace=" + ns] if variant == "namespaced"
                   else ["--log-format=json", "--log-level=info"])
@@ -88,6 +89,13 @@ for variant in ["default", "replicas2", "namespaced"]:
     else:
         check({"ClusterRole", "ClusterRoleBinding"} <= kinds, f"{variant}: no ClusterRole/Binding")
     check(("Role", full + "-leader-election") in objs, f"{variant}: no leader-election Role")
+    lease_rules = objs.get(("Role", full + "-leader-election"), {}).get("rules", [])
+    check(any(r.get("resourceNames") == [full] and "update" in r["verbs"] for r in lease_rules),
+          f"{variant}: the Lease is not limited to its name: {lease_rules}")
+    np = objs.get(("NetworkPolicy", full), {}).get("spec", {})
+    allowed = sorted(p["port"] for rule in np.get("ingress", []) for p in rule.get("ports", []))
+    check(np.get("policyTypes") == ["Ingress"] and allowed == ["metrics", "probes"],
+          f"{variant}: NetworkPolicy must admit only the metrics and probe ports: {np}")
 for e in errors: print("  -", e, file=sys.stderr)
 sys.exit(1 if errors else 0)
 PY

@@ -52,7 +52,7 @@ for _ in $(seq 50); do
 done
 can_i_list() {  # normalized, sorted `can-i --list` of a ServiceAccount in $NS
   kubectl auth can-i --list -n "$NS" --as="system:serviceaccount:$NS:$1" | tail -n +2 \
-    | awk '{$1=$1; print}' | LC_ALL=C sort
+    | awk '{$1=$1; print}' | sed "s/\[$SA\]/[<fullname>]/g" | LC_ALL=C sort
 }
 can_i_list "$SA" >"$OUT/operator"
 can_i_list baseline >"$OUT/baseline"
@@ -72,6 +72,11 @@ denied list secrets -n "$NS"
 denied create pods -n "$NS"
 denied get leases.coordination.k8s.io -n default   # the Lease lives in the release namespace only
 denied delete leases.coordination.k8s.io -n "$NS"
+denied update leases.coordination.k8s.io/another-release -n "$NS"  # only its own Lease by name
+denied get pods -n "$NS"
+denied update pipelines.kappa.dev -n "$NS"
+denied delete pipelines.kappa.dev -n "$NS"
+denied update deployments.apps -n "$NS"
 denied create clusterroles.rbac.authorization.k8s.io
 kubectl auth can-i list pipelines.kappa.dev --all-namespaces --as="$AS" >/dev/null \
   || fail "the cluster-wide operator cannot list pipelines in all namespaces"
