@@ -29,6 +29,10 @@ client::http_client_config make_http_config(const ClientConfig& config,
   // cluster's CA and present the client certificate, both from memory.
   http_config.set_ssl_context_callback([config](boost::asio::ssl::context& ctx) {
     if (!config.ca_pem.empty()) {
+      // Only the cluster's CA, as client-go does: cpprestsdk has already
+      // loaded the system's CAs into this context, and a certificate any
+      // public CA issued for the API server's address must not be trusted.
+      SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());
       ctx.add_certificate_authority(boost::asio::buffer(config.ca_pem));
     } else {
       ctx.set_default_verify_paths();
@@ -100,6 +104,12 @@ http::http_request RestClient::make_request(const std::string& method,
   request.set_request_uri(utility::conversions::to_string_t(path_and_query));
   request.headers().add(U("Accept"), U("application/json"));
   request.headers().add(U("User-Agent"), utility::conversions::to_string_t(config_.user_agent));
+  // cpprestsdk checks the certificate (and sends SNI) for the Host header's
+  // name when there is one: the kubeconfig's tls-server-name, when the
+  // server's address is not a name its certificate holds.
+  if (!config_.tls_server_name.empty()) {
+    request.headers().add(U("Host"), utility::conversions::to_string_t(config_.tls_server_name));
+  }
   if (const std::string token = bearer_token(); !token.empty()) {
     request.headers().add(U("Authorization"), U("Bearer ") + token);
   }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <fstream>
 
 #include "kube/api_error.h"
@@ -166,6 +168,60 @@ TEST(KubeClientAuth, RotatedTokenFileIsPickedUpWithoutRestart) {
   std::ofstream(file) << good << "\n";  // the kubelet rotates the projected token
   EXPECT_EQ(client.send("GET", "/api/v1/namespaces/default").status, 200);
   std::remove(file.c_str());
+}
+
+}  // namespace
+
+namespace {
+
+// The API server's certificate is checked against the kubeconfig's CA only
+// (client-go's rule), and for tls-server-name when the kubeconfig gives one.
+class KubeClientTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    KAPPA_NEEDS_STACK();
+    config_ = kappa::kube::load_kubeconfig(kappa::testing::stack_env().kubeconfig);
+    ASSERT_FALSE(config_.ca_pem.empty()) << "the stack's kubeconfig names its CA";
+  }
+  void TearDown() override { unsetenv("SSL_CERT_FILE"); }
+  static std::string write_temp(const std::string& name, const std::string& text) {
+    const std::string path = std::string(::testing::TempDir()) + "/" + kappa::testing::unique_name(name);
+    std::ofstream(path) << text;
+    return path;
+  }
+  // A CA that signed nothing the API server holds.
+  static std::string unrelated_ca() {
+    const std::string dir = std::string(::testing::TempDir()) + "/" + kappa::testing::unique_name("ca");
+    const std::string command = "mkdir -p " + dir + " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 " +
+                                "-subj /CN=unrelated -keyout " + dir + "/ca.key -out " + dir + "/ca.crt 2>/dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    std::ifstream in(dir + "/ca.crt");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  kappa::kube::ClientConfig config_;
+};
+
+TEST_F(KubeClientTls, TheSystemsCasAreNotTrustedBesideTheClustersCa) {
+  // The machine's default CA store now holds the cluster's CA...
+  setenv("SSL_CERT_FILE", write_temp("system-cas", config_.ca_pem).c_str(), 1);
+  {
+    kappa::kube::RestClient trusted(config_);
+    EXPECT_EQ(trusted.send("GET", "/api/v1/namespaces/default").status, 200);
+  }
+  // ...but the kubeconfig names another CA: that one alone counts.
+  config_.ca_pem = unrelated_ca();
+  kappa::kube::RestClient client(config_);
+  EXPECT_THROW(client.send("GET", "/api/v1/namespaces/default"), kappa::kube::TransportError);
+}
+
+TEST_F(KubeClientTls, TlsServerNameIsTheNameTheCertificateMustHold) {
+  config_.tls_server_name = "kubernetes.default";  // in the API server's certificate
+  kappa::kube::RestClient named(config_);
+  EXPECT_EQ(named.send("GET", "/api/v1/namespaces/default").status, 200);
+
+  config_.tls_server_name = "not-the-apiserver.example";  // the address (127.0.0.1) would match
+  kappa::kube::RestClient misnamed(config_);
+  EXPECT_THROW(misnamed.send("GET", "/api/v1/namespaces/default"), kappa::kube::TransportError);
 }
 
 }  // namespace
