@@ -26,6 +26,10 @@ std::optional<int64_t> version_after(std::string_view name, std::string_view pre
   return parse_version(name.substr(1));
 }
 
+constexpr size_t kMaxTopicPrefix = 128;  // + name + ".v<N>.state" stays under Kafka's 249
+
+bool is_label_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+
 }  // namespace
 
 std::string deployment_name(const std::string& pipeline, int64_t version) {
@@ -56,6 +60,53 @@ std::optional<int64_t> version_of_topic(const std::string& topic, const std::str
   const std::string base = prefix + pipeline + ".";
   if (auto v = version_after(topic, base, "")) return v;
   return version_after(topic, base, ".state");
+}
+
+std::optional<std::string> pipeline_name_problem(const std::string& name) {
+  if (name.empty() || name.size() > 63) return "must be 1 to 63 characters (it is " + std::to_string(name.size()) + ")";
+  for (char c : name) {
+    if (!is_label_char(c)) return "may hold only a-z, 0-9 and '-' (no dots: it becomes part of Kafka names)";
+  }
+  if (name.front() == '-' || name.back() == '-') return "must start and end with a letter or digit";
+  return std::nullopt;
+}
+
+std::optional<std::string> topic_prefix_problem(const std::string& prefix, const std::string& ns) {
+  const std::string required = ns + ".";
+  if (prefix.substr(0, required.size()) != required) {
+    return "must start with \"" + required + "\" (the Pipeline's namespace): it may not name another namespace's topics";
+  }
+  if (prefix.size() > kMaxTopicPrefix) return "is longer than " + std::to_string(kMaxTopicPrefix) + " characters";
+  if (prefix.back() != '.' || prefix.find("..") != std::string::npos) {
+    return "must be dot-separated segments ending in '.' (like \"" + required + "tables.\")";
+  }
+  for (char c : prefix) {
+    if (!is_label_char(c) && c != '.' && c != '_' && !(c >= 'A' && c <= 'Z')) {
+      return "may hold only a-z, A-Z, 0-9, '.', '_' and '-'";
+    }
+  }
+  return std::nullopt;
+}
+
+bool group_in_pipeline_space(const std::string& group, const std::string& ns, const std::string& pipeline,
+                             int64_t version) {
+  if (pipeline_name_problem(pipeline) || pipeline_name_problem(ns)) return false;
+  return group == consumer_group(ns, pipeline, version);
+}
+
+bool topic_in_pipeline_space(const std::string& topic, const std::string& ns, const std::string& pipeline,
+                             int64_t version) {
+  if (pipeline_name_problem(pipeline) || pipeline_name_problem(ns)) return false;
+  std::string_view table = topic;
+  const std::string_view state_suffix = ".state";
+  const std::string tail = "." + pipeline + ".v" + std::to_string(version);
+  auto ends_with = [](std::string_view s, std::string_view end) {
+    return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
+  };
+  if (!ends_with(table, tail) && ends_with(table, state_suffix)) table.remove_suffix(state_suffix.size());
+  if (!ends_with(table, tail)) return false;
+  table.remove_suffix(tail.size());
+  return table == ns || (table.substr(0, ns.size() + 1) == ns + "." && !topic_prefix_problem(std::string(table) + ".", ns));
 }
 
 std::optional<int64_t> version_label(const json& object) {

@@ -61,6 +61,23 @@ std::optional<int64_t> version_of_group(const std::string& group, const std::str
 std::optional<int64_t> version_of_topic(const std::string& topic, const std::string& prefix,
                                         const std::string& pipeline);
 
+// Why a Pipeline name is refused, if it is: it must be a DNS label (at most
+// 63 of a-z, 0-9 and '-'): it is a label value, and no dots keep the Kafka
+// names built from it unambiguous.
+std::optional<std::string> pipeline_name_problem(const std::string& name);
+// Why a topic prefix is refused, if it is: it must be "<namespace>." followed
+// by any dot-ended segments of Kafka's topic characters, so a Pipeline can
+// only spell topic names inside its own namespace's space.
+std::optional<std::string> topic_prefix_problem(const std::string& prefix, const std::string& ns);
+
+// Whether a name is one version N of this Pipeline may own: its consumer
+// group, or a topic "<ns>.[<segments>.]<pipeline>.v<N>[.state]". The last
+// word before any Kafka deletion: a tampered record cannot reach past it.
+bool group_in_pipeline_space(const std::string& group, const std::string& ns, const std::string& pipeline,
+                             int64_t version);
+bool topic_in_pipeline_space(const std::string& topic, const std::string& ns, const std::string& pipeline,
+                             int64_t version);
+
 // The version label of an object, if it has a valid one.
 std::optional<int64_t> version_label(const nlohmann::json& object);
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "api/duration.h"
+#include "api/names.h"
 #include "kube/time_format.h"
 
 namespace kappa::api {
@@ -41,6 +42,7 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
   s.ns = meta.value("namespace", "");
   s.uid = meta.value("uid", "");
   s.generation = meta.value("generation", int64_t{0});
+  if (const auto problem = pipeline_name_problem(s.name)) throw std::invalid_argument("metadata.name " + *problem);
   const auto spec = pipeline.value("spec", json::object());
   const auto kafka = spec.value("kafka", json::object());
   s.bootstrap_servers = kafka.value("bootstrapServers", "");
@@ -52,6 +54,9 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
   s.output_partitions = output.value("partitions", 6);
   s.output_replication_factor = static_cast<int16_t>(output.value("replicationFactor", 1));
   s.topic_prefix = output.value("topicPrefix", s.ns + ".");
+  if (const auto problem = topic_prefix_problem(s.topic_prefix, s.ns)) {
+    throw std::invalid_argument("spec.output.topicPrefix \"" + s.topic_prefix + "\" " + *problem);
+  }
   const json output_config = output.value("config", json::object());
   for (const auto& [k, v] : output_config.items()) {
     s.output_config[k] = v.is_string() ? v.get<std::string>() : v.dump();

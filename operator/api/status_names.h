@@ -74,6 +74,7 @@ inline constexpr const char* kLagUnavailable = "LagUnavailable";
 inline constexpr const char* kCatchUpDeadlineExceeded = "CatchUpDeadlineExceeded";
 inline constexpr const char* kLagNotShrinking = "LagNotShrinking";
 inline constexpr const char* kAborting = "Aborting";
+inline constexpr const char* kPodsNotCreated = "PodsNotCreated";  // admission refused the version's pods
 // CaughtUp
 inline constexpr const char* kStabilizing = "Stabilizing";
 inline constexpr const char* kReplicasNotReady = "ReplicasNotReady";

@@ -10,6 +10,7 @@
 #include "api/duration.h"
 #include "api/names.h"
 #include "api/status_names.h"
+#include "controllers/api_refusal.h"
 #include "controllers/crash_point.h"
 #include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
@@ -27,6 +28,19 @@ using nlohmann::json;
 using kube::Result;
 
 
+namespace {
+
+// The version counter and the record of Kafka names are only ever written
+// read-fresh under a resourceVersion precondition (edit_status_guarded);
+// the status merge patch of a reconcile, computed from a cache that may be
+// behind, never carries them, so it cannot put an old value back.
+void erase_guarded_fields(json& status) {
+  status.erase("nextVersion");
+  status.erase(kStatusOwnedKafka);
+}
+
+}  // namespace
+
 PipelineReconciler::PipelineReconciler(ControllerContext& context) : ctx_(context) {}
 
 std::string PipelineReconciler::reprocessing_name(const std::string& pipeline, const std::string& hash) {
@@ -41,7 +55,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   v.ns = (*object)["metadata"].value("namespace", "");
   v.name = (*object)["metadata"].value("name", "");
   v.status = status_of(*object);
-  v.status.erase("nextVersion");  // the Reprocessing reconciler's counter; never written here
+  erase_guarded_fields(v.status);
   Result result;
   try {
     result = run(v);
@@ -54,11 +68,15 @@ Result PipelineReconciler::reconcile(const std::string& key) {
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec,
                                     "secret " + v.spec->secret_name + " (spec.kafka.secretRef): " + e.what());
     result = Result::after(ctx_.options.retry_interval);
+  } catch (const kube::ApiError& e) {
+    if (!is_refusal(e)) throw;
+    v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec, refusal_message(e));
+    result = Result::after(ctx_.options.retry_interval);
   }
   if (is_deleting(v.object) && !has_finalizer(v.object, api::kFinalizer)) return result;
   compute_status(v);
   json current = status_of(v.object);
-  current.erase("nextVersion");
+  erase_guarded_fields(current);
   v.object["status"] = current;
   try {
     write_status(ctx_.client, api::kPipelines, v.object, v.status);
@@ -83,6 +101,10 @@ Result PipelineReconciler::run(View& v) {
   if (auto stop = check_service(v)) return *stop;
   handle_rollback(v);
   restore_service(v);
+  adopt_legacy_kafka(v);
+  // A bad or missing Secret is reported as soon as the spec names it, not
+  // at the next rollout (the client itself is pooled: no new connection).
+  v.kafka = ctx_.kafka.access(*v.spec);
   if (v.spec->paused) return Result::done();
   roll_out_template(v);
   scale_active(v);
@@ -384,79 +406,6 @@ bool PipelineReconciler::standby_long_enough(View& v, const json& deployment) {
   return true;
 }
 
-// Its Deployment first, then its group; the table stays (keepRetiredTables
-// decides in collect_kafka_garbage).
-void PipelineReconciler::retire_version(View& v, int64_t version, const json& deployment) {
-  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
-  const VersionParts parts{v.ns, deployment["metadata"].value("name", ""), api::consumer_group(v.ns, v.name, version),
-                           api::output_topic(v.spec->topic_prefix, v.name, version)};
-  if (delete_version(ctx_.client, *v.kafka->admin, parts, /*delete_tables=*/false) != CleanupStep::Done) {
-    crash_point("during-retire");
-    v.requeue_within(std::chrono::seconds(2));
-    return;
-  }
-  record_retired(v, version, hash_label(deployment));
-}
-
-void PipelineReconciler::record_retired(View& v, int64_t version, const std::string& template_hash) {
-  std::string hash = template_hash;
-  for (const auto& e : v.status.value("versions", json::array())) {
-    if (hash.empty() && e.value("version", int64_t{0}) == version) hash = e.value("templateHash", "");
-  }
-  v.retired.push_back({{"version", version},
-                       {"templateHash", hash},
-                       {"deployment", api::deployment_name(v.name, version)},
-                       {"consumerGroup", api::consumer_group(v.ns, v.name, version)},
-                       {"outputTopic", api::output_topic(v.spec->topic_prefix, v.name, version)},
-                       {"state", api::version_state::kRetired},
-                       {"since", kube::format_time(ctx_.wall_clock())}});
-  event(v, false, "Retired",
-        "v" + std::to_string(version) + " retired: Deployment " + api::deployment_name(v.name, version) +
-            " and consumer group " + api::consumer_group(v.ns, v.name, version) + " deleted");
-}
-
-// Consumer groups and tables of versions that have no Deployment any more
-// (retired, or left behind by a crash mid-retire) go, keeping the output
-// tables of the newest keepRetiredTables retired versions. Skipped while a
-// candidate's version number or Deployment may not be in our cache yet.
-void PipelineReconciler::collect_kafka_garbage(View& v) {
-  std::set<int64_t> live;
-  for (const auto& [version, d] : v.deployments) live.insert(version);
-  if (v.active) live.insert(*v.active);
-  for (const auto& r : v.reprocessings) {
-    if (is_terminal(r)) continue;
-    if (version_of(r) <= 0) return;
-    if (!v.deployments.count(version_of(r))) return;
-    live.insert(version_of(r));
-  }
-  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
-  auto& admin = *v.kafka->admin;
-  for (const auto& group : admin.list_groups(api::group_prefix(v.ns, v.name))) {
-    const auto version = api::version_of_group(group, v.ns, v.name);
-    if (!version || live.count(*version)) continue;
-    try {
-      admin.delete_group(group);
-      // The usual end of a retirement: the Deployment went in an earlier pass.
-      record_retired(v, *version, "");
-    } catch (const kafka::KafkaError& e) {
-      if (e.kind() != kafka::KafkaErrorKind::GroupNotEmpty) throw;
-      v.requeue_within(std::chrono::seconds(5));
-    }
-  }
-  std::map<int64_t, std::vector<std::string>, std::greater<>> retired_tables;
-  for (const auto& topic : admin.list_topics(v.spec->topic_prefix + v.name + ".")) {
-    const auto version = api::version_of_topic(topic, v.spec->topic_prefix, v.name);
-    if (version && !live.count(*version)) retired_tables[*version].push_back(topic);
-  }
-  int kept = 0;
-  for (const auto& [version, topics] : retired_tables) {
-    if (kept++ < v.spec->rollout.keep_retired_tables) continue;
-    for (const auto& topic : topics) admin.delete_topic(topic);
-    event(v, false, "TableDeleted", "v" + std::to_string(version) + " output table deleted (keepRetiredTables " +
-                                        std::to_string(v.spec->rollout.keep_retired_tables) + ")");
-  }
-}
-
 // docs/design.md, invariant 5: everything the Pipeline made goes before it does.
 Result PipelineReconciler::finalize(View& v) {
   if (!has_finalizer(v.object, api::kFinalizer)) return Result::done();
@@ -471,18 +420,12 @@ Result PipelineReconciler::finalize(View& v) {
   if (v.spec) {
     if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
     for (const auto& [version, d] : v.deployments) {
-      const VersionParts parts{v.ns, d["metadata"].value("name", ""), api::consumer_group(v.ns, v.name, version),
-                               api::output_topic(v.spec->topic_prefix, v.name, version)};
-      if (delete_version(ctx_.client, *v.kafka->admin, parts, true) != CleanupStep::Done) waiting = true;
+      if (delete_version(ctx_.client, *v.kafka->admin, version_parts(v, version, d), true) != CleanupStep::Done) {
+        waiting = true;
+      }
     }
     if (waiting) return Result::after(std::chrono::seconds(1));
-    auto& admin = *v.kafka->admin;
-    for (const auto& group : admin.list_groups(api::group_prefix(v.ns, v.name))) {
-      if (api::version_of_group(group, v.ns, v.name)) admin.delete_group(group);
-    }
-    for (const auto& topic : admin.list_topics(v.spec->topic_prefix + v.name + ".")) {
-      if (api::version_of_topic(topic, v.spec->topic_prefix, v.name)) admin.delete_topic(topic);
-    }
+    delete_all_owned_kafka(v);
     try {
       const auto service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
       if (api::is_controlled_by(service, v.object)) {

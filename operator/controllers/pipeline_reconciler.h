@@ -6,6 +6,8 @@
 
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"
+#include "controllers/owned_kafka.h"
+#include "controllers/version_cleanup.h"
 #include "kube/controller.h"
 
 namespace kappa::controllers {
@@ -57,7 +59,14 @@ class PipelineReconciler : public kube::Reconciler {
                          std::optional<std::chrono::system_clock::time_point> since);
   bool standby_long_enough(View& v, const nlohmann::json& deployment);
   void retire_version(View& v, int64_t version, const nlohmann::json& deployment);
+  VersionParts version_parts(const View& v, int64_t version, const nlohmann::json& deployment) const;
+  bool version_finished(const View& v, const OwnedKafka& e) const;
   void collect_kafka_garbage(View& v);
+  void delete_dead_groups(View& v, std::vector<OwnedKafka>& dead);
+  void delete_dead_tables(View& v, const std::vector<OwnedKafka>& dead);
+  void refuse_recorded_name(View& v, int64_t version, const std::string& name);
+  void delete_all_owned_kafka(View& v);
+  void adopt_legacy_kafka(View& v);
   void record_retired(View& v, int64_t version, const std::string& template_hash);
   void compute_status(View& v);
   void event(const View& v, bool warning, const std::string& reason, const std::string& note);

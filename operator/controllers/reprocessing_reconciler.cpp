@@ -8,7 +8,9 @@
 #include "api/duration.h"
 #include "api/names.h"
 #include "api/status_names.h"
+#include "controllers/api_refusal.h"
 #include "controllers/crash_point.h"
+#include "controllers/owned_kafka.h"
 #include "controllers/reprocessing_metrics.h"
 #include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
@@ -68,6 +70,10 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     // Kafka is outside our control: say so in status and look again later.
     const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
     stalled(a, down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
+    result = Result::after(ctx_.options.retry_interval);
+  } catch (const kube::ApiError& e) {
+    if (!is_refusal(e)) throw;
+    stalled(a, api::reason::kInvalidSpec, refusal_message(e));
     result = Result::after(ctx_.options.retry_interval);
   }
   if (!is_deleting(a.object) || has_finalizer(a.object, api::kFinalizer)) {
@@ -235,18 +241,14 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
   for (const auto& t : a.kafka.admin->list_topics(a.spec->topic_prefix + a.spec->name + ".")) {
     highest = std::max(highest, api::version_of_topic(t, a.spec->topic_prefix, a.spec->name).value_or(0));
   }
-  for (int attempt = 0;; ++attempt) {
-    json pipeline = ctx_.client.get(api::kPipelines, a.ns, a.spec->name);
-    const int64_t next = std::max(pipeline.value("status", json::object()).value("nextVersion", int64_t{1}), highest + 1);
-    pipeline["status"]["nextVersion"] = next + 1;
-    try {
-      ctx_.client.update_status(api::kPipelines, pipeline);  // guarded by its resourceVersion
-      spdlog::info("reprocessing {}/{}: allocated version {} of pipeline {}", a.ns, a.name, next, a.spec->name);
-      return next;
-    } catch (const kube::ApiError& e) {
-      if (e.kind() != kube::ApiErrorKind::Conflict || attempt >= 5) throw;
-    }
-  }
+  int64_t next = 0;
+  edit_status_guarded(ctx_.client, api::kPipelines, a.ns, a.spec->name, [&](json& status) {
+    next = std::max(status.value("nextVersion", int64_t{1}), highest + 1);
+    status["nextVersion"] = next + 1;
+    return true;
+  });
+  spdlog::info("reprocessing {}/{}: allocated version {} of pipeline {}", a.ns, a.name, next, a.spec->name);
+  return next;
 }
 
 // Provisioning, step by step: adopt a Deployment an earlier pass made, or
@@ -261,6 +263,7 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
   }
   int32_t input_partitions = 0;
   if (auto stop = preflight(a, input_partitions)) return stop;
+  admit_deployment(a);
   if (auto stop = create_tables(a, input_partitions)) return stop;
   return create_deployment(a);
 }
@@ -326,6 +329,9 @@ std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t 
   table.configs.emplace("cleanup.policy", "compact");
   kafka::TopicSpec changelog{api::state_topic(a.plan.output_topic), input_partitions,
                              a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
+  // docs/design.md, invariant 9: on the Pipeline's record before they exist.
+  record_owned_kafka(ctx_.client, *a.pipeline,
+                     {a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}});
   try {
     a.kafka.admin->create_topic(table);
     a.kafka.admin->create_topic(changelog);
@@ -335,6 +341,20 @@ std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t 
     return Result::after(ctx_.options.retry_interval);
   }
   return std::nullopt;
+}
+
+// The API server judges the Deployment (schema, admission webhooks) before
+// any table exists: a template it refuses makes nothing in Kafka. A refusal
+// throws, and the reconcile reports it (refused_write).
+void ReprocessingReconciler::admit_deployment(Attempt& a) {
+  kube::CreateOptions dry_run;
+  dry_run.dry_run = true;
+  try {
+    ctx_.client.create(kube::resources::kDeployments, a.ns,
+                       build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys), dry_run);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;
+  }
 }
 
 std::optional<Result> ReprocessingReconciler::create_deployment(Attempt& a) {
@@ -426,7 +446,9 @@ void ReprocessingReconciler::report_stall(Attempt& a, const LagReading& lag, con
   const auto& rollout = a.spec->rollout;
   const auto seconds = [](auto d) { return api::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d)); };
   const auto started = kube::parse_time(a.status.value("startedAt", ""));
-  if (const auto trouble = pod_trouble(own_pods(a))) {
+  if (const auto refused = replica_failure(*a.deployment)) {
+    stalled(a, refused->reason, refused->message);
+  } else if (const auto trouble = pod_trouble(own_pods(a))) {
     stalled(a, trouble->reason, trouble->message);
   } else if (!gate.caught_up && started && ctx_.wall_clock() - *started > rollout.catch_up_deadline) {
     stalled(a, api::reason::kCatchUpDeadlineExceeded,
@@ -562,10 +584,19 @@ bool ReprocessingReconciler::remove_candidate(Attempt& a) {
     return true;
   }
   if (!a.kafka.admin) a.kafka = ctx_.kafka.access(*a.spec);
-  const VersionParts parts{a.ns, a.status.value("deployment", api::deployment_name(a.spec->name, version)),
+  const VersionParts parts{a.ns,
+                           a.spec->name,
+                           version,
+                           a.status.value("deployment", api::deployment_name(a.spec->name, version)),
                            a.status.value("consumerGroup", api::consumer_group(a.ns, a.spec->name, version)),
                            a.status.value("outputTopic", api::output_topic(a.spec->topic_prefix, a.spec->name, version))};
-  return delete_version(ctx_.client, *a.kafka.admin, parts, /*delete_tables=*/true) == CleanupStep::Done;
+  if (delete_version(ctx_.client, *a.kafka.admin, parts, /*delete_tables=*/true) != CleanupStep::Done) return false;
+  try {
+    forget_owned_kafka(ctx_.client, a.ns, a.spec->name, version, Forget::All);
+  } catch (const kube::ApiError& e) {
+    if (e.kind() != kube::ApiErrorKind::NotFound) throw;  // the Pipeline is going too
+  }
+  return true;
 }
 
 Result ReprocessingReconciler::finalize(Attempt& a) {

@@ -34,6 +34,21 @@ std::optional<json> write_status(kube::KubeClient& client, const kube::Resource&
                       options);
 }
 
+bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, const std::string& ns,
+                         const std::string& name, const std::function<bool(json& status)>& edit) {
+  for (int attempt = 0;; ++attempt) {
+    json object = client.get(resource, ns, name);
+    if (!object.contains("status") || !object["status"].is_object()) object["status"] = json::object();
+    if (!edit(object["status"])) return false;
+    try {
+      client.update_status(resource, object);  // guarded by the resourceVersion just read
+      return true;
+    } catch (const kube::ApiError& e) {
+      if (e.kind() != kube::ApiErrorKind::Conflict || attempt >= 4) throw;
+    }
+  }
+}
+
 namespace {
 
 json set_finalizers(kube::KubeClient& client, const kube::Resource& resource, const json& object,

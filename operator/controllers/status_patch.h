@@ -1,5 +1,7 @@
 #pragma once
+#include <functional>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +24,15 @@ enum class StatusWrite { Unguarded, Guarded };
 std::optional<nlohmann::json> write_status(kube::KubeClient& client, const kube::Resource& resource,
                                            const nlohmann::json& object, const nlohmann::json& desired,
                                            StatusWrite mode = StatusWrite::Unguarded);
+
+// Reads the object fresh, lets `edit` change its status and writes the
+// whole status back under that read's resourceVersion (update_status), read
+// and edited again on a Conflict (up to five times). For bookkeeping that a
+// write from a stale copy must never undo (a version counter, the record of
+// Kafka names). `edit` returns false when there is nothing to write.
+// Returns whether a write happened.
+bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, const std::string& ns,
+                         const std::string& name, const std::function<bool(nlohmann::json& status)>& edit);
 
 // Adds or removes a finalizer with a merge patch carrying the object's
 // resourceVersion (a precondition: a concurrent change makes it fail and

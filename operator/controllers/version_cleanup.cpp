@@ -1,6 +1,7 @@
 #include "controllers/version_cleanup.h"
 
 #include "api/names.h"
+#include "controllers/owned_kafka.h"
 #include "kafka/kafka_error.h"
 #include "kube/api_error.h"
 
@@ -18,14 +19,14 @@ CleanupStep delete_version(kube::KubeClient& client, kafka::KafkaAdmin& admin, c
     if (e.kind() != kube::ApiErrorKind::NotFound) throw;
   }
   try {
-    admin.delete_group(parts.consumer_group);
+    delete_owned_group(admin, parts.ns, parts.pipeline, parts.version, parts.consumer_group);
   } catch (const kafka::KafkaError& e) {
     if (e.kind() == kafka::KafkaErrorKind::GroupNotEmpty) return CleanupStep::GroupStillHasMembers;
     throw;
   }
   if (delete_tables) {
-    admin.delete_topic(parts.output_topic);
-    admin.delete_topic(api::state_topic(parts.output_topic));
+    delete_owned_topic(admin, parts.ns, parts.pipeline, parts.version, parts.output_topic);
+    delete_owned_topic(admin, parts.ns, parts.pipeline, parts.version, api::state_topic(parts.output_topic));
   }
   return CleanupStep::Done;
 }

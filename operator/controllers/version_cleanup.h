@@ -9,6 +9,8 @@ namespace kappa::controllers {
 // The parts of one version that outlive its pods.
 struct VersionParts {
   std::string ns;
+  std::string pipeline;
+  int64_t version = 0;
   std::string deployment;
   std::string consumer_group;
   std::string output_topic;  // its state changelog goes with it
@@ -19,7 +21,8 @@ enum class CleanupStep { DeploymentTerminating, GroupStillHasMembers, Done };
 // Removes a version in the order docs/design.md, invariant 4 asks for: the
 // Deployment first (foreground, so its pods are gone before we go on), then
 // the consumer group, then (when `delete_tables`) the output table and its
-// changelog.
+// changelog. Kafka names outside the Pipeline's own space are never
+// deleted (docs/design.md, invariant 9).
 // Idempotent; call again while it reports a step in progress.
 CleanupStep delete_version(kube::KubeClient& client, kafka::KafkaAdmin& admin, const VersionParts& parts,
                            bool delete_tables);

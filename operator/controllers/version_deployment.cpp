@@ -66,6 +66,34 @@ json contract_env(const api::PipelineSpec& spec, const VersionPlan& plan, const 
   return env;
 }
 
+// Pod Security "restricted" by default, so a namespace that enforces it
+// admits the version's pods: no root, no privilege escalation, no
+// capabilities, the runtime's seccomp profile. The processor writes nothing
+// but /tmp (an emptyDir) and never calls the Kubernetes API.
+json pod_security_context(const json& processor) {
+  json context = {{"runAsNonRoot", true},
+                  {"runAsUser", 65532},
+                  {"runAsGroup", 65532},
+                  {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+  if (processor.contains("securityContext") && processor["securityContext"].is_object()) {
+    context.update(processor["securityContext"]);  // e.g. another UID the image needs
+  }
+  return context;
+}
+
+json container_security_context() {
+  return {{"allowPrivilegeEscalation", false},
+          {"readOnlyRootFilesystem", true},
+          {"runAsNonRoot", true},
+          {"capabilities", {{"drop", json::array({"ALL"})}}}};
+}
+
+// Requests so the scheduler places it; a memory limit so one version cannot
+// take a node's memory. spec.processor.resources replaces both.
+json default_resources() {
+  return {{"requests", {{"cpu", "100m"}, {"memory", "256Mi"}}}, {"limits", {{"memory", "2Gi"}}}};
+}
+
 }  // namespace
 
 json build_version_deployment(const api::PipelineSpec& spec, const json& pipeline, const VersionPlan& plan,
@@ -86,9 +114,18 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
        {{"httpGet", {{"path", "/readyz"}, {"port", spec.serving_port}}},
         {"periodSeconds", 2},
         {"failureThreshold", 3}}},
+      // Restarted when it stops answering at all (a replay or a restore is
+      // still healthy, only not ready): a minute of silence.
+      {"livenessProbe",
+       {{"httpGet", {{"path", "/healthz"}, {"port", spec.serving_port}}},
+        {"periodSeconds", 10},
+        {"timeoutSeconds", 5},
+        {"failureThreshold", 6}}},
+      {"securityContext", container_security_context()},
+      {"resources", plan.processor.value("resources", default_resources())},
+      {"volumeMounts", json::array({{{"name", "tmp"}, {"mountPath", "/tmp"}}})},
   };
   if (plan.processor.contains("args")) container["args"] = plan.processor["args"];
-  if (plan.processor.contains("resources")) container["resources"] = plan.processor["resources"];
 
   return {
       {"apiVersion", "apps/v1"},
@@ -104,7 +141,12 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
         {"selector", {{"matchLabels", selector}}},
         {"template",
          {{"metadata", {{"labels", labels}}},
-          {"spec", {{"containers", json::array({container})}, {"terminationGracePeriodSeconds", 30}}}}}}},
+          {"spec",
+           {{"containers", json::array({container})},
+            {"securityContext", pod_security_context(plan.processor)},
+            {"automountServiceAccountToken", false},  // a processor never calls the API
+            {"volumes", json::array({{{"name", "tmp"}, {"emptyDir", {{"sizeLimit", "256Mi"}}}}})},
+            {"terminationGracePeriodSeconds", 30}}}}}}},
   };
 }
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/names.h"
+#include "api/status_names.h"
 
 namespace kappa::controllers {
 
@@ -44,6 +45,16 @@ std::optional<PodTrouble> pod_trouble(const std::vector<json>& pods) {
       if (cs.value("restartCount", 0) > 0) message += " (restarts: " + std::to_string(cs.value("restartCount", 0)) + ")";
       return PodTrouble{it->second, message};
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<PodTrouble> replica_failure(const json& deployment) {
+  for (const auto& c : deployment.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") != "ReplicaFailure" || c.value("status", "") != "True") continue;
+    return PodTrouble{api::reason::kPodsNotCreated, "Deployment " + deployment["metadata"].value("name", "") +
+                                                         " cannot create pods (" + c.value("reason", "") +
+                                                         "): " + c.value("message", "")};
   }
   return std::nullopt;
 }

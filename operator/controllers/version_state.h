@@ -29,6 +29,10 @@ struct PodTrouble {
   std::string message;  // which pod, what its container says
 };
 std::optional<PodTrouble> pod_trouble(const std::vector<nlohmann::json>& pods);
+// Why the version's ReplicaSet cannot create its pods at all (admission
+// refused them: Pod Security, a quota, a webhook), as the Deployment's
+// ReplicaFailure condition says; there are then no pods to look at.
+std::optional<PodTrouble> replica_failure(const nlohmann::json& deployment);
 
 // The partition -> offset map stored on a version's Deployment.
 std::map<int32_t, int64_t> start_offsets_of(const nlohmann::json& deployment);

@@ -75,8 +75,8 @@ json HttpKubeClient::list(const Resource& r, const std::string& ns, const ListOp
                      }));
 }
 
-json HttpKubeClient::create(const Resource& r, const std::string& ns, const json& object) {
-  return call("POST", r.path(ns), object.dump());
+json HttpKubeClient::create(const Resource& r, const std::string& ns, const json& object, const CreateOptions& options) {
+  return call("POST", r.path(ns) + (options.dry_run ? "?dryRun=All" : ""), object.dump());
 }
 
 json HttpKubeClient::update(const Resource& r, const json& object) {

@@ -20,7 +20,8 @@ class HttpKubeClient final : public KubeClient {
 
   json get(const Resource& r, const std::string& ns, const std::string& name) override;
   json list(const Resource& r, const std::string& ns, const ListOptions& options) override;
-  json create(const Resource& r, const std::string& ns, const json& object) override;
+  json create(const Resource& r, const std::string& ns, const json& object,
+              const CreateOptions& options = {}) override;
   json update(const Resource& r, const json& object) override;
   json update_status(const Resource& r, const json& object) override;
   json patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,

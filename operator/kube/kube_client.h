@@ -25,6 +25,12 @@ struct DeleteOptions {
   std::optional<int> grace_period_seconds;
 };
 
+struct CreateOptions {
+  // Admission and validation only (dryRun=All): nothing is stored. Tells
+  // whether the object would be accepted before anything else is made.
+  bool dry_run = false;
+};
+
 enum class PatchType { Merge, Json, StrategicMerge, Apply };
 
 struct PatchOptions {
@@ -42,7 +48,8 @@ class KubeClient {
   virtual json get(const Resource& r, const std::string& ns, const std::string& name) = 0;
   // One page; follow metadata.continue (or use list_all) for the rest.
   virtual json list(const Resource& r, const std::string& ns, const ListOptions& options) = 0;
-  virtual json create(const Resource& r, const std::string& ns, const json& object) = 0;
+  virtual json create(const Resource& r, const std::string& ns, const json& object,
+                      const CreateOptions& options = {}) = 0;
   // PUT of the whole object, guarded by its metadata.resourceVersion.
   virtual json update(const Resource& r, const json& object) = 0;
   virtual json update_status(const Resource& r, const json& object) = 0;

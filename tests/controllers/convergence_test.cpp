@@ -60,7 +60,10 @@ class RollbackConvergenceTest : public OperatorTest, public ::testing::WithParam
  protected:
   int rolled_back_events() {
     int n = 0;
-    for (const auto& e : client_->list(kube::resources::kEvents, ns_, {})["items"]) {
+    // Held in a variable: a range-for over a member of a temporary would
+    // read it after it is gone.
+    const json events = client_->list(kube::resources::kEvents, ns_, {});
+    for (const auto& e : events["items"]) {
       if (e.value("reason", "") == "RolledBack") n += e.value("series", json::object()).value("count", 1);
     }
     return n;

@@ -72,15 +72,22 @@ class OperatorTest : public NamespacedTest {
 
   void start_operator(const std::map<std::string, std::string>& env = {},
                       const std::vector<std::string>& extra_args = {}) {
-    const std::string log = std::string(::testing::TempDir()) + "/" + ns_ + "-operator.log";
     metrics_port_ = processor::free_port();
-    std::vector<std::string> args{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns_,
-                                  "--leader-election-namespace", ns_, "--metrics-bind-address",
-                                  "127.0.0.1:" + std::to_string(metrics_port_), "--health-probe-bind-address", "0",
+    operator_ = launch_operator(ns_, metrics_port_, env, extra_args);
+  }
+
+  // The operator binary watching only `ns`, its log in the test's TempDir.
+  static std::unique_ptr<processor::Subprocess> launch_operator(const std::string& ns, int metrics_port,
+                                                                const std::map<std::string, std::string>& env = {},
+                                                                const std::vector<std::string>& extra_args = {}) {
+    const std::string log = std::string(::testing::TempDir()) + "/" + ns + "-operator.log";
+    std::vector<std::string> args{"--kubeconfig", stack_env().kubeconfig, "--watch-namespace", ns,
+                                  "--leader-election-namespace", ns, "--metrics-bind-address",
+                                  "127.0.0.1:" + std::to_string(metrics_port), "--health-probe-bind-address", "0",
                                   "--lag-poll-interval", "1s", "--retry-interval", "2s", "--stall-window", "60s",
                                   "--log-level", "debug"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    operator_ = std::make_unique<processor::Subprocess>(KAPPA_OPERATOR_BINARY, args, env, log);
+    return std::make_unique<processor::Subprocess>(KAPPA_OPERATOR_BINARY, args, env, log);
   }
 
   // Short Lease timings for tests that SIGKILL the leader: its Lease

@@ -45,6 +45,17 @@ expect_rejected "bad startFrom" "startFrom must be Earliest, Latest or an RFC 33
 expect_rejected "zero replicas" "spec.processor.replicas" "$(pipeline zero | sed 's/image: kappa.dev\/kappa-processor:1,/image: kappa.dev\/kappa-processor:1, replicas: 0,/')"
 expect_rejected "missing image" "spec.processor.image: Required value" "$(pipeline noimg | sed 's/processor: {image: kappa.dev\/kappa-processor:1, /processor: {/')"
 expect_rejected "bad service name" "spec.serving.serviceName" "$(pipeline Bad_Name)"
+# Kafka names are built from the name: a dotted or over-long one is refused.
+renamed() { pipeline svc | sed "s/{name: svc, namespace/{name: $1, namespace/"; }  # serviceName stays valid
+expect_rejected "dotted name" "metadata.name must be a DNS label" "$(renamed y.p)"
+expect_rejected "64-character name" "metadata.name must be a DNS label" "$(renamed "$(printf 'p%.0s' {1..64})")"
+expect_rejected "prefix without its dot" "spec.output.topicPrefix" "$(pipeline pre '  output: {topicPrefix: "'"$NS"'"}')"
+expect_rejected "prefix with a slash" "spec.output.topicPrefix" "$(pipeline pre '  output: {topicPrefix: "'"$NS"'.a/b."}')"
+expect_rejected "retireAfter beyond ten years" "retireAfter is at most 87600h" "$(pipeline long '  rollout: {retireAfter: 3000000h}')"
+expect_rejected "a resource quantity that is not one" "spec.processor.resources.limits.memory" \
+  "$(pipeline res | sed 's/config: {key: user_id}}/config: {key: user_id}, resources: {limits: {memory: lots}}}/')"
+expect_rejected "env with value and valueFrom" "an env entry sets value or valueFrom, not both" \
+  "$(pipeline env | sed 's/config: {key: user_id}}/config: {key: user_id}, env: [{name: A, value: x, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}/')"
 expect_rejected "input topic change" "input.topic is immutable" "$(pipeline ok | sed 's/topic: events/topic: other/')"
 pipeline ok '  rollout: {startFrom: "2026-11-01T00:00:00Z"}' | kubectl apply -f - >/dev/null || fail "an RFC 3339 startFrom must be accepted"
 

@@ -35,9 +35,10 @@ class SeveredClient : public kappa::kube::KubeClient {
     check();
     return inner_.list(r, ns, o);
   }
-  json create(const kappa::kube::Resource& r, const std::string& ns, const json& o) override {
+  json create(const kappa::kube::Resource& r, const std::string& ns, const json& o,
+              const kappa::kube::CreateOptions& options) override {
     check();
-    return inner_.create(r, ns, o);
+    return inner_.create(r, ns, o, options);
   }
   json update(const kappa::kube::Resource& r, const json& o) override {
     check();

@@ -14,6 +14,7 @@
 #include "api/names.h"
 #include "api/pipeline_spec.h"
 #include "controllers/controller_context.h"
+#include "controllers/owned_kafka.h"
 #include "controllers/serving_service.h"
 #include "controllers/version_deployment.h"
 #include "kube/event_recorder.h"
@@ -97,6 +98,13 @@ class ControllerHarness {
                    {"observedGeneration", 1}};
     kafka_admin_->create_topic({plan.output_topic, s.output_partitions, 1, {{"cleanup.policy", "compact"}}});
     kafka_admin_->commit(plan.consumer_group, kInput, 100);
+    json recorded = owner;  // the names went on the record before they were made
+    auto& list = recorded["status"][controllers::kStatusOwnedKafka];
+    if (!list.is_array()) list = json::array();
+    list.push_back(controllers::OwnedKafka{version, plan.reprocessing, plan.consumer_group,
+                                           {plan.output_topic, api::state_topic(plan.output_topic)}}
+                       .to_json());
+    client.seed(api::kPipelines, recorded);
     return client.seed(kube::resources::kDeployments, d);
   }
   // The serving Service selecting `version`, remembering `previous`.

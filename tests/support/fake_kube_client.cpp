@@ -62,6 +62,7 @@ const char* to_string(Verb verb) {
     case Verb::Get: return "get";
     case Verb::List: return "list";
     case Verb::Create: return "create";
+    case Verb::DryRunCreate: return "create?dryRun";
     case Verb::Update: return "update";
     case Verb::UpdateStatus: return "update_status";
     case Verb::Patch: return "patch";
@@ -130,8 +131,10 @@ json FakeKubeClient::list(const kube::Resource& r, const std::string& ns, const 
   return {{"kind", "List"}, {"metadata", {{"resourceVersion", std::to_string(rv_)}}}, {"items", items}};
 }
 
-json FakeKubeClient::create(const kube::Resource& r, const std::string& ns, const json& object) {
-  begin_call({Verb::Create, r.plural, ns, object["metadata"].value("name", ""), "", object});
+json FakeKubeClient::create(const kube::Resource& r, const std::string& ns, const json& object,
+                            const kube::CreateOptions& options) {
+  begin_call({options.dry_run ? Verb::DryRunCreate : Verb::Create, r.plural, ns, object["metadata"].value("name", ""),
+              "", object});
   std::lock_guard lock(mutex_);
   json created = object;
   created.erase("status");  // status is a subresource: not set by a create
@@ -141,6 +144,7 @@ json FakeKubeClient::create(const kube::Resource& r, const std::string& ns, cons
   if (store_locked(r).objects.count(key)) {
     throw api_error(ApiErrorKind::AlreadyExists, r.plural + " \"" + meta.value("name", "") + "\" already exists");
   }
+  if (options.dry_run) return created;  // admitted, not stored
   meta["uid"] = "uid-" + std::to_string(++uid_);
   meta["generation"] = 1;
   meta["creationTimestamp"] = "2026-01-01T00:00:00Z";

@@ -23,7 +23,7 @@ namespace kappa::testing {
 
 using nlohmann::json;
 
-enum class Verb { Get, List, Create, Update, UpdateStatus, Patch, Remove };
+enum class Verb { Get, List, Create, DryRunCreate, Update, UpdateStatus, Patch, Remove };
 const char* to_string(Verb verb);
 
 // One request as the fake received it.
@@ -46,7 +46,8 @@ class FakeKubeClient final : public kube::KubeClient {
   // --- kube::KubeClient ---
   json get(const kube::Resource& r, const std::string& ns, const std::string& name) override;
   json list(const kube::Resource& r, const std::string& ns, const kube::ListOptions& options) override;
-  json create(const kube::Resource& r, const std::string& ns, const json& object) override;
+  json create(const kube::Resource& r, const std::string& ns, const json& object,
+              const kube::CreateOptions& options = {}) override;
   json update(const kube::Resource& r, const json& object) override;
   json update_status(const kube::Resource& r, const json& object) override;
   json patch(const kube::Resource& r, const std::string& ns, const std::string& name, kube::PatchType type,

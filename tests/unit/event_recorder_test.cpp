@@ -21,7 +21,8 @@ using kappa::kube::ObjectRef;
 // Just enough of the API for events: creates and series patches, recorded.
 class EventSink final : public kappa::kube::KubeClient {
  public:
-  json create(const kappa::kube::Resource&, const std::string&, const json& object) override {
+  json create(const kappa::kube::Resource&, const std::string&, const json& object,
+              const kappa::kube::CreateOptions&) override {
     std::lock_guard lock(mutex_);
     creates_by_note_[object.value("note", "")]++;
     names_to_note_[object["metadata"]["name"].get<std::string>()] = object.value("note", "");

@@ -37,7 +37,7 @@ class FakeLeaseClient : public kube::KubeClient {
     if (lease_.is_null()) throw kube::ApiError(kube::ApiErrorKind::NotFound, 404, "NotFound", "lease not found", {}, std::nullopt);
     return lease_;
   }
-  json create(const kube::Resource&, const std::string&, const json& object) override {
+  json create(const kube::Resource&, const std::string&, const json& object, const kube::CreateOptions&) override {
     enter();
     std::lock_guard lock(mutex_);
     lease_ = object;

@@ -46,14 +46,14 @@ TEST(PipelineSpecParse, ReadsEverySetField) {
                                                           {"catchUpDeadline", "1h"}, {"keepRetiredTables", 2}});
   p["spec"]["kafka"]["secretRef"] = {{"name", "creds"}};
   p["spec"]["processor"]["replicas"] = 3;
-  p["spec"]["output"]["topicPrefix"] = "tables.";
+  p["spec"]["output"]["topicPrefix"] = "team.tables.";
   p["spec"]["output"]["config"] = {{"retention.ms", 1000}, {"segment.bytes", "1024"}};
   p["spec"]["serving"] = {{"serviceName", "front"}, {"port", 9090}};
   p["spec"]["paused"] = true;
   const auto s = PipelineSpec::parse(p);
   EXPECT_EQ(s.secret_name, "creds");
   EXPECT_EQ(s.replicas, 3);
-  EXPECT_EQ(s.topic_prefix, "tables.");
+  EXPECT_EQ(s.topic_prefix, "team.tables.");
   EXPECT_EQ(s.output_config, (std::map<std::string, std::string>{{"retention.ms", "1000"}, {"segment.bytes", "1024"}}));
   EXPECT_EQ(s.service_name, "front");
   EXPECT_EQ(s.serving_port, 9090);
@@ -90,6 +90,43 @@ TEST(PipelineSpecParse, RefusesWhatAdmissionCannotCatchNamingTheField) {
   }
 }
 
+// Kafka names are built from the namespace, the prefix and the name: a
+// prefix naming another namespace ("b." read namespace b's default tables),
+// or a dotted name ("y.p" under "x." spelled x's tables for pipeline p
+// under "x.y."), would let one Pipeline reach another's topics.
+TEST(PipelineSpecParse, RefusesNamesThatCouldSpellAnotherNamespacesKafkaNames) {
+  const struct {
+    std::string name;
+    json prefix;
+    std::string field;
+  } cases[] = {
+      {"p", "other.", "spec.output.topicPrefix"},
+      {"p", "tea.", "spec.output.topicPrefix"},
+      {"p", "team", "spec.output.topicPrefix"},
+      {"p", "teamx.", "spec.output.topicPrefix"},
+      {"p", "team..x.", "spec.output.topicPrefix"},
+      {"p", "team.a b.", "spec.output.topicPrefix"},
+      {"p", "team." + std::string(200, 'x') + ".", "spec.output.topicPrefix"},
+      {"y.p", nullptr, "metadata.name"},
+      {std::string(64, 'p'), nullptr, "metadata.name"},
+      {"P", nullptr, "metadata.name"},
+      {"-p", nullptr, "metadata.name"},
+  };
+  for (const auto& c : cases) {
+    json p = ControllerHarness::pipeline_manifest(c.name);
+    if (!c.prefix.is_null()) p["spec"]["output"]["topicPrefix"] = c.prefix;
+    try {
+      PipelineSpec::parse(p);
+      ADD_FAILURE() << c.name << " with prefix " << c.prefix.dump() << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << e.what();
+    }
+  }
+  json ok = ControllerHarness::pipeline_manifest(std::string(63, 'p'));
+  ok["spec"]["output"]["topicPrefix"] = "team.Tables_2-x.";
+  EXPECT_NO_THROW(PipelineSpec::parse(ok));
+}
+
 TEST(Duration, TenYearsIsTheLongestAccepted) {
   EXPECT_EQ(parse_duration("87600h"), std::chrono::hours(87600));
   EXPECT_EQ(parse_duration("1h30m"), std::chrono::minutes(90));
@@ -116,7 +153,7 @@ TEST(TemplateHash, ChangesWithWhatChangesTheOutputOnly) {
       {"config", [](json& p) { p["spec"]["processor"]["config"]["key"] = "session"; }, true},
       {"env", [](json& p) { p["spec"]["processor"]["env"] = json::array({{{"name", "X"}, {"value", "1"}}}); }, true},
       {"output partitions", [](json& p) { p["spec"]["output"]["partitions"] = 6; }, true},
-      {"topic prefix", [](json& p) { p["spec"]["output"]["topicPrefix"] = "t."; }, true},
+      {"topic prefix", [](json& p) { p["spec"]["output"]["topicPrefix"] = "team.t."; }, true},
       {"output config", [](json& p) { p["spec"]["output"]["config"] = {{"retention.ms", "1"}}; }, true},
       {"replicas", [](json& p) { p["spec"]["processor"]["replicas"] = 5; }, false},
       {"rollout", [](json& p) { p["spec"]["rollout"]["maxLag"] = 99; }, false},

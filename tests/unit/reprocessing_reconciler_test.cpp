@@ -151,6 +151,39 @@ TEST_F(ReprocessingReconcilerTest, ACrashLoopingCandidateStallsWithThePodsReason
   EXPECT_EQ(h.events("Stalled"), 1);
 }
 
+TEST_F(ReprocessingReconcilerTest, PodsAdmissionRefusesStallTheCandidate) {
+  caught_up_v2();
+  json d = *deployment(2);
+  d["status"] = {{"replicas", 0},
+                 {"conditions", json::array({{{"type", "ReplicaFailure"}, {"status", "True"},
+                                              {"reason", "FailedCreate"},
+                                              {"message", "pods is forbidden: violates PodSecurity restricted"}}})}};
+  h.client.update_status(kube::resources::kDeployments, d);
+  reconcile();
+  EXPECT_EQ(reason_of("Stalled"), "True/PodsNotCreated");
+  EXPECT_EQ(h.service_version("stats"), 1);
+}
+
+// A template the API server refuses (422 from its schema, 403 from a
+// webhook) stalls with the server's words, and nothing is made in Kafka.
+TEST_F(ReprocessingReconcilerTest, ARefusedDeploymentStallsBeforeAnyTableExists) {
+  for (const auto kind : {kube::ApiErrorKind::Invalid, kube::ApiErrorKind::Forbidden}) {
+    h.client.fail_nth(Verb::DryRunCreate, kube::resources::kDeployments, 1,
+                      std::make_exception_ptr(
+                          api_error(kind, "Deployment.apps \"stats-v2\" is invalid: spec.template...env[0].name")));
+    reconcile();
+    EXPECT_EQ(reason_of("Stalled"), "True/InvalidSpec") << kube::to_string(kind);
+    const auto c = api::find_condition(status().value("conditions", json::array()), "Stalled");
+    EXPECT_NE(c->value("message", "").find("env[0].name"), std::string::npos) << c->dump();
+    EXPECT_FALSE(h.kafka().has_topic("team.stats.v2"));
+    EXPECT_FALSE(deployment(2));
+    EXPECT_EQ(h.service_version("stats"), 1);
+  }
+  reconcile();  // fixed (here: the refusal is gone): provisioning goes on
+  EXPECT_TRUE(h.kafka().has_topic("team.stats.v2"));
+  EXPECT_TRUE(deployment(2));
+}
+
 TEST_F(ReprocessingReconcilerTest, WhatCannotBeProvisionedStallsOrFailsWithAReason) {
   const struct {
     const char* what;

@@ -173,6 +173,51 @@ TEST_F(VersionDeploymentTest, CarriesTheProcessorContractLabelsAndOwner) {
       << "secret values are referenced, never copied";
 }
 
+// Admitted by a namespace enforcing Pod Security "restricted", restarted
+// when it stops answering, and given requests and a memory limit unless the
+// template says otherwise.
+TEST_F(VersionDeploymentTest, PodsAreRestrictedWithoutATokenProbedForLivenessAndSized) {
+  const json p = owner();
+  const auto spec = api::PipelineSpec::parse(p);
+  const json d = build_version_deployment(spec, p, plan_version(spec, 1, "r", spec.processor, {}), {});
+  const json pod = d["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["automountServiceAccountToken"], false);
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(pod["securityContext"]["runAsUser"], 65532);
+  EXPECT_EQ(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+  const json c = pod["containers"][0];
+  EXPECT_EQ(c["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(c["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(c["securityContext"]["capabilities"]["drop"], json::array({"ALL"}));
+  EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"], "/healthz");
+  EXPECT_EQ(c["resources"]["requests"]["memory"], "256Mi");
+  EXPECT_EQ(c["resources"]["limits"]["memory"], "2Gi");
+  EXPECT_EQ(c["volumeMounts"][0]["mountPath"], "/tmp");
+  EXPECT_EQ(pod["volumes"][0]["name"], c["volumeMounts"][0]["name"]);
+  EXPECT_TRUE(pod["volumes"][0].contains("emptyDir"));
+
+  json custom = owner();
+  custom["spec"]["processor"]["resources"] = {{"limits", {{"cpu", "2"}}}};
+  custom["spec"]["processor"]["securityContext"] = {{"runAsUser", 1000}};
+  const auto custom_spec = api::PipelineSpec::parse(custom);
+  const json d2 = build_version_deployment(custom_spec, custom,
+                                           plan_version(custom_spec, 1, "r", custom_spec.processor, {}), {});
+  EXPECT_EQ(d2["spec"]["template"]["spec"]["containers"][0]["resources"], (json{{"limits", {{"cpu", "2"}}}}));
+  EXPECT_EQ(d2["spec"]["template"]["spec"]["securityContext"]["runAsUser"], 1000);
+  EXPECT_EQ(d2["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"], true) << "the rest stays";
+}
+
+TEST(ReplicaFailure, NamesWhatRefusedThePods) {
+  json d = {{"metadata", {{"name", "stats-v2"}}}, {"status", {{"conditions", json::array()}}}};
+  EXPECT_FALSE(replica_failure(d));
+  d["status"]["conditions"].push_back({{"type", "ReplicaFailure"}, {"status", "True"}, {"reason", "FailedCreate"},
+                                       {"message", "pods \"stats-v2-x\" is forbidden: violates PodSecurity"}});
+  const auto failure = replica_failure(d);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->reason, "PodsNotCreated");
+  EXPECT_NE(failure->message.find("violates PodSecurity"), std::string::npos) << failure->message;
+}
+
 TEST_F(VersionDeploymentTest, ServingServiceSelectsOneVersionAndIsOwnedByThePipeline) {
   const json p = owner();
   const json s = build_serving_service(api::PipelineSpec::parse(p), p, 3, "2026-01-01T00:00:00Z");

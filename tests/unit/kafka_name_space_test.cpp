@@ -1,0 +1,68 @@
+// The space of Kafka names one Pipeline may own (api/names.h): the last
+// check before any deletion, so a tampered record cannot reach another
+// namespace's or another Pipeline's topics and groups.
+#include <gtest/gtest.h>
+
+#include "api/names.h"
+
+namespace kappa::testing {
+namespace {
+
+using api::group_in_pipeline_space;
+using api::topic_in_pipeline_space;
+
+TEST(KafkaNameSpace, TopicsOfThisPipelinesVersionAreInside) {
+  EXPECT_TRUE(topic_in_pipeline_space("a.p.v3", "a", "p", 3));
+  EXPECT_TRUE(topic_in_pipeline_space("a.p.v3.state", "a", "p", 3));
+  EXPECT_TRUE(topic_in_pipeline_space("a.tables.p.v3", "a", "p", 3));
+  EXPECT_TRUE(topic_in_pipeline_space("a.x.y_Z-1.p.v3.state", "a", "p", 3));
+}
+
+TEST(KafkaNameSpace, EverythingElseIsOutside) {
+  const struct {
+    const char* topic;
+    const char* why;
+  } cases[] = {
+      {"b.p.v3", "another namespace's default name"},
+      {"ab.p.v3", "a namespace that only starts like ours"},
+      {"a.p.v4", "another version"},
+      {"a.q.v3", "another Pipeline"},
+      {"a.xp.v3", "a Pipeline whose name ends like ours"},
+      {"a.p.v3.state.state", "not a changelog of ours"},
+      {"a.p.v3x", "not a version"},
+      {"p.v3", "no namespace"},
+      {"a..p.v3", "an empty segment"},
+      {"a.p.v3.other", "a suffix we never write"},
+      {"events", "the input topic"},
+      {"", "empty"},
+  };
+  for (const auto& c : cases) EXPECT_FALSE(topic_in_pipeline_space(c.topic, "a", "p", 3)) << c.topic << ": " << c.why;
+}
+
+TEST(KafkaNameSpace, DottedNamesNeverMatch) {
+  // A Pipeline "y.p" in namespace "x" would have spelled "x.y.p.v1", which is
+  // also what prefix "x.y." gives Pipeline "p": names with dots are refused.
+  EXPECT_FALSE(topic_in_pipeline_space("x.y.p.v1", "x", "y.p", 1));
+  EXPECT_FALSE(topic_in_pipeline_space("x.y.p.v1", "x.y", "p", 1));
+  EXPECT_FALSE(group_in_pipeline_space("kappa.x.y.p.v1", "x", "y.p", 1));
+}
+
+TEST(KafkaNameSpace, OnlyTheVersionsOwnGroup) {
+  EXPECT_TRUE(group_in_pipeline_space("kappa.a.p.v3", "a", "p", 3));
+  EXPECT_FALSE(group_in_pipeline_space("kappa.b.p.v3", "a", "p", 3));
+  EXPECT_FALSE(group_in_pipeline_space("kappa.a.p.v2", "a", "p", 3));
+  EXPECT_FALSE(group_in_pipeline_space("someone-elses-group", "a", "p", 3));
+}
+
+TEST(KafkaNameSpace, PrefixesMustStartWithTheNamespace) {
+  EXPECT_FALSE(api::topic_prefix_problem("a.", "a"));
+  EXPECT_FALSE(api::topic_prefix_problem("a.tables.v2.", "a"));
+  EXPECT_TRUE(api::topic_prefix_problem("b.", "a"));
+  EXPECT_TRUE(api::topic_prefix_problem("", "a"));
+  EXPECT_TRUE(api::topic_prefix_problem("a", "a"));
+  EXPECT_TRUE(api::topic_prefix_problem("a.x", "a"));
+  EXPECT_TRUE(api::topic_prefix_problem("a.x/y.", "a"));
+}
+
+}  // namespace
+}  // namespace kappa::testing
