@@ -44,6 +44,9 @@ struct DistinctState {
   // key tend to repeat its latest value (a session's clicks), and this
   // answer sits in the state itself, without a probe of the set.
   std::string last;
+  // The JSON bytes of the members in the changelog record (member_json_size
+  // summed): what the key's state limit is checked against.
+  std::size_t bytes = 0;
 };
 struct LastState {
   nlohmann::json value;  // null until the first value
@@ -81,6 +84,13 @@ AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
 // A canonical member (canonical_scalar) into a distinct set; and a hint
 // that it will be added soon: its slot starts being fetched.
 void add_member(DistinctState& distinct, const HashedText& member);
+// The bytes a canonical member takes in the changelog's array, its comma
+// included.
+std::size_t member_json_size(std::string_view member);
+// Whether adding `member` keeps the set's JSON within `budget` bytes (a
+// member already in the set always fits). Probes the set only when the set
+// is nearly full.
+bool member_fits(const DistinctState& distinct, const HashedText& member, std::size_t budget);
 void prefetch_member(const DistinctState& distinct, const HashedText& member);
 
 // The canonical distinct-set member of a scalar value (see DistinctState).
