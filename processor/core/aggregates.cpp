@@ -215,27 +215,36 @@ void canonical_scalar(const FieldValue& value, std::string& out) {
   }
 }
 
-void add_member(DistinctState& distinct, const HashedText& member) {
-  if (!distinct.last.empty() && distinct.last == member.text) return;
-  // One probe: the member is copied (and measured) only when it is new.
+bool add_member(DistinctState& distinct, const HashedText& member) {
+  if (!distinct.last.empty() && distinct.last == member.text) return false;
+  // One probe: the member is copied only when it is new.
+  bool added = false;
   distinct.values.lazy_emplace(member, [&](const auto& construct) {
     construct(std::string(member.text));
-    distinct.bytes += member_json_size(member.text);
+    added = true;
   });
   distinct.last.assign(member.text);
+  return added;
+}
+
+bool has_member(const DistinctState& distinct, const HashedText& member) {
+  return (!distinct.last.empty() && distinct.last == member.text) || distinct.values.contains(member);
+}
+
+std::size_t count_distinct_bytes(const KeyState& state) {
+  std::size_t bytes = 0;
+  for (const auto& aggregate : state.aggregates) {
+    if (const auto* distinct = std::get_if<DistinctState>(&aggregate)) {
+      for (const auto& member : distinct->values) bytes += member_json_size(member);
+    }
+  }
+  return bytes;
 }
 
 std::size_t member_json_size(std::string_view member) {
   if (member.empty()) return 0;
   // 's': a JSON string; 'n', 'b': the rest is the JSON text. Plus a comma.
   return (member[0] == 's' ? json_writer::string_size(member.substr(1)) : member.size() - 1) + 1;
-}
-
-bool member_fits(const DistinctState& distinct, const HashedText& member, std::size_t budget) {
-  // Room even for the most escaped member (6 bytes per byte): no probe.
-  if (distinct.bytes + 6 * member.text.size() + 3 <= budget) return true;
-  if (distinct.last == member.text || distinct.values.contains(member)) return true;
-  return distinct.bytes + member_json_size(member.text) <= budget;
 }
 
 void prefetch_member(const DistinctState& distinct, const HashedText& member) {
@@ -284,13 +293,9 @@ void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value) {
       if (extreme.value.is_null() || extreme.value < *value) extreme.value = *value;
       return;
     }
-    case AggregateOp::CountDistinct: {
-      auto& distinct = std::get<DistinctState>(state);
-      auto member = canonical_scalar(*value);
-      const auto size = member_json_size(member);
-      if (distinct.values.insert(std::move(member)).second) distinct.bytes += size;
+    case AggregateOp::CountDistinct:
+      std::get<DistinctState>(state).values.insert(canonical_scalar(*value));
       return;
-    }
     case AggregateOp::Last:
       std::get<LastState>(state).value = *value;
       return;
@@ -325,9 +330,7 @@ AggregateState decode(AggregateOp op, const nlohmann::json& encoded) {
         if (type_error(AggregateOp::CountDistinct, member)) {
           throw std::invalid_argument("a distinct set member must be a string, number or boolean");
         }
-        auto canonical = canonical_scalar(member);
-        const auto size = member_json_size(canonical);
-        if (distinct.values.insert(std::move(canonical)).second) distinct.bytes += size;
+        distinct.values.insert(canonical_scalar(member));
       }
       return distinct;
     }

@@ -94,8 +94,11 @@ Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
     return aggregate.op == AggregateOp::Last || aggregate.op == AggregateOp::CountDistinct;
   });
   kept_bytes_ = limits::kMaxKeyStateBytes / static_cast<std::size_t>(std::max<std::ptrdiff_t>(keeping, 1));
-  has_distinct_ = std::any_of(view_.aggregates.begin(), view_.aggregates.end(),
-                              [](const auto& aggregate) { return aggregate.op == AggregateOp::CountDistinct; });
+  const auto distinct_sets = std::count_if(view_.aggregates.begin(), view_.aggregates.end(), [](const auto& aggregate) {
+    return aggregate.op == AggregateOp::CountDistinct;
+  });
+  has_distinct_ = distinct_sets > 0;
+  distinct_bytes_ = kept_bytes_ * static_cast<std::size_t>(distinct_sets);
 }
 
 bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& slots) const {
@@ -129,7 +132,9 @@ bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     if (!event.applies[i]) continue;
     if (aggregates[i].op == AggregateOp::CountDistinct) {
-      add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i));
+      if (add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
+        state.distinct_bytes += member_json_size(event.members[i]);  // new members only: not the usual repeat
+      }
     } else {
       apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
     }
@@ -139,19 +144,26 @@ bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
 
 bool Aggregator::distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const {
   const auto& aggregates = view_.aggregates;
+  const auto distinct = [&](std::size_t i) { return event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct; };
+  // Room even if every value were new and escaped throughout: no probe.
+  std::size_t bound = state.distinct_bytes;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
-    if (event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct &&
-        !member_fits(std::get<DistinctState>(state.aggregates[i]), event.member(i), kept_bytes_)) {
-      return false;
+    if (distinct(i)) bound += member_json_bound(event.members[i]);
+  }
+  if (bound <= distinct_bytes_) return true;
+  std::size_t exact = state.distinct_bytes;  // nearly full: only the new values count
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (distinct(i) && !has_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
+      exact += member_json_size(event.members[i]);
     }
   }
-  return true;
+  return exact <= distinct_bytes_;
 }
 
 Outcome Aggregator::refused(const PreparedEvent& event) const {
   return bad(BadReason::StateLimit, "key '" + limits::shorten(event.outcome.key, 200) +
-                                        "': a new distinct value would grow its set past " +
-                                        std::to_string(kept_bytes_) +
+                                        "': a new distinct value would grow its distinct sets past " +
+                                        std::to_string(distinct_bytes_) +
                                         " bytes (the state of a key must fit one Kafka message)");
 }
 
@@ -226,7 +238,7 @@ std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent
     // copy (the size is measured only when the event could hold one).
     if (aggregate.op == AggregateOp::CountDistinct) {
       canonical_scalar(*value, out.members[i]);
-      if (6 * out.members[i].size() + 3 > kept_bytes_ && member_json_size(out.members[i]) > kept_bytes_) {
+      if (member_json_bound(out.members[i]) > kept_bytes_ && member_json_size(out.members[i]) > kept_bytes_) {
         return too_big_to_keep(aggregate);
       }
       out.member_hashes[i] = hash_text(out.members[i]);

@@ -93,8 +93,10 @@ class Aggregator {
 
   const ViewDefinition& view_;
   // JSON bytes each `last` value and each distinct set of a key may take:
-  // limits::kMaxKeyStateBytes shared by the view's aggregates of those ops.
+  // limits::kMaxKeyStateBytes shared by the view's aggregates of those ops;
+  // the distinct sets' shares together (KeyState::distinct_bytes).
   std::size_t kept_bytes_ = 0;
+  std::size_t distinct_bytes_ = 0;
   bool has_distinct_ = false;
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;

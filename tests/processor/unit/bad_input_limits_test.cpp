@@ -179,6 +179,25 @@ TEST(DistinctLimit, ASetStopsGrowingBeforeItsRecordOutgrowsAMessage) {
   EXPECT_EQ(stream.row("u1"), R"({"events":1,"last_page":"/p","sessions":1})");
 }
 
+// After a restart the state comes from the changelog: the limit holds there
+// too (a replay refuses the same events).
+TEST(DistinctLimit, ARestoredStateIsAsFull) {
+  Stream stream(kView);
+  const auto session = [](int i) { return "session-" + std::to_string(1000000 + i) + std::string(24, 'x'); };
+  int i = 0;
+  while (stream.feed(R"({"user_id": "big", "session_id": ")" + session(i) + R"("})").kind == Outcome::Kind::Applied) ++i;
+  const auto view = ViewDefinition::parse(kView);
+  auto restored = decode_state(view, stream.changelog("big"));
+  EXPECT_EQ(restored.distinct_bytes, stream.state("big")->distinct_bytes);
+  Aggregator aggregator(view);
+  PreparedEvent event;
+  aggregator.prepare(R"({"user_id": "big", "session_id": ")" + session(i) + R"("})", event);
+  ASSERT_EQ(event.outcome.kind, Outcome::Kind::Applied);
+  EXPECT_FALSE(aggregator.fold(event, restored));
+  aggregator.prepare(R"({"user_id": "big", "session_id": ")" + session(0) + R"("})", event);
+  EXPECT_TRUE(aggregator.fold(event, restored));  // one it has
+}
+
 TEST(DistinctLimit, AMemberLargerThanTheWholeBudgetIsRejectedUpFront) {
   Stream stream(kView);
   const auto outcome =
