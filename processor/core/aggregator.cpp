@@ -211,6 +211,11 @@ std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent
                                           "' must be a non-empty string or an integer, not " +
                                           describe(*key_value));
   }
+  if (out.outcome.key.size() > limits::kMaxKeyBytes) {
+    return bad(BadReason::InvalidKey, "key field '" + view_.key.text() + "' is " +
+                                          std::to_string(out.outcome.key.size()) + " bytes, more than " +
+                                          std::to_string(limits::kMaxKeyBytes));
+  }
 
   // Which aggregates this event updates, with which value (none for a
   // count of events); any bad field rejects the event before any change.

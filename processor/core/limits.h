@@ -18,6 +18,10 @@ inline constexpr int kMaxEventDepth = 512;
 // Bytes of one event (Kafka's default maximum message size, rounded up).
 inline constexpr std::size_t kMaxEventBytes = std::size_t{1} << 20;
 
+// Bytes of a view key: it is the key of an output row and of a changelog
+// record, beside the state (a 999 KB key made records Kafka refuses).
+inline constexpr std::size_t kMaxKeyBytes = 4096;
+
 // Bytes of a bad record's detail (it goes into a dead-letter header).
 inline constexpr std::size_t kMaxDetailBytes = 1024;
 

@@ -7,6 +7,7 @@
 //  - a ~600 KB array as the key, with a dead-letter topic (the error detail
 //    repeated the value into a header: the dead letter outgrew the maximum
 //    message size and every transaction aborted);
+//  - a 999 KB string as the key (its output row and changelog record did);
 //  - 60,000 distinct values for one key (its changelog record outgrew a
 //    message the same way).
 #include <gtest/gtest.h>
@@ -143,6 +144,18 @@ TEST_F(ProcessorBadInput, AHugeInvalidKeyIsDeadLetteredWithAShortDetail) {
   EXPECT_EQ(dead.last_headers().at("kappa.error.reason"), "invalid_key");
   EXPECT_LE(dead.last_headers().at("kappa.error.detail").size(), 1024u);
   EXPECT_EQ(dead.last_headers().count("kappa.payload.truncated"), 0u);  // 600 KB fits whole
+  expect_still_running_and_clean_stop();
+}
+
+// A 999 KB string key is a valid JSON event within Kafka's limit, but its
+// output row and changelog record (the key plus the value) are not.
+TEST_F(ProcessorBadInput, AHugeStringKeyIsInvalidNotARecordKafkaRefuses) {
+  KAPPA_NEEDS_STACK();
+  const std::string key(999950, 'k');  // key + row: just over 1,000,000 bytes
+  ASSERT_NO_FATAL_FAILURE(run_with({{"", R"({"user_id": ")" + key + R"(", "session_id": "s", "page": "/x"})"}}));
+  EXPECT_EQ(metric_reaching("kappa_processor_records_bad_total{reason=\"invalid_key\"}", 1), 1);
+  EXPECT_EQ(metric_reaching("kappa_processor_records_dead_lettered_total", 1), 1);
+  EXPECT_EQ(rows_.count(key), 0u);
   expect_still_running_and_clean_stop();
 }
 

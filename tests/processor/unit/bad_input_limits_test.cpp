@@ -151,6 +151,15 @@ TEST(EventLimits, ADetailIsShortWhateverTheEventHolds) {
   EXPECT_LE(outcome.detail.size(), 1024u);
 }
 
+// The view key is the key of the output row and of the changelog record.
+TEST(EventLimits, AKeyOverTheLimitIsInvalid) {
+  Stream stream(kView);
+  const auto outcome = stream.feed(R"({"user_id": ")" + std::string(999000, 'k') + R"("})");
+  EXPECT_EQ(outcome.kind, Outcome::Kind::Bad);
+  EXPECT_EQ(outcome.reason, BadReason::InvalidKey);
+  EXPECT_EQ(stream.feed(R"({"user_id": ")" + std::string(4096, 'k') + R"("})").kind, Outcome::Kind::Applied);
+}
+
 // 60,000 distinct 40-byte sessions for one key: 2.5 MB of distinct set, far
 // more than one Kafka message holds. The set stops growing; the events that
 // would grow it further are bad records, and the changelog record fits.
