@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "core/state_codec.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
 #include "kappa/common/rdkafka_handles.h"
@@ -119,6 +120,13 @@ void StreamProcessor::start(const std::atomic<bool>& stop) {
   stop_ = &stop;
   producer_ = clients_.transactional_producer();
   max_message_bytes_ = message_max_bytes(*producer_);
+  // The state limit keeps a key's records near 512 KiB; below that (plus its
+  // key) a large state could still make a record Kafka refuses.
+  if (max_message_bytes_ < limits::kMaxKeyStateBytes + limits::kMaxKeyBytes + (64u << 10)) {
+    spdlog::warn("message.max.bytes is {}: a key's state may take up to {} bytes, so a large state can fail its "
+                 "transaction; use at least 1000000 (the default)",
+                 max_message_bytes_, limits::kMaxKeyStateBytes);
+  }
   const auto timeout_ms = static_cast<int>(settings_.startup_timeout.count());
   try {
     // Fences an older instance with our transactional.id and aborts what it
