@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/json_writer.h"
+
 namespace kappa::processor {
 namespace {
 
@@ -213,11 +215,36 @@ void canonical_scalar(const FieldValue& value, std::string& out) {
   }
 }
 
-void add_member(DistinctState& distinct, const HashedText& member) {
-  if (!distinct.last.empty() && distinct.last == member.text) return;
+bool add_member(DistinctState& distinct, const HashedText& member) {
+  if (!distinct.last.empty() && distinct.last == member.text) return false;
   // One probe: the member is copied only when it is new.
-  distinct.values.lazy_emplace(member, [&](const auto& construct) { construct(std::string(member.text)); });
+  bool added = false;
+  distinct.values.lazy_emplace(member, [&](const auto& construct) {
+    construct(std::string(member.text));
+    added = true;
+  });
   distinct.last.assign(member.text);
+  return added;
+}
+
+bool has_member(const DistinctState& distinct, const HashedText& member) {
+  return (!distinct.last.empty() && distinct.last == member.text) || distinct.values.contains(member);
+}
+
+std::size_t count_distinct_bytes(const KeyState& state) {
+  std::size_t bytes = 0;
+  for (const auto& aggregate : state.aggregates) {
+    if (const auto* distinct = std::get_if<DistinctState>(&aggregate)) {
+      for (const auto& member : distinct->values) bytes += member_json_size(member);
+    }
+  }
+  return bytes;
+}
+
+std::size_t member_json_size(std::string_view member) {
+  if (member.empty()) return 0;
+  // 's': a JSON string; 'n', 'b': the rest is the JSON text. Plus a comma.
+  return (member[0] == 's' ? json_writer::string_size(member.substr(1)) : member.size() - 1) + 1;
 }
 
 void prefetch_member(const DistinctState& distinct, const HashedText& member) {

@@ -55,6 +55,12 @@ using AggregateState = std::variant<CountState, SumState, ExtremeState, Distinct
 // inline for the usual few (no separate allocation to chase per event).
 struct KeyState {
   absl::InlinedVector<AggregateState, 3> aggregates;
+  // The JSON bytes of all its distinct sets' members (member_json_size
+  // summed), checked against the key's state limit; kept up to date by
+  // Aggregator::fold and decode_state (not by apply()). Kept here rather than
+  // per set: a larger DistinctState made every key's state larger (commit
+  // encoding about 20 % slower in transform_bench).
+  std::size_t distinct_bytes = 0;
 };
 
 AggregateState initial_state(AggregateOp op);
@@ -78,9 +84,17 @@ nlohmann::json render(const AggregateState& state);
 nlohmann::json encode(const AggregateState& state);
 AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
 
-// A canonical member (canonical_scalar) into a distinct set; and a hint
-// that it will be added soon: its slot starts being fetched.
-void add_member(DistinctState& distinct, const HashedText& member);
+// A canonical member (canonical_scalar) into a distinct set (true when it
+// was new); and a hint that it will be added soon: its slot starts being
+// fetched.
+bool add_member(DistinctState& distinct, const HashedText& member);
+bool has_member(const DistinctState& distinct, const HashedText& member);
+// The bytes a canonical member takes in the changelog's array, its comma
+// included; and at most that, from its size alone.
+std::size_t member_json_size(std::string_view member);
+inline std::size_t member_json_bound(std::string_view member) { return 6 * member.size() + 3; }
+// KeyState::distinct_bytes, counted from the sets (after a restore).
+std::size_t count_distinct_bytes(const KeyState& state);
 void prefetch_member(const DistinctState& distinct, const HashedText& member);
 
 // The canonical distinct-set member of a scalar value (see DistinctState).

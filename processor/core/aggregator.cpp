@@ -2,8 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
+
+#include "core/json_writer.h"
+#include "core/limits.h"
 
 namespace kappa::processor {
 namespace {
@@ -12,8 +16,24 @@ Outcome bad(BadReason reason, std::string detail) {
   Outcome outcome;
   outcome.kind = Outcome::Kind::Bad;
   outcome.reason = reason;
-  outcome.detail = std::move(detail);
+  outcome.detail = limits::shorten(detail);  // it goes into a dead-letter header
   return outcome;
+}
+
+// A value in a detail: its JSON, shortened (a key may be a huge array).
+std::string describe(const FieldValue& value) {
+  const bool whole = value.kind == FieldValue::Kind::Object || value.kind == FieldValue::Kind::Array;
+  return limits::shorten(whole ? value.composite.dump() : value.to_json().dump(), 200);  // no copy of a document
+}
+
+// The JSON bytes a `last` value takes in a changelog record and a row.
+std::size_t json_size(const FieldValue& value) {
+  switch (value.kind) {
+    case FieldValue::Kind::String: return json_writer::string_size(value.text);
+    case FieldValue::Kind::Object:
+    case FieldValue::Kind::Array: return value.composite.dump().size();  // depth is bounded: safe
+    default: return 32;  // a number, boolean or null
+  }
 }
 
 // The key as text into `out` (its buffer reused): strings as they are,
@@ -54,6 +74,9 @@ std::string_view to_string(BadReason reason) {
     case BadReason::InvalidKey: return "invalid_key";
     case BadReason::MissingField: return "missing_field";
     case BadReason::WrongType: return "wrong_type";
+    case BadReason::TooDeep: return "too_deep";
+    case BadReason::TooLarge: return "too_large";
+    case BadReason::StateLimit: return "state_limit";
   }
   return "unknown";
 }
@@ -67,6 +90,15 @@ Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
     if (aggregate.field) compiled.field = fields_.add(*aggregate.field);
     aggregates_.push_back(std::move(compiled));
   }
+  const auto keeping = std::count_if(view_.aggregates.begin(), view_.aggregates.end(), [](const auto& aggregate) {
+    return aggregate.op == AggregateOp::Last || aggregate.op == AggregateOp::CountDistinct;
+  });
+  kept_bytes_ = limits::kMaxKeyStateBytes / static_cast<std::size_t>(std::max<std::ptrdiff_t>(keeping, 1));
+  const auto distinct_sets = std::count_if(view_.aggregates.begin(), view_.aggregates.end(), [](const auto& aggregate) {
+    return aggregate.op == AggregateOp::CountDistinct;
+  });
+  has_distinct_ = distinct_sets > 0;
+  distinct_bytes_ = kept_bytes_ * static_cast<std::size_t>(distinct_sets);
 }
 
 bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& slots) const {
@@ -80,7 +112,7 @@ Outcome Aggregator::process(std::string_view payload,
                             const std::function<KeyState&(const HashedText&)>& state_of) const {
   thread_local PreparedEvent event;
   prepare(payload, event);
-  if (event.outcome.kind == Outcome::Kind::Applied) fold(event, state_of(event.key()));
+  if (event.outcome.kind == Outcome::Kind::Applied && !fold(event, state_of(event.key()))) return refused(event);
   return event.outcome;
 }
 
@@ -94,16 +126,45 @@ void Aggregator::prepare(std::string_view payload, PreparedEvent& out) const {
   if (auto rejected = check(payload, out)) out.outcome = std::move(*rejected);
 }
 
-void Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
+bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
+  if (has_distinct_ && !distinct_sets_fit(event, state)) return false;
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     if (!event.applies[i]) continue;
     if (aggregates[i].op == AggregateOp::CountDistinct) {
-      add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i));
+      if (add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
+        state.distinct_bytes += member_json_size(event.members[i]);  // new members only: not the usual repeat
+      }
     } else {
       apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
     }
   }
+  return true;
+}
+
+bool Aggregator::distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const {
+  const auto& aggregates = view_.aggregates;
+  const auto distinct = [&](std::size_t i) { return event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct; };
+  // Room even if every value were new and escaped throughout: no probe.
+  std::size_t bound = state.distinct_bytes;
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (distinct(i)) bound += member_json_bound(event.members[i]);
+  }
+  if (bound <= distinct_bytes_) return true;
+  std::size_t exact = state.distinct_bytes;  // nearly full: only the new values count
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (distinct(i) && !has_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
+      exact += member_json_size(event.members[i]);
+    }
+  }
+  return exact <= distinct_bytes_;
+}
+
+Outcome Aggregator::refused(const PreparedEvent& event) const {
+  return bad(BadReason::StateLimit, "key '" + limits::shorten(event.outcome.key, 200) +
+                                        "': a new distinct value would grow its distinct sets past " +
+                                        std::to_string(distinct_bytes_) +
+                                        " bytes (the state of a key must fit one Kafka message)");
 }
 
 void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) const {
@@ -115,11 +176,23 @@ void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) con
   }
 }
 
+Outcome Aggregator::too_big_to_keep(const AggregateSpec& aggregate) const {
+  return bad(BadReason::StateLimit, "field '" + aggregate.field->text() + "' (aggregate " + aggregate.name +
+                                        ") is larger than the " + std::to_string(kept_bytes_) +
+                                        " bytes a key's state may keep of it");
+}
+
 std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent& out) const {
   if (payload.empty()) return bad(BadReason::MalformedJson, "empty value");
   switch (fields_.parse(payload)) {
     case EventFields::Result::Malformed: return bad(BadReason::MalformedJson, "not valid JSON");
     case EventFields::Result::NotAnObject: return bad(BadReason::NotAnObject, "the event is not a JSON object");
+    case EventFields::Result::TooDeep:
+      return bad(BadReason::TooDeep, "the event nests objects and arrays more than " +
+                                         std::to_string(limits::kMaxEventDepth) + " levels deep");
+    case EventFields::Result::TooLarge:
+      return bad(BadReason::TooLarge, "the event is " + std::to_string(payload.size()) + " bytes, more than " +
+                                          std::to_string(limits::kMaxEventBytes));
     case EventFields::Result::Ok: break;
   }
 
@@ -136,7 +209,12 @@ std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent
   if (!key_text(*key_value, out.outcome.key)) {
     return bad(BadReason::InvalidKey, "key field '" + view_.key.text() +
                                           "' must be a non-empty string or an integer, not " +
-                                          key_value->to_json().dump());
+                                          describe(*key_value));
+  }
+  if (out.outcome.key.size() > limits::kMaxKeyBytes) {
+    return bad(BadReason::InvalidKey, "key field '" + view_.key.text() + "' is " +
+                                          std::to_string(out.outcome.key.size()) + " bytes, more than " +
+                                          std::to_string(limits::kMaxKeyBytes));
   }
 
   // Which aggregates this event updates, with which value (none for a
@@ -161,10 +239,20 @@ std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent
     }
     // The slot's buffers are reused: no allocation once warm. A distinct
     // value is kept as its member, hashed once for the prefetch and the fold.
+    // A value the key's state could not keep is refused here, before any
+    // copy (the size is measured only when the event could hold one).
     if (aggregate.op == AggregateOp::CountDistinct) {
       canonical_scalar(*value, out.members[i]);
+      if (member_json_bound(out.members[i]) > kept_bytes_ && member_json_size(out.members[i]) > kept_bytes_) {
+        return too_big_to_keep(aggregate);
+      }
       out.member_hashes[i] = hash_text(out.members[i]);
     } else {
+      // A value's JSON is at most about 4 times its text in the event
+      // ("1e9" is written 1000000000.0).
+      if (aggregate.op == AggregateOp::Last && 4 * payload.size() > kept_bytes_ && json_size(*value) > kept_bytes_) {
+        return too_big_to_keep(aggregate);
+      }
       out.values[i] = *value;
     }
     out.applies[i] = 1;

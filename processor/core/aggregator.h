@@ -2,6 +2,7 @@
 // Folds one input event into the state of its key. An event is applied
 // atomically: every check (JSON, key, field types) runs before any
 // aggregate changes, so a bad record never half-updates a key.
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -15,7 +16,16 @@
 
 namespace kappa::processor {
 
-enum class BadReason { MalformedJson, NotAnObject, MissingKey, InvalidKey, MissingField, WrongType };
+// TooDeep, TooLarge: the event is over a limit of core/limits.h. StateLimit:
+// applying it would grow its key's kept values (a `last` value, a distinct
+// set) past their share of limits::kMaxKeyStateBytes.
+enum class BadReason {
+  MalformedJson, NotAnObject, MissingKey, InvalidKey, MissingField, WrongType, TooDeep, TooLarge, StateLimit
+};
+inline constexpr std::array kBadReasons = {
+    BadReason::MalformedJson, BadReason::NotAnObject, BadReason::MissingKey,
+    BadReason::InvalidKey,    BadReason::MissingField, BadReason::WrongType,
+    BadReason::TooDeep,       BadReason::TooLarge,     BadReason::StateLimit};
 
 // "malformed_json", "not_an_object", ... (metric label values).
 std::string_view to_string(BadReason reason);
@@ -56,9 +66,12 @@ class Aggregator {
   // process() in two steps, so that a batch can be read first and folded
   // after, with the memory each fold touches fetched ahead: prepare() reads
   // the event into `out` and touches no state; fold() applies a prepared
-  // Applied event to its key's state.
+  // Applied event to its key's state. fold() is atomic too: false, with
+  // nothing applied, when a distinct set has no room for the event's new
+  // value (then the event is a bad record: refused(event) says why).
   void prepare(std::string_view payload, PreparedEvent& out) const;
-  void fold(const PreparedEvent& event, KeyState& state) const;
+  bool fold(const PreparedEvent& event, KeyState& state) const;
+  Outcome refused(const PreparedEvent& event) const;
   // Hints that `event` will fold into `state` soon: starts fetching the
   // distinct-set slots its values will probe. Changes nothing.
   void prefetch(const PreparedEvent& event, const KeyState& state) const;
@@ -75,7 +88,16 @@ class Aggregator {
   // is, nullopt, with the key written into out.outcome.key.
   std::optional<Outcome> check(std::string_view payload, PreparedEvent& out) const;
 
+  bool distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const;
+  Outcome too_big_to_keep(const AggregateSpec& aggregate) const;
+
   const ViewDefinition& view_;
+  // JSON bytes each `last` value and each distinct set of a key may take:
+  // limits::kMaxKeyStateBytes shared by the view's aggregates of those ops;
+  // the distinct sets' shares together (KeyState::distinct_bytes).
+  std::size_t kept_bytes_ = 0;
+  std::size_t distinct_bytes_ = 0;
+  bool has_distinct_ = false;
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;
   std::vector<std::size_t> filter_slots_;

@@ -1,6 +1,7 @@
 #include "core/event_fields.h"
 
 #include "core/fast_json_scanner.h"
+#include "core/limits.h"
 
 namespace kappa::processor {
 
@@ -126,6 +127,7 @@ class EventFields::Handler {
   bool binary(nlohmann::json::binary_t&) { return false; }  // not produced by the JSON parser
 
   bool start_object(std::size_t) {
+    if (!enter()) return false;
     if (!captures_.empty()) capture_open(nlohmann::json::object());
     if (containers_.empty()) {  // the event itself
       root_is_object_ = true;
@@ -151,6 +153,7 @@ class EventFields::Handler {
   }
   bool end_object() { return close(); }
   bool start_array(std::size_t) {
+    if (!enter()) return false;
     if (!captures_.empty()) capture_open(nlohmann::json::array());
     if (containers_.empty()) {
       containers_.push_back(-1);
@@ -165,6 +168,7 @@ class EventFields::Handler {
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
   bool root_is_object() const { return root_is_object_; }
+  bool too_deep() const { return too_deep_; }
 
  private:
   struct Capture {
@@ -213,7 +217,15 @@ class EventFields::Handler {
     value.composite = std::move(empty);
     captures_.push_back(Capture{{&value.composite}});
   }
+  // One level deeper; false (the parse stops) past the limit, before any
+  // value that deep is built.
+  bool enter() {
+    if (++depth_ <= limits::kMaxEventDepth) return true;
+    too_deep_ = true;
+    return false;
+  }
   bool close() {
+    --depth_;
     containers_.pop_back();
     for (auto& capture : captures_) capture.stack.pop_back();
     while (!captures_.empty() && captures_.back().stack.empty()) captures_.pop_back();
@@ -224,7 +236,9 @@ class EventFields::Handler {
   std::vector<int>& containers_;  // trie node of each open container (-1: not followed)
   std::vector<Capture> captures_;
   int pending_ = -1;             // trie node of the value that comes next
+  int depth_ = 0;                // open objects and arrays
   bool root_is_object_ = false;
+  bool too_deep_ = false;
 };
 
 
@@ -279,6 +293,7 @@ void EventFields::clear(int node) {
 
 EventFields::Result EventFields::parse(std::string_view payload) {
   ++generation_;
+  if (payload.size() > limits::kMaxEventBytes) return Result::TooLarge;
   {
     Handler handler(*this, containers_);
     if (FastJsonScanner<Handler>(payload, handler).scan()) {
@@ -290,7 +305,7 @@ EventFields::Result EventFields::parse(std::string_view payload) {
   const char* begin = payload.data();
   if (!nlohmann::json::sax_parse(begin, begin + payload.size(), &handler)) {
     ++generation_;  // nothing of a malformed event is present
-    return Result::Malformed;
+    return handler.too_deep() ? Result::TooDeep : Result::Malformed;
   }
   if (!handler.root_is_object()) {
     ++generation_;

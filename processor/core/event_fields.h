@@ -7,7 +7,10 @@
 // The event is validated exactly as nlohmann::json::parse validates it (the
 // same lexer and parser run), and a field's value is the one parse() would
 // give: the last of duplicate members wins, and a path through a non-object
-// finds nothing.
+// finds nothing. Beyond that, an event is refused when it is too large or
+// nested too deeply (core/limits.h): the values read whole are copied,
+// compared and written by recursive code, which must never overflow the
+// stack. nlohmann's parser itself keeps its stack on the heap.
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -59,7 +62,9 @@ struct MemberName {
 
 class EventFields {
  public:
-  enum class Result { Ok, Malformed, NotAnObject };
+  // TooDeep: more than limits::kMaxEventDepth levels of nesting; TooLarge:
+  // more than limits::kMaxEventBytes (checked before anything is read).
+  enum class Result { Ok, Malformed, NotAnObject, TooDeep, TooLarge };
 
   EventFields();
   EventFields(const EventFields&) = delete;

@@ -43,6 +43,9 @@ class FastJsonScanner {
   }
 
  private:
+  // Its own recursion stays shallow: deeper events go to nlohmann's parser,
+  // which keeps its stack on the heap (and EventFields stops it at
+  // limits::kMaxEventDepth).
   static constexpr int kMaxDepth = 64;
   inline static const std::string kNoText;
 

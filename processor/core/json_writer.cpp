@@ -32,6 +32,19 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+std::size_t string_size(std::string_view text) {
+  std::size_t size = text.size() + 2;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+      size += 1;
+    } else if (c < 0x20) {
+      size += 5;  // \u00XX
+    }
+  }
+  return size;
+}
+
 void append_integer(std::string& out, std::int64_t value) {
   char digits[24];
   out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);

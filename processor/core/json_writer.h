@@ -13,6 +13,8 @@
 namespace kappa::processor::json_writer {
 
 void append_string(std::string& out, std::string_view text);
+// The bytes append_string(out, text) appends, quotes included.
+std::size_t string_size(std::string_view text);
 void append_integer(std::string& out, std::int64_t value);
 void append_unsigned(std::string& out, std::uint64_t value);
 void append_double(std::string& out, double value);

@@ -114,6 +114,7 @@ KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
       throw std::invalid_argument("state of aggregate '" + aggregate.name + "': " + e.what());
     }
   }
+  state.distinct_bytes = count_distinct_bytes(state);
   return state;
 }
 

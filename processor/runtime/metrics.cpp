@@ -26,8 +26,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                   .Name("kappa_processor_records_bad_total")
                   .Help("Input records skipped as bad, by reason")
                   .Register(r);
-  for (const auto reason : {BadReason::MalformedJson, BadReason::NotAnObject, BadReason::MissingKey,
-                            BadReason::InvalidKey, BadReason::MissingField, BadReason::WrongType}) {
+  for (const auto reason : kBadReasons) {
     records_bad_[static_cast<std::size_t>(reason)] = &bad.Add({{"reason", std::string(to_string(reason))}});
   }
   records_dead_lettered_ =

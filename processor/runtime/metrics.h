@@ -47,7 +47,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Counter* records_in_;
   prometheus::Counter* records_filtered_;
-  std::array<prometheus::Counter*, 6> records_bad_{};
+  std::array<prometheus::Counter*, kBadReasons.size()> records_bad_{};
   prometheus::Counter* records_dead_lettered_;
   prometheus::Counter* rows_out_;
   prometheus::Counter* transactions_committed_;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "core/state_codec.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
 #include "kappa/common/rdkafka_handles.h"
@@ -69,6 +71,17 @@ struct rdkafka_message_holder {
   rd_kafka_message_t* message_;
 };
 
+// The producer's message.max.bytes: a record larger than this is refused
+// (and would fail its transaction).
+std::size_t message_max_bytes(RdKafka::Producer& producer) {
+  char value[32];
+  std::size_t size = sizeof value;
+  if (rd_kafka_conf_get(rd_kafka_conf(producer.c_ptr()), "message.max.bytes", value, &size) != RD_KAFKA_CONF_OK) {
+    return 1000000;  // librdkafka's default
+  }
+  return std::strtoull(value, nullptr, 10);
+}
+
 constexpr int kMaxConsecutiveAborts = 5;
 // A transaction commits early when its buffered dead letters reach this size,
 // or when this many keys changed: its writes (two records per key) must
@@ -106,6 +119,14 @@ StreamProcessor::~StreamProcessor() {
 void StreamProcessor::start(const std::atomic<bool>& stop) {
   stop_ = &stop;
   producer_ = clients_.transactional_producer();
+  max_message_bytes_ = message_max_bytes(*producer_);
+  // The state limit keeps a key's records near 512 KiB; below that (plus its
+  // key) a large state could still make a record Kafka refuses.
+  if (max_message_bytes_ < limits::kMaxKeyStateBytes + limits::kMaxKeyBytes + (64u << 10)) {
+    spdlog::warn("message.max.bytes is {}: a key's state may take up to {} bytes, so a large state can fail its "
+                 "transaction; use at least 1000000 (the default)",
+                 max_message_bytes_, limits::kMaxKeyStateBytes);
+  }
   const auto timeout_ms = static_cast<int>(settings_.startup_timeout.count());
   try {
     // Fences an older instance with our transactional.id and aborts what it
@@ -295,7 +316,10 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message, const Prepare
   const auto& outcome = prepared.outcome;
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
-      aggregator_.fold(prepared, store_.state_for(partition, prepared.key()));
+      if (!aggregator_.fold(prepared, store_.state_for(partition, prepared.key()))) {
+        on_bad_record(message, aggregator_.refused(prepared));  // the key's state is full
+        break;
+      }
       if (!warned_key_mismatch_ && input_partitions_ > 1) {
         const bool same = message.key != nullptr &&
                           std::string_view(static_cast<const char*>(message.key), message.key_len) ==
@@ -342,25 +366,18 @@ void StreamProcessor::on_bad_record(const rd_kafka_message_t& message, const Out
                  bad_counts_[index], to_string(outcome.reason));
   }
   if (view_.dead_letter_topic.empty()) return;
-  DeadLetter letter;
-  if (message.key) letter.key.assign(static_cast<const char*>(message.key), message.key_len);
-  if (message.payload) letter.value.assign(static_cast<const char*>(message.payload), message.len);
-  letter.reason = std::string(to_string(outcome.reason));
-  letter.detail = outcome.detail;
-  letter.partition = message.partition;
-  letter.offset = message.offset;
-  dead_letter_bytes_ += letter.key.size() + letter.value.size() + letter.detail.size() + 128;
+  const auto key = message.key ? std::string_view(static_cast<const char*>(message.key), message.key_len)
+                               : std::string_view();
+  auto letter = make_dead_letter(key, payload_of(message), to_string(outcome.reason), outcome.detail,
+                                 {settings_.input_topic, message.partition, message.offset}, max_message_bytes_);
+  dead_letter_bytes_ += letter.size();
   dead_letters_.push_back(std::move(letter));
 }
 
 void StreamProcessor::produce_dead_letters(const std::vector<DeadLetter>& letters) {
   for (const auto& letter : letters) {
     std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-    headers->add("kappa.error.reason", letter.reason);
-    headers->add("kappa.error.detail", letter.detail);
-    headers->add("kappa.source.topic", settings_.input_topic);
-    headers->add("kappa.source.partition", std::to_string(letter.partition));
-    headers->add("kappa.source.offset", std::to_string(letter.offset));
+    for (const auto& [name, value] : letter.headers) headers->add(name, value);
     produce(view_.dead_letter_topic, RdKafka::Topic::PARTITION_UA, letter.key, letter.value, std::move(headers));
   }
 }

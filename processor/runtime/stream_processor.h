@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/aggregator.h"
+#include "core/dead_letter.h"
 #include "core/fold_ahead.h"
 #include "core/state_store.h"
 #include "core/view_definition.h"
@@ -101,7 +102,6 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   void rewind();
   void produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
                std::unique_ptr<RdKafka::Headers> headers = nullptr);
-  struct DeadLetter;
   void produce_dead_letters(const std::vector<DeadLetter>& letters);
   void report();
 
@@ -147,12 +147,8 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   // Bad records of the open transaction, written to the dead-letter topic at
   // commit (all of a transaction's writes happen inside commit(), so the
   // broker's transaction.timeout.ms bounds only the commit, not the interval).
-  struct DeadLetter {
-    std::string key, value, reason, detail;
-    int32_t partition;
-    int64_t offset;
-  };
-  std::vector<DeadLetter> dead_letters_;
+  std::vector<DeadLetter> dead_letters_;  // each fitted into max_message_bytes_
+  std::size_t max_message_bytes_ = 1000000;  // the producer's message.max.bytes
   std::size_t dead_letter_bytes_ = 0;
   std::string row_buffer_, state_buffer_;  // reused by commit()
   // One transaction's output rows and changelog records, encoded by commit()
@@ -168,7 +164,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   };
   std::size_t last_writes_bytes_ = 0;
 
-  std::array<std::int64_t, 6> bad_counts_{};
+  std::array<std::int64_t, kBadReasons.size()> bad_counts_{};
   std::chrono::steady_clock::time_point last_bad_sample_;
   bool warned_key_mismatch_ = false;
   std::chrono::steady_clock::time_point last_report_;

@@ -51,10 +51,15 @@ struct Record {
 };
 
 // Produces `records` in order (idempotent: per-partition order is kept) and
-// waits for delivery. Throws on failure.
-inline void produce_all(const std::string& bootstrap, const std::string& topic, const std::vector<Record>& records) {
+// waits for delivery. Throws on failure. `extra`: more producer properties
+// (e.g. a larger message.max.bytes).
+inline void produce_all(const std::string& bootstrap, const std::string& topic, const std::vector<Record>& records,
+                        const std::map<std::string, std::string>& extra = {}) {
   std::string error;
-  const auto conf = conf_of({{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}, {"linger.ms", "5"}});
+  std::map<std::string, std::string> properties = {
+      {"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}, {"linger.ms", "5"}};
+  for (const auto& [name, value] : extra) properties[name] = value;
+  const auto conf = conf_of(properties);
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), error));
   if (!producer) throw std::runtime_error(error);
   for (const auto& record : records) {
