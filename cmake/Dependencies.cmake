@@ -15,6 +15,10 @@ find_package(Threads REQUIRED)
 find_package(cpprestsdk CONFIG QUIET)
 kappa_require(cpprestsdk_FOUND "cpprestsdk (HTTP client and server)" libcpprest-dev)
 
+# Boost.Beast and Asio (headers only): the probe, metrics and query servers.
+find_package(Boost 1.74 QUIET)
+kappa_require(Boost_FOUND "Boost.Beast and Boost.Asio (HTTP servers)" libboost1.74-dev)
+
 find_package(OpenSSL QUIET)
 kappa_require(OPENSSL_FOUND "OpenSSL (TLS to the API server)" libssl-dev)
 

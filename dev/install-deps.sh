@@ -17,7 +17,7 @@ esac
 
 BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev
+  libcpprest-dev libboost-system-dev libboost1.74-dev libssl-dev nlohmann-json3-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev libabsl-dev libjemalloc-dev
 )

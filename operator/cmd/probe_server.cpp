@@ -6,11 +6,16 @@ namespace kappa::operator_cmd {
 
 namespace {
 
+// "host:port", "[v6-address]:port" or ":port" (all interfaces).
 std::unique_ptr<http::Server> listen(const std::string& address, http::Handler handler) {
   if (address.empty() || address == "0") return nullptr;
   const auto colon = address.rfind(':');
   if (colon == std::string::npos) throw std::invalid_argument("bind address must be host:port or :port: " + address);
-  const std::string host = colon == 0 ? "0.0.0.0" : address.substr(0, colon);
+  std::string host = colon == 0 ? "0.0.0.0" : address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  else if (host.find(':') != std::string::npos) {
+    throw std::invalid_argument("an IPv6 bind address goes in brackets, as [::1]:8081: " + address);
+  }
   return std::make_unique<http::Server>(host, std::stoi(address.substr(colon + 1)), std::move(handler));
 }
 

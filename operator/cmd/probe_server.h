@@ -9,8 +9,8 @@
 namespace kappa::operator_cmd {
 
 // /healthz (the process runs), /readyz (caches synced) and /metrics, on the
-// addresses the flags give ("host:port", ":port" for all interfaces, "0"
-// for off).
+// addresses the flags give ("host:port", "[::1]:port" for IPv6, ":port"
+// for all interfaces, "0" for off).
 class ProbeServers {
  public:
   ProbeServers(const std::string& probe_address, const std::string& metrics_address, const Manager& manager,

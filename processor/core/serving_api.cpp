@@ -15,9 +15,15 @@ http::Response method_not_allowed(const http::Request& request) {
   return response;
 }
 
+// A key as a JSON string. Keys come from the input topic and need not be
+// UTF-8: an invalid byte becomes U+FFFD instead of an exception (a 500).
+std::string key_json(const std::string& key) {
+  return nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // {"key": <key>, "value": <row>} without re-parsing the stored row.
 std::string item_json(const std::string& key, const std::string& row) {
-  return "{\"key\":" + nlohmann::json(key).dump() + ",\"value\":" + row + "}";
+  return "{\"key\":" + key_json(key) + ",\"value\":" + row + "}";
 }
 
 bool is(const http::Request& request, std::initializer_list<const char*> segments) {
@@ -76,7 +82,7 @@ http::Response ServingApi::list_keys(const http::Request& request) const {
     body += item_json(page.rows[i].first, page.rows[i].second);
   }
   body += "],\"next\":";
-  body += page.next_after ? nlohmann::json(*page.next_after).dump() : "null";
+  body += page.next_after ? key_json(*page.next_after) : "null";
   body += '}';
   return json_ok(std::move(body));
 }

@@ -53,6 +53,19 @@ TEST_F(ServingApiTest, UnknownKeyIs404WithAJsonError) {
   EXPECT_EQ(json::parse(response.body)["error"], "key not found: nobody");
 }
 
+// The server refuses a path that decodes to invalid UTF-8 (400), but keys
+// from the input topic may be any bytes: they are answered, not a 500.
+TEST_F(ServingApiTest, KeysThatAreNotUtf8AreAnsweredNotThrown) {
+  table_.upsert("bad-\xff", R"({"total_events":1})");
+  const auto found = api().handle(request("GET", {"v1", "keys", "bad-\xff"}));
+  EXPECT_EQ(found.status, 200);
+  EXPECT_EQ(json::parse(found.body)["key"], "bad-\xef\xbf\xbd");
+  const auto missing = api().handle(request("GET", {"v1", "keys", "nobody-\xfe"}));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(json::parse(missing.body)["error"], "key not found: nobody-\xef\xbf\xbd");
+  EXPECT_EQ(api().handle(request("GET", {"v1", "keys"}, {{"limit", "100"}})).status, 200);
+}
+
 TEST_F(ServingApiTest, ListsInKeyOrderPageByPage) {
   std::vector<std::string> keys;
   std::map<std::string, std::string> query = {{"limit", "10"}};
