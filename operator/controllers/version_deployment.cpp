@@ -68,8 +68,8 @@ json contract_env(const api::PipelineSpec& spec, const VersionPlan& plan, const 
 
 // Pod Security "restricted" by default, so a namespace that enforces it
 // admits the version's pods: no root, no privilege escalation, no
-// capabilities, the runtime's seccomp profile. The processor writes nothing
-// but /tmp (an emptyDir) and never calls the Kubernetes API.
+// capabilities, the runtime's seccomp profile. A processor writes nothing
+// to disk (its state lives in Kafka) and never calls the Kubernetes API.
 json pod_security_context(const json& processor) {
   json context = {{"runAsNonRoot", true},
                   {"runAsUser", 65532},
@@ -123,7 +123,6 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
         {"failureThreshold", 6}}},
       {"securityContext", container_security_context()},
       {"resources", plan.processor.value("resources", default_resources())},
-      {"volumeMounts", json::array({{{"name", "tmp"}, {"mountPath", "/tmp"}}})},
   };
   if (plan.processor.contains("args")) container["args"] = plan.processor["args"];
 
@@ -145,7 +144,6 @@ json build_version_deployment(const api::PipelineSpec& spec, const json& pipelin
            {{"containers", json::array({container})},
             {"securityContext", pod_security_context(plan.processor)},
             {"automountServiceAccountToken", false},  // a processor never calls the API
-            {"volumes", json::array({{{"name", "tmp"}, {"emptyDir", {{"sizeLimit", "256Mi"}}}}})},
             {"terminationGracePeriodSeconds", 30}}}}}}},
   };
 }
