@@ -34,15 +34,20 @@ source dev/versions.env
 grep -Eq "^ARG DEBIAN=debian:$DEBIAN_SUITE-[0-9]{8}-slim$" Dockerfile \
   || fail "Dockerfile: the default base is not a dated debian:$DEBIAN_SUITE-YYYYMMDD-slim tag"
 
-# Non-root: the runtime base sets the user the chart's securityContext expects.
-awk '/^FROM /{s=$NF} s=="runtime-base" && /^USER 65532:65532$/{ok=1} END{exit !ok}' Dockerfile \
-  || fail "Dockerfile: runtime-base does not set USER 65532:65532"
+# Non-root and shell-less: each final stage starts from scratch (it gets
+# only what dev/image-rootfs.sh collected from its own rootfs stage) and
+# sets the user the chart's securityContext expects.
 for t in operator processor; do
-  grep -Eq "^FROM runtime-base AS $t$" Dockerfile || fail "Dockerfile: stage $t does not start from runtime-base"
+  grep -Eq "^FROM scratch AS $t$" Dockerfile || fail "Dockerfile: stage $t does not start from scratch"
+  grep -Eq "^COPY --from=$t-rootfs /rootfs/ /$" Dockerfile || fail "Dockerfile: stage $t does not copy its rootfs"
+  awk -v t="$t" '/^FROM /{s=$NF} s==t && /^USER 65532:65532$/{ok=1} END{exit !ok}' Dockerfile \
+    || fail "Dockerfile: stage $t does not set USER 65532:65532"
+  grep -Eq "^RUN /usr/local/sbin/image-rootfs.sh /usr/local/bin/kappa-$t /rootfs$" Dockerfile \
+    || fail "Dockerfile: stage $t-rootfs does not collect kappa-$t with dev/image-rootfs.sh"
 done
 
 # The context leaves out local builds, stacks and history.
 for p in .git build '.stack*'; do
   grep -qxF "$p" .dockerignore || fail ".dockerignore does not exclude $p"
 done
-echo "PASS: the Dockerfile builds with CI's dev/install-deps.sh and dev/build.sh only; pinned base; non-root runtime; .dockerignore"
+echo "PASS: the Dockerfile builds with CI's dev/install-deps.sh and dev/build.sh only; pinned base; non-root, shell-less final stages; .dockerignore"
