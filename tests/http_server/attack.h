@@ -10,9 +10,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "http_server/raw_client.h"
 
@@ -80,6 +83,51 @@ inline long stream_until_refused(RawConnection& attacker, const std::string& hea
 inline int answer_and_close(RawConnection& attacker, std::chrono::milliseconds timeout) {
   const auto response = attacker.read_until_closed(Clock::now() + timeout);
   return attacker.peer_closed() ? status_of(response) : -1;
+}
+
+// The start of a request whose header never ends (the 300 MB header), and
+// of one whose first chunk size is -5 (read forever by the old server).
+inline const std::string kEndlessHeader = "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Filler: ";
+inline std::string negative_chunk(const std::string& method_and_path) {
+  return method_and_path + " HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n";
+}
+
+// One streamed attack on host:port: `head`, then up to 300 MiB of filler
+// until the server stops reading. `during` runs while the attacker still
+// holds its connection (a probe must answer then). Checks that the server
+// stopped reading within 16 MiB and answered `refusal` (or just closed);
+// returns the bytes it took.
+inline long refused_stream_attack(const std::string& host, int port, const std::string& head, int refusal,
+                                  const std::function<void()>& during) {
+  RawConnection attacker(host, port);
+  EXPECT_TRUE(attacker.connected());
+  if (!attacker.connected()) return 0;
+  const long sent = stream_until_refused(attacker, head, std::string(kMiB, 'a'), 300 * kMiB);
+  during();
+  const int status = answer_and_close(attacker, 5s);
+  EXPECT_LT(sent, 16 * kMiB) << "the server kept reading";
+  EXPECT_TRUE(status == refusal || status == 0) << "status " << status << " (-1: connection still open)";
+  return sent;
+}
+
+// 1,100 connections that each send half a request header and stop;
+// `during` runs while they are all open (a probe must answer then). Returns
+// how many the server still holds 20 s later (its header timeout is 5 s).
+inline int half_sent_requests_still_open(const std::string& host, int port, const std::function<void()>& during) {
+  std::vector<std::unique_ptr<RawConnection>> attackers;
+  for (int i = 0; i < 1100; ++i) {
+    auto connection = std::make_unique<RawConnection>(host, port);
+    if (connection->connected()) connection->send_some("GET /healthz HTTP/1.1\r\nHost: test\r\n");
+    attackers.push_back(std::move(connection));
+  }
+  during();
+  const auto deadline = Clock::now() + 20s;
+  int still_open = 0;
+  for (auto& connection : attackers) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (answer_and_close(*connection, left) < 0) ++still_open;
+  }
+  return still_open;
 }
 
 // Lets the test itself hold `files` sockets (the half-sent attack).

@@ -82,33 +82,18 @@ constexpr long kPeakRssBoundKb = 64 * 1024;
 
 TEST_F(HttpServerAttackTest, OversizedHeaderIsRefusedWithBoundedMemory) {
   start("127.0.0.1", "127.0.0.1");
-  RawConnection attacker(host_, port_);
-  ASSERT_TRUE(attacker.connected());
-  const long sent = stream_until_refused(attacker, "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Filler: ",
-                                         std::string(kMiB, 'a'), 300 * kMiB);
-  EXPECT_TRUE(probe_answers_within(3s)) << "probe during the attack";
-  const int status = answer_and_close(attacker, 5s);
-  EXPECT_LT(sent, 16 * kMiB) << "the server kept reading the header";
-  EXPECT_TRUE(status == 431 || status == 0) << "status " << status << " (-1: connection still open)";
+  const long sent = refused_stream_attack(host_, port_, kEndlessHeader, 431,
+                                          [&] { EXPECT_TRUE(probe_answers_within(3s)) << "probe during the attack"; });
   EXPECT_LT(peak_rss_kb(), kPeakRssBoundKb) << "peak RSS of the server";
-  std::cout << "[          ] header: " << sent << " bytes taken, status " << status << ", server peak RSS "
-            << peak_rss_kb() << " kB\n";
+  std::cout << "[          ] header: " << sent << " bytes taken, server peak RSS " << peak_rss_kb() << " kB\n";
 }
 
 TEST_F(HttpServerAttackTest, NegativeChunkSizeIsA400AndClose) {
   start("127.0.0.1", "127.0.0.1");
-  RawConnection attacker(host_, port_);
-  ASSERT_TRUE(attacker.connected());
-  const long sent = stream_until_refused(
-      attacker, "POST /v1/keys HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n",
-      std::string(kMiB, 'a'), 300 * kMiB);
-  EXPECT_TRUE(probe_answers_within(3s)) << "probe during the attack";
-  const int status = answer_and_close(attacker, 5s);
-  EXPECT_LT(sent, 16 * kMiB) << "the server kept reading the chunk";
-  EXPECT_TRUE(status == 400 || status == 0) << "status " << status << " (-1: connection still open)";
+  const long sent = refused_stream_attack(host_, port_, negative_chunk("POST /v1/keys"), 400,
+                                          [&] { EXPECT_TRUE(probe_answers_within(3s)) << "probe during the attack"; });
   EXPECT_LT(peak_rss_kb(), kPeakRssBoundKb) << "peak RSS of the server";
-  std::cout << "[          ] chunk -5: " << sent << " bytes taken, status " << status << ", server peak RSS "
-            << peak_rss_kb() << " kB\n";
+  std::cout << "[          ] chunk -5: " << sent << " bytes taken, server peak RSS " << peak_rss_kb() << " kB\n";
 }
 
 TEST_F(HttpServerAttackTest, OversizedChunkedBodyIsA413) {
@@ -129,23 +114,9 @@ TEST_F(HttpServerAttackTest, OversizedChunkedBodyIsA413) {
 TEST_F(HttpServerAttackTest, HalfSentRequestsAreClosedByTheHeaderTimeout) {
   ASSERT_TRUE(raise_open_files(2048)) << "the test holds 1,100 sockets itself";
   start("127.0.0.1", "127.0.0.1");
-
-  std::vector<std::unique_ptr<RawConnection>> attackers;
-  for (int i = 0; i < 1100; ++i) {
-    auto connection = std::make_unique<RawConnection>(host_, port_);
-    if (connection->connected()) connection->send_some("GET /healthz HTTP/1.1\r\nHost: test\r\n");
-    attackers.push_back(std::move(connection));
-  }
-  EXPECT_TRUE(probe_answers_within(3s)) << "probe while 1,100 requests are half-sent";
-  // Each is closed by the server within its header timeout (5 s) or sooner.
-  const auto deadline = Clock::now() + 20s;
-  int still_open = 0;
-  for (auto& connection : attackers) {
-    if (answer_and_close(*connection, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())) <
-        0) {
-      ++still_open;
-    }
-  }
+  const int still_open = half_sent_requests_still_open(host_, port_, [&] {
+    EXPECT_TRUE(probe_answers_within(3s)) << "probe while 1,100 requests are half-sent";
+  });
   EXPECT_EQ(still_open, 0) << "half-sent requests still held 20 s later";
   EXPECT_TRUE(probe_answers());
   EXPECT_LT(peak_rss_kb(), kPeakRssBoundKb) << "peak RSS of the server";
