@@ -2,7 +2,6 @@
 // group, the output tables beyond keepRetiredTables, and everything on the
 // record when the Pipeline goes. Only names on status.ownedKafka are deleted
 // (docs/design.md, invariant 9), never what a listing of topics matches.
-#include <map>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -60,8 +59,8 @@ VersionParts PipelineReconciler::version_parts(const View& v, int64_t version, c
 
 // Its Deployment first, then its group; the table stays (keepRetiredTables
 // decides in collect_kafka_garbage).
+// (run() has set v.kafka before the retire and clean-up steps.)
 void PipelineReconciler::retire_version(View& v, int64_t version, const json& deployment) {
-  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
   if (delete_version(ctx_.client, *v.kafka->admin, version_parts(v, version, deployment), /*delete_tables=*/false) !=
       CleanupStep::Done) {
     crash_point("during-retire");
@@ -125,7 +124,6 @@ void PipelineReconciler::collect_kafka_garbage(View& v) {
     if (!live.count(e.version) && version_finished(v, e)) dead.push_back(e);
   }
   if (dead.empty()) return;
-  if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
   delete_dead_groups(v, dead);
   delete_dead_tables(v, dead);
 }

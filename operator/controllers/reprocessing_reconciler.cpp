@@ -263,9 +263,10 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
   }
   int32_t input_partitions = 0;
   if (auto stop = preflight(a, input_partitions)) return stop;
-  admit_deployment(a);
+  const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
+  admit_deployment(a, deployment);
   if (auto stop = create_tables(a, input_partitions)) return stop;
-  return create_deployment(a);
+  return create_deployment(a, deployment);
 }
 
 void ReprocessingReconciler::find_deployment(Attempt& a) {
@@ -345,20 +346,18 @@ std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t 
 
 // The API server judges the Deployment (schema, admission webhooks) before
 // any table exists: a template it refuses makes nothing in Kafka. A refusal
-// throws, and the reconcile reports it (refused_write).
-void ReprocessingReconciler::admit_deployment(Attempt& a) {
+// throws, and the reconcile reports it as Stalled/InvalidSpec (api_refusal.h).
+void ReprocessingReconciler::admit_deployment(const Attempt& a, const json& deployment) {
   kube::CreateOptions dry_run;
   dry_run.dry_run = true;
   try {
-    ctx_.client.create(kube::resources::kDeployments, a.ns,
-                       build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys), dry_run);
+    ctx_.client.create(kube::resources::kDeployments, a.ns, deployment, dry_run);
   } catch (const kube::ApiError& e) {
     if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;
   }
 }
 
-std::optional<Result> ReprocessingReconciler::create_deployment(Attempt& a) {
-  const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
+std::optional<Result> ReprocessingReconciler::create_deployment(Attempt& a, const json& deployment) {
   try {
     a.deployment = ctx_.client.create(kube::resources::kDeployments, a.ns, deployment);
   } catch (const kube::ApiError& e) {

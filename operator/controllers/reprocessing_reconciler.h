@@ -52,8 +52,8 @@ class ReprocessingReconciler : public kube::Reconciler {
   std::optional<kube::Result> adopt_deployment(Attempt& a);
   std::optional<kube::Result> preflight(Attempt& a, int32_t& input_partitions);
   std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
-  void admit_deployment(Attempt& a);
-  std::optional<kube::Result> create_deployment(Attempt& a);
+  void admit_deployment(const Attempt& a, const nlohmann::json& deployment);
+  std::optional<kube::Result> create_deployment(Attempt& a, const nlohmann::json& deployment);
 
   // What the gate learns from one lag measurement.
   struct LagReading {
