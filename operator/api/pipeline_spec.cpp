@@ -74,6 +74,7 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
   s.rollout.retire_after = duration_field(rollout, "retireAfter", s.rollout.retire_after);
   s.rollout.keep_retired_tables = rollout.value("keepRetiredTables", 1);
   s.paused = spec.value("paused", false);
+  if (spec.contains("podDisruptionBudget")) s.disruption_budget = spec["podDisruptionBudget"];
   return s;
 }
 

@@ -39,6 +39,9 @@ struct PipelineSpec {
   int32_t serving_port = 8080;
   RolloutSpec rollout;
   bool paused = false;
+  // spec.podDisruptionBudget as written ({minAvailable} or {maxUnavailable});
+  // null when the versions get no PodDisruptionBudget.
+  nlohmann::json disruption_budget;
 
   static PipelineSpec parse(const nlohmann::json& pipeline);
 };

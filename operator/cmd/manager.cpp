@@ -58,6 +58,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       deployments_(rest_, kube::resources::kDeployments, managed_only(options_.watch_namespace)),
       services_(rest_, kube::resources::kServices, managed_only(options_.watch_namespace)),
       pods_(rest_, kube::resources::kPods, managed_only(options_.watch_namespace)),
+      disruption_budgets_(rest_, kube::resources::kPodDisruptionBudgets, managed_only(options_.watch_namespace)),
       events_(client_, "kappa.dev/kappa-operator", options_.identity),
       kafka_(client_,
              [this](const kafka::KafkaConnection& c) {
@@ -66,7 +67,8 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
              },
              options_.kafka_timeout),
       context_{client_,
-               {pipelines_.cache(), reprocessings_.cache(), deployments_.cache(), services_.cache(), pods_.cache()},
+               {pipelines_.cache(), reprocessings_.cache(), deployments_.cache(), services_.cache(), pods_.cache(),
+                disruption_budgets_.cache()},
                kafka_,
                events_,
                std::make_shared<SteadyClock>(),
@@ -77,7 +79,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       reprocessing_reconciler_(context_),
       pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),
       reprocessing_controller_("reprocessing", reprocessing_reconciler_, options_.workers) {
-  controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_};
+  controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_};
   controllers::watch_for_pipelines(pipeline_controller_, informers);
   controllers::watch_for_reprocessings(reprocessing_controller_, informers);
 }
@@ -85,7 +87,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
 Manager::~Manager() { stop(); }
 
 void Manager::start() {
-  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->start();
+  for (auto* informer : informers()) informer->start();
   if (!options_.leader_elect) {
     leading_ = true;
     // On a thread of its own, as with an elector: waiting for the caches
@@ -115,7 +117,7 @@ void Manager::start_controllers() {
     spdlog::warn("KAPPA_TEST_CONTROLLER_START_DELAY_MS: controllers start in {} ms", delay.count());
     std::this_thread::sleep_for(delay);
   }
-  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) {
+  for (auto* informer : informers()) {
     while (!informer->wait_for_sync(std::chrono::seconds(1))) {
       if (stopping_ || lost_) return;
       spdlog::warn("waiting for the {} informer to sync", informer->resource().plural);
@@ -141,13 +143,17 @@ void Manager::stop() {
     reprocessing_controller_.stop();
   }
   if (elector_) elector_->stop(/*release=*/true);
-  for (auto* informer : {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_}) informer->stop();
+  for (auto* informer : informers()) informer->stop();
   events_.flush();
 }
 
 bool Manager::ready() const {
   return pipelines_.has_synced() && reprocessings_.has_synced() && deployments_.has_synced() &&
-         services_.has_synced() && pods_.has_synced();
+         services_.has_synced() && pods_.has_synced() && disruption_budgets_.has_synced();
+}
+
+std::array<kube::Informer*, 6> Manager::informers() {
+  return {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_, &disruption_budgets_};
 }
 
 }  // namespace kappa::operator_cmd

@@ -19,6 +19,7 @@ struct Caches {
   const kube::ObjectCache& deployments;  // managed by kappa-operator only
   const kube::ObjectCache& services;      // managed by kappa-operator only
   const kube::ObjectCache& pods;          // managed by kappa-operator only
+  const kube::ObjectCache& disruption_budgets;  // managed by kappa-operator only
 };
 
 struct ControllerOptions {

@@ -12,6 +12,7 @@
 #include "api/status_names.h"
 #include "controllers/api_refusal.h"
 #include "controllers/crash_point.h"
+#include "controllers/disruption_budget.h"
 #include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
@@ -108,6 +109,7 @@ Result PipelineReconciler::run(View& v) {
   if (v.spec->paused) return Result::done();
   roll_out_template(v);
   scale_active(v);
+  apply_disruption_budgets(v);
   if (auto stop = retire_standby(v)) return *stop;
   collect_kafka_garbage(v);
   return Result::done();
@@ -360,6 +362,21 @@ void PipelineReconciler::scale_active(View& v) {
                     {{"spec", {{"replicas", v.spec->replicas}}}}, {});
   event(v, false, "Scaled", "v" + std::to_string(*v.active) + " scaled to " + std::to_string(v.spec->replicas) +
                                 " replicas in place");
+}
+
+// Every running version (a rollback target or a candidate too) gets the
+// budget the spec asks for, or loses the one it had.
+void PipelineReconciler::apply_disruption_budgets(View& v) {
+  for (const auto& [version, d] : v.deployments) {
+    const auto change = apply_disruption_budget(ctx_.client, ctx_.caches.disruption_budgets, v.name, version, d,
+                                                v.spec->disruption_budget);
+    if (change == BudgetChange::None) continue;
+    const std::string verb = change == BudgetChange::Created   ? "created"
+                             : change == BudgetChange::Updated ? "updated"
+                                                               : "deleted";
+    event(v, false, "DisruptionBudget",
+          "PodDisruptionBudget " + d["metadata"].value("name", "") + " of v" + std::to_string(version) + " " + verb);
+  }
 }
 
 // docs/design.md, invariant 4: a version goes only once it is neither active nor a

@@ -54,6 +54,7 @@ class PipelineReconciler : public kube::Reconciler {
   void create_reprocessing(View& v, bool name_taken);
   void supersede(View& v, const std::string& keep_hash);
   void scale_active(View& v);
+  void apply_disruption_budgets(View& v);
   std::optional<kube::Result> retire_standby(View& v);
   void set_standby_since(View& v, const nlohmann::json& deployment,
                          std::optional<std::chrono::system_clock::time_point> since);

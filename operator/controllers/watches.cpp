@@ -39,6 +39,20 @@ void watch_for_pipelines(kube::Controller& pipelines, Informers& informers) {
   informers.reprocessings.add_handlers(on_any_event([&queue](const json& o) { queue.add(pipeline_ref_key(o)); }));
   pipelines.watch_owned(informers.deployments, "Pipeline");
   pipelines.watch_owned(informers.services, "Pipeline");
+  // A budget someone deleted or edited comes back; the disruption
+  // controller's status updates do not wake the Pipeline.
+  const auto by_pipeline_label = [&queue](const json& o) {
+    const auto labels = o["metadata"].value("labels", json::object());
+    const std::string pipeline = labels.value(api::kLabelPipeline, "");
+    if (!pipeline.empty()) queue.add(o["metadata"].value("namespace", "") + "/" + pipeline);
+  };
+  informers.disruption_budgets.add_handlers({nullptr,
+                                             [by_pipeline_label](const json& old_object, const json& new_object) {
+                                               if (kube::generation_changed(old_object, new_object)) {
+                                                 by_pipeline_label(new_object);
+                                               }
+                                             },
+                                             by_pipeline_label});
 }
 
 void watch_for_reprocessings(kube::Controller& reprocessings, Informers& informers) {

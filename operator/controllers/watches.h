@@ -13,10 +13,12 @@ struct Informers {
   kube::Informer& deployments;
   kube::Informer& services;
   kube::Informer& pods;
+  kube::Informer& disruption_budgets;
 };
 
 // The Pipeline controller: its Pipelines, every Reprocessing referring to
-// one, and the Deployments and Service it owns.
+// one, the Deployments and Service it owns, and its versions'
+// PodDisruptionBudgets (owned by the Deployments).
 void watch_for_pipelines(kube::Controller& pipelines, Informers& informers);
 
 // The Reprocessing controller: its Reprocessings, their Pipeline's spec and

@@ -57,6 +57,16 @@ expect_rejected "a resource quantity that is not one" "spec.processor.resources.
 expect_rejected "env with value and valueFrom" "an env entry sets value or valueFrom, not both" \
   "$(pipeline env | sed 's/config: {key: user_id}}/config: {key: user_id}, env: [{name: A, value: x, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}/')"
 expect_rejected "input topic change" "input.topic is immutable" "$(pipeline ok | sed 's/topic: events/topic: other/')"
+expect_rejected "both budget fields" "set exactly one of minAvailable and maxUnavailable" \
+  "$(pipeline pdb '  podDisruptionBudget: {minAvailable: 1, maxUnavailable: 1}')"
+expect_rejected "an empty budget" "set exactly one of minAvailable and maxUnavailable" "$(pipeline pdb '  podDisruptionBudget: {}')"
+expect_rejected "a budget over 100%" "maxUnavailable is a count of at least 0 or a percentage" \
+  "$(pipeline pdb '  podDisruptionBudget: {maxUnavailable: "150%"}')"
+expect_rejected "a negative budget" "minAvailable is a count of at least 0 or a percentage" \
+  "$(pipeline pdb '  podDisruptionBudget: {minAvailable: -1}')"
+for budget in '{minAvailable: 1}' '{maxUnavailable: "25%"}'; do
+  pipeline pdb "  podDisruptionBudget: $budget" | kubectl apply -f - >/dev/null || fail "budget $budget must be accepted"
+done
 pipeline ok '  rollout: {startFrom: "2026-11-01T00:00:00Z"}' | kubectl apply -f - >/dev/null || fail "an RFC 3339 startFrom must be accepted"
 
 cat <<YAML | kubectl apply -f - >/dev/null

@@ -42,7 +42,7 @@ class ControllerHarness {
         context_{client,
                  {client.cache(api::kPipelines), client.cache(api::kReprocessings),
                   client.cache(kube::resources::kDeployments), client.cache(kube::resources::kServices),
-                  client.cache(kube::resources::kPods)},
+                  client.cache(kube::resources::kPods), client.cache(kube::resources::kPodDisruptionBudgets)},
                  pool_,
                  events_,
                  clock_,
