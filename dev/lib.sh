@@ -90,6 +90,24 @@ free_ports() { python3 "$DEV_DIR/free-ports.py" "${1:-1}"; }
 kube_bin_dir() { echo "$KAPPA_CACHE/kubernetes-$KUBE_VERSION/bin"; }
 helm_bin_dir() { echo "$KAPPA_CACHE/helm-$HELM_VERSION/bin"; }
 kafka_lib_dir() { echo "$KAPPA_CACHE/kafka-$KAFKA_VERSION/libs"; }
+kafka_is_4x() { [[ "${KAFKA_VERSION%%.*}" -ge 4 ]]; }
+# 4.x logs through log4j2, 3.x through reload4j (log4j 1 configuration).
+kafka_logging() { kafka_is_4x && echo log4j2 || echo reload4j; }
+kafka_log_config_opt() {
+  if [[ "$(kafka_logging)" == log4j2 ]]; then
+    echo "-Dlog4j2.configurationFile=file:$DEV_DIR/kafka/log4j2.properties"
+  else
+    echo "-Dlog4j.configuration=file:$DEV_DIR/kafka/log4j.properties"
+  fi
+}
+# Kafka 4.0.0 dropped JoinGroup v0/v1, which Debian's librdkafka 2.0.2 needs
+# (4.0.1 and 4.1.0 brought them back).
+check_kafka_version() {
+  [[ "$KAFKA_VERSION" =~ ^(3\.9|4)\.[0-9]+(\.[0-9]+)?$ ]] \
+    || fail "check Kafka version" "" "KAFKA_VERSION=$KAFKA_VERSION: supported are 3.9.x and 4.x (see README, Compatibility)"
+  [[ "$KAFKA_VERSION" != 4.0.0 ]] \
+    || fail "check Kafka version" "" "Kafka 4.0.0 is not supported: it removed JoinGroup v0/v1, which librdkafka 2.0.2 needs (4.0.1 and later restored them)"
+}
 
 # Locally built images live in a buildah store of their own in the cache,
 # apart from the machine's containers; its run state is on /run, which a

@@ -4,8 +4,9 @@
 # CTest suite against it, then the processor's suites built with ASan and
 # UBSan (dev/sanitize-tests.sh; KAPPA_SANITIZE_TESTS=0 skips them), the
 # operator's unit tests built with ThreadSanitizer (dev/tsan-tests.sh;
-# KAPPA_TSAN_TESTS=0 skips them), and stops the stack again whatever the
-# outcome.
+# KAPPA_TSAN_TESTS=0 skips them), the Kafka-facing suites once more on the
+# other Kafka line (dev/kafka-compat-tests.sh; KAPPA_KAFKA_COMPAT_TESTS=0
+# skips them), and stops the stack again whatever the outcome.
 source "$(dirname "$0")/lib.sh"
 export KAPPA_STACK_DIR="${KAPPA_TEST_STACK_DIR:-$REPO_ROOT/.stack-test}"
 
@@ -35,4 +36,10 @@ if [[ "${KAPPA_TSAN_TESTS:-1}" != 0 ]]; then
   "$DEV_DIR/tsan-tests.sh"
 else
   warn "KAPPA_TSAN_TESTS=0: the operator's unit tests under ThreadSanitizer did not run"
+fi
+# Last, as it restarts the stack with the other Kafka line.
+if [[ "${KAPPA_KAFKA_COMPAT_TESTS:-1}" != 0 ]]; then
+  "$DEV_DIR/kafka-compat-tests.sh"
+else
+  warn "KAPPA_KAFKA_COMPAT_TESTS=0: the Kafka suites did not run on Kafka $KAFKA_COMPAT_VERSION"
 fi

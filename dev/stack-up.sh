@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Starts the local stack on 127.0.0.1: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, the node agent and one KRaft Kafka
-# broker. Every component is real; only the kubelet is stood in for.
+# broker (Kafka $KAFKA_VERSION: 4.x by default, 3.9.x on request). Every
+# component is real; only the kubelet is stood in for.
 # State lives in $STACK_DIR; `stack-down.sh` stops exactly what this started.
 source "$(dirname "$0")/lib.sh"
 
+check_kafka_version
 if [[ -f "$STACK_DIR/env" ]] && "$DEV_DIR/stack-status.sh" --quiet; then
-  log "stack already running in $STACK_DIR"
-  exit 0
+  if grep -qx "export KAPPA_KAFKA_VERSION=$KAFKA_VERSION" "$STACK_DIR/env"; then
+    log "stack already running in $STACK_DIR (Kafka $KAFKA_VERSION)"
+    exit 0
+  fi
+  log "the running stack has another Kafka version; starting it afresh with Kafka $KAFKA_VERSION"
 fi
 # A stale state dir from a crashed run: stop leftovers, start afresh.
 if [[ -d "$STACK_DIR" ]]; then
@@ -30,7 +35,7 @@ cleanup_on_failure() { ((started_ok)) || "$DEV_DIR/stack-down.sh" --quiet || tru
 trap cleanup_on_failure EXIT
 
 # One free port per part, picked together so that no two coincide.
-FREE_PORTS=($(free_ports 8))
+FREE_PORTS=($(free_ports 9))
 # pick_port NAME N: $KAPPA_<NAME>_PORT if set (and free), else free port N.
 pick_port() {
   local var="KAPPA_${1}_PORT" port
@@ -46,7 +51,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 ETCD_PORT=$(pick_port ETCD 0); ETCD_PEER_PORT=$(pick_port ETCD_PEER 1)
 API_PORT=$(pick_port API 2); KCM_PORT=$(pick_port KCM 3); SCHED_PORT=$(pick_port SCHEDULER 4)
 KAFKA_PORT=$(pick_port KAFKA 5); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLER 6)
-AGENT_PORT=$(pick_port AGENT 7)
+AGENT_PORT=$(pick_port AGENT 7); KAFKA_SASL_PORT=$(pick_port KAFKA_SASL 8)
 # Each stack gets its own /24 of loopback addresses for pod IPs.
 POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1))"
 
@@ -165,43 +170,12 @@ start node-agent "$NODE_AGENT" --kubeconfig "$KUBECONFIG_FILE" \
 KUBECTL=("$KBIN/kubectl" --kubeconfig "$KUBECONFIG_FILE")
 await node-agent 60 "${KUBECTL[@]}" wait --for=condition=Ready node/kappa-node-1 --timeout=2s
 
-# --- Kafka (KRaft, broker + controller in one process) ----------------------
-KDIR="$STACK_DIR/kafka"
-cat >"$KDIR/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$KDIR/data
-num.partitions=1
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=10
-group.initial.rebalance.delay.ms=0
-log.retention.check.interval.ms=5000
-log.segment.delete.delay.ms=1000
-PROPS
-KAFKA_CP="$(kafka_lib_dir)/*"
-JAVA_OPTS=(-Xmx512m -XX:+UseG1GC -Dlog4j.configuration="file:$DEV_DIR/kafka/log4j.properties")
-CLUSTER_ID="$(java -cp "$KAFKA_CP" kafka.tools.StorageTool random-uuid 2>"$LOGS/kafka-format.log")" \
-  || fail "format Kafka storage" "$LOGS/kafka-format.log" "StorageTool random-uuid failed"
-run_step "format Kafka storage" "$LOGS/kafka-format.log" \
-  java "${JAVA_OPTS[@]}" -cp "$KAFKA_CP" kafka.tools.StorageTool format \
-    -t "$CLUSTER_ID" -c "$KDIR/server.properties"
-start kafka java "${JAVA_OPTS[@]}" -cp "$KAFKA_CP" kafka.Kafka "$KDIR/server.properties"
-await kafka 120 kcat -b "127.0.0.1:$KAFKA_PORT" -L -m 2
+# --- Kafka (KRaft; PLAINTEXT and a SASL_SSL listener with ACLs) -------------
+"$DEV_DIR/stack-kafka.sh" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"
 
 # --- environment for users and tests ----------------------------------------
 cat >"$STACK_DIR/env" <<ENV
 export KUBECONFIG=$KUBECONFIG_FILE
-export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 export PATH=$KBIN:$(helm_bin_dir):\$PATH
 export KAPPA_STACK_DIR=$STACK_DIR
 export KAPPA_API_SERVER=https://127.0.0.1:$API_PORT
@@ -209,5 +183,6 @@ export KAPPA_ETCD_ENDPOINT=http://127.0.0.1:$ETCD_PORT
 export KAPPA_POD_IP_PREFIX=$POD_IP_PREFIX
 export KAPPA_AUDIT_LOG=$LOGS/audit.log
 ENV
+cat "$STACK_DIR/kafka/env" >>"$STACK_DIR/env"
 started_ok=1
 log "local stack is up ($STACK_DIR); use it with:  eval \"\$(make -s stack-status)\""

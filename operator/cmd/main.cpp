@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   std::string metrics_address = ":8080", probe_address = ":8081";
   std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s";
   std::string lag_poll = "5s", stall_window = "3m", retry_interval = "15s", kafka_timeout = "10s";
+  std::string secret_recheck = "5m";
   kappa::operator_cmd::ManagerOptions options;
   if (const char* ns = std::getenv("POD_NAMESPACE")) options.lease_namespace = ns;
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
   app.add_option("--stall-window", stall_window, "lag without a new low this long: Stalled");
   app.add_option("--retry-interval", retry_interval, "re-check interval for conditions outside our control");
   app.add_option("--kafka-timeout", kafka_timeout, "bound of every Kafka admin call");
+  app.add_option("--secret-recheck-interval", secret_recheck,
+                 "how often a Pipeline's spec.kafka.secretRef is read again (a rotated password)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
     options.controller.stall_window = duration_flag("--stall-window", stall_window);
     options.controller.retry_interval = duration_flag("--retry-interval", retry_interval);
     options.kafka_timeout = duration_flag("--kafka-timeout", kafka_timeout);
+    options.controller.secret_recheck_interval = duration_flag("--secret-recheck-interval", secret_recheck);
     options.lease_duration = seconds_flag("--leader-elect-lease-duration", lease_duration);
     options.renew_deadline = seconds_flag("--leader-elect-renew-deadline", renew_deadline);
     options.retry_period = seconds_flag("--leader-elect-retry-period", retry_period);

@@ -30,6 +30,10 @@ struct ControllerOptions {
   // How long to wait before looking again at something outside our control
   // (a missing topic, a foreign Service, an unreachable cluster).
   std::chrono::milliseconds retry_interval{std::chrono::seconds(15)};
+  // Secrets are not watched (that needs list on every Secret): a Pipeline
+  // with a secretRef reads it again this often, so a rotated or broken
+  // password is seen without a spec change.
+  std::chrono::milliseconds secret_recheck_interval{std::chrono::minutes(5)};
 };
 
 // What both reconcilers share: clients, caches, clocks, options, metrics.

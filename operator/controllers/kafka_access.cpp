@@ -1,5 +1,6 @@
 #include "controllers/kafka_access.h"
 
+#include "kafka/kafka_error.h"
 #include "kafka/property_policy.h"
 #include "kube/resource.h"
 
@@ -23,15 +24,30 @@ KafkaAccess KafkaAdminPool::access(const api::PipelineSpec& spec) {
   std::string key = connection.bootstrap_servers;
   for (const auto& [name, value] : connection.properties) key += '\n' + name + '=' + value;
   const std::string pipeline = spec.ns + "/" + spec.name;
-  std::lock_guard lock(mutex_);
-  if (const auto it = key_of_pipeline_.find(pipeline); it != key_of_pipeline_.end() && it->second != key) {
-    release_locked(pipeline);
+  std::shared_ptr<std::atomic<bool>> answered;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = key_of_pipeline_.find(pipeline); it != key_of_pipeline_.end() && it->second != key) {
+      release_locked(pipeline);
+    }
+    auto& entry = admins_[key];
+    if (!entry.admin) entry.admin = factory_(connection);
+    entry.pipelines.insert(pipeline);
+    key_of_pipeline_[pipeline] = key;
+    out.admin = entry.admin;  // a reconcile using it keeps it alive after release
+    answered = entry.answered;
   }
-  auto& entry = admins_[key];
-  if (!entry.admin) entry.admin = factory_(connection);
-  entry.pipelines.insert(pipeline);
-  key_of_pipeline_[pipeline] = key;
-  out.admin = entry.admin;  // a reconcile using it keeps it alive after release
+  // A new client (new credentials) must be answered once, or a wrong
+  // password would only show at the next rollout: librdkafka connects
+  // lazily. A missing input topic still proves the broker answered.
+  if (!answered->load()) {
+    try {
+      out.admin->partition_count(spec.input_topic);
+    } catch (const kafka::KafkaError& e) {
+      if (e.kind() != kafka::KafkaErrorKind::UnknownTopic) throw;
+    }
+    answered->store(true);
+  }
   return out;
 }
 

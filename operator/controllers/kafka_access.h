@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,8 +36,10 @@ class KafkaAdminPool {
   KafkaAdminPool(kube::KubeClient& client, Factory factory, std::chrono::milliseconds timeout);
 
   // Throws kube::ApiError (NotFound) when the secretRef names no Secret,
-  // kafka::PropertyRefused when it sets a property no Pipeline may set, or
-  // std::invalid_argument when a value in it is not base64.
+  // kafka::PropertyRefused when it sets a property no Pipeline may set,
+  // std::invalid_argument when a value in it is not base64, or
+  // kafka::KafkaError when a new client's first call fails (a wrong
+  // password: AuthenticationFailed).
   KafkaAccess access(const api::PipelineSpec& spec);
 
   // The Pipeline is gone: its client goes too unless another Pipeline uses it.
@@ -47,6 +50,8 @@ class KafkaAdminPool {
  private:
   struct Entry {
     std::shared_ptr<kafka::KafkaAdmin> admin;
+    // Set once the broker answered this client (its credentials work).
+    std::shared_ptr<std::atomic<bool>> answered = std::make_shared<std::atomic<bool>>(false);
     std::set<std::string> pipelines;  // namespace/name of its users
   };
   void release_locked(const std::string& pipeline);

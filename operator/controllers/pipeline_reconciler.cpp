@@ -13,6 +13,7 @@
 #include "controllers/api_refusal.h"
 #include "controllers/crash_point.h"
 #include "controllers/disruption_budget.h"
+#include "controllers/kafka_stall_reason.h"
 #include "controllers/serving_service.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_cleanup.h"
@@ -61,9 +62,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   try {
     result = run(v);
   } catch (const kafka::KafkaError& e) {
-    const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
-    v.stalled = api::condition_true(api::condition::kStalled,
-                                    down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
+    v.stalled = api::condition_true(api::condition::kStalled, kafka_stall_reason(e), e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kafka::PropertyRefused& e) {
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec,
@@ -106,6 +105,7 @@ Result PipelineReconciler::run(View& v) {
   // A bad or missing Secret is reported as soon as the spec names it, not
   // at the next rollout (the client itself is pooled: no new connection).
   v.kafka = ctx_.kafka.access(*v.spec);
+  if (!v.spec->secret_name.empty()) v.requeue_within(ctx_.options.secret_recheck_interval);
   if (v.spec->paused) return Result::done();
   roll_out_template(v);
   scale_active(v);
@@ -434,7 +434,11 @@ Result PipelineReconciler::finalize(View& v) {
     }
   }
   if (waiting) return Result::after(std::chrono::seconds(1));  // their finalizers clean candidates
-  if (v.spec) {
+  // A Pipeline that never made anything in Kafka (its credentials were
+  // wrong from the start, say) is deleted without a Kafka call.
+  const bool made_kafka_names =
+      !v.deployments.empty() || !owned_kafka(v.object).value_or(std::vector<OwnedKafka>{}).empty();
+  if (v.spec && made_kafka_names) {
     if (!v.kafka) v.kafka = ctx_.kafka.access(*v.spec);
     for (const auto& [version, d] : v.deployments) {
       if (delete_version(ctx_.client, *v.kafka->admin, version_parts(v, version, d), true) != CleanupStep::Done) {
@@ -443,6 +447,8 @@ Result PipelineReconciler::finalize(View& v) {
     }
     if (waiting) return Result::after(std::chrono::seconds(1));
     delete_all_owned_kafka(v);
+  }
+  if (v.spec) {
     try {
       const auto service = ctx_.client.get(kube::resources::kServices, v.ns, v.spec->service_name);
       if (api::is_controlled_by(service, v.object)) {

@@ -9,6 +9,7 @@
 #include "api/names.h"
 #include "api/status_names.h"
 #include "controllers/api_refusal.h"
+#include "controllers/kafka_stall_reason.h"
 #include "controllers/crash_point.h"
 #include "controllers/owned_kafka.h"
 #include "controllers/reprocessing_metrics.h"
@@ -68,8 +69,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     result = run(a);
   } catch (const kafka::KafkaError& e) {
     // Kafka is outside our control: say so in status and look again later.
-    const bool down = e.kind() == kafka::KafkaErrorKind::Timeout;
-    stalled(a, down ? api::reason::kKafkaUnreachable : api::reason::kKafkaError, e.what());
+    stalled(a, kafka_stall_reason(e), e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kube::ApiError& e) {
     if (!is_refusal(e)) throw;

@@ -10,6 +10,8 @@ enum class KafkaErrorKind {
   TopicConflict,  // a topic exists with other settings than requested
   GroupNotEmpty,  // a group still has members; it cannot be deleted yet
   InvalidConfig,  // a client property was refused
+  AuthenticationFailed,  // SASL credentials refused, or the TLS handshake failed
+  NotAuthorized,  // authenticated, but an ACL denies the operation
   Other,
 };
 

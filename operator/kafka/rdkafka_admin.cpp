@@ -29,6 +29,25 @@ bool transient(rd_kafka_resp_err_t err) {
          err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
 }
 
+bool authentication_error(int err) {
+  return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED ||
+         err == RD_KAFKA_RESP_ERR__SSL;
+}
+
+// The kind of a broker's or librdkafka's error code.
+KafkaErrorKind kind_of(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT: return KafkaErrorKind::Timeout;
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED: return KafkaErrorKind::NotAuthorized;
+    default: return authentication_error(err) ? KafkaErrorKind::AuthenticationFailed : KafkaErrorKind::Other;
+  }
+}
+
 std::vector<std::pair<std::string, std::string>> as_pairs(const std::map<std::string, std::string>& m) {
   return {m.begin(), m.end()};
 }
@@ -42,6 +61,8 @@ const char* to_string(KafkaErrorKind kind) {
     case KafkaErrorKind::TopicConflict: return "TopicConflict";
     case KafkaErrorKind::GroupNotEmpty: return "GroupNotEmpty";
     case KafkaErrorKind::InvalidConfig: return "InvalidConfig";
+    case KafkaErrorKind::AuthenticationFailed: return "AuthenticationFailed";
+    case KafkaErrorKind::NotAuthorized: return "NotAuthorized";
     case KafkaErrorKind::Other: return "Other";
   }
   return "Other";
@@ -62,14 +83,42 @@ RdKafkaAdmin::RdKafkaAdmin(KafkaConnection connection) : connection_(std::move(c
   properties["group.id"] = "kappa-operator-admin";
   properties["enable.auto.commit"] = "false";
   try {
-    handle_ = rdkafka::make_handle(RD_KAFKA_CONSUMER, rdkafka::make_conf(as_pairs(properties)));
+    auto conf = rdkafka::make_conf(as_pairs(properties));
+    rd_kafka_conf_set_error_cb(conf.get(), &RdKafkaAdmin::on_client_error);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    handle_ = rdkafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
   } catch (const std::invalid_argument& e) {
     throw KafkaError(KafkaErrorKind::InvalidConfig, "Kafka " + connection_.describe() + ": " + e.what());
   }
 }
 
+void RdKafkaAdmin::on_client_error(rd_kafka_t*, int error, const char* reason, void* self) {
+  if (!authentication_error(error) || !self) return;
+  auto& admin = *static_cast<RdKafkaAdmin*>(self);
+  std::lock_guard lock(admin.auth_mutex_);
+  admin.auth_failure_ = reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(error));
+}
+
+void RdKafkaAdmin::answered() {
+  std::lock_guard lock(auth_mutex_);
+  auth_failure_.clear();
+}
+
 void RdKafkaAdmin::fail(KafkaErrorKind kind, const std::string& op, const std::string& why) const {
-  throw KafkaError(kind, op + " on Kafka " + connection_.bootstrap_servers + ": " + why);
+  std::string text = why;
+  if (kind == KafkaErrorKind::Timeout) {
+    // Error callbacks run only when the handle is polled; nothing else
+    // polls this one.
+    rd_kafka_poll(handle_.get(), 0);
+    std::lock_guard lock(auth_mutex_);
+    if (!auth_failure_.empty()) {
+      kind = KafkaErrorKind::AuthenticationFailed;
+      text = "the broker refused the client's credentials or TLS: " + auth_failure_ + " (" + why + ")";
+    }
+  }
+  // Defence in depth: no property value (a password, a key) in the message.
+  for (const auto& [key, value] : connection_.properties) text = rdkafka::redacted(text, value);
+  throw KafkaError(kind, op + " on Kafka " + connection_.bootstrap_servers + ": " + text);
 }
 
 rdkafka::AdminOptions RdKafkaAdmin::options(rd_kafka_admin_op_t op) {
@@ -90,11 +139,9 @@ rdkafka::Event RdKafkaAdmin::wait_event(rdkafka::Queue& queue, const std::string
     fail(KafkaErrorKind::Timeout, op, "no answer within " + std::to_string(timeout_ms(connection_)) + " ms");
   }
   if (const rd_kafka_resp_err_t err = rd_kafka_event_error(event.get())) {
-    const auto kind = err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT
-                          ? KafkaErrorKind::Timeout
-                          : KafkaErrorKind::Other;
-    fail(kind, op, rd_kafka_event_error_string(event.get()));
+    fail(kind_of(err), op, rd_kafka_event_error_string(event.get()));
   }
+  answered();
   return event;
 }
 
@@ -123,13 +170,16 @@ RdKafkaAdmin::TopicLayout RdKafkaAdmin::describe_topic_once(const std::string& t
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
     fail(KafkaErrorKind::Timeout, "metadata of " + topic, rd_kafka_err2str(err));
   }
-  if (err) fail(KafkaErrorKind::Other, "metadata of " + topic, rd_kafka_err2str(err));
+  if (err) fail(kind_of(err), "metadata of " + topic, rd_kafka_err2str(err));
   Metadata metadata(raw, rd_kafka_metadata_destroy);
   if (metadata->topic_cnt != 1 || metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
       metadata->topics[0].partition_cnt == 0) {
     fail(KafkaErrorKind::UnknownTopic, "metadata of " + topic, "topic does not exist");
   }
-  if (metadata->topics[0].err) fail(KafkaErrorKind::Other, "metadata of " + topic, rd_kafka_err2str(metadata->topics[0].err));
+  if (metadata->topics[0].err) {
+    fail(kind_of(metadata->topics[0].err), "metadata of " + topic, rd_kafka_err2str(metadata->topics[0].err));
+  }
+  answered();
   TopicLayout layout;
   layout.partitions = metadata->topics[0].partition_cnt;
   layout.replication_factor = static_cast<int16_t>(metadata->topics[0].partitions[0].replica_cnt);
@@ -164,7 +214,7 @@ PartitionOffsets RdKafkaAdmin::list_offsets(const std::string& topic, int64_t qu
       out[list->elems[i].partition] = list->elems[i].offset;
     }
     if (!err) return out;
-    if (!transient(err)) fail(KafkaErrorKind::Other, "list offsets of " + topic, rd_kafka_err2str(err));
+    if (!transient(err)) fail(kind_of(err), "list offsets of " + topic, rd_kafka_err2str(err));
     // Leadership is moving (new topic, broker restart): ask again shortly.
     if (steady::now() >= deadline) fail(KafkaErrorKind::Timeout, "list offsets of " + topic, rd_kafka_err2str(err));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -289,8 +339,8 @@ std::map<std::string, std::string> RdKafkaAdmin::topic_configs(const std::string
       rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
   std::map<std::string, std::string> out;
   if (count != 1) return out;
-  if (rd_kafka_ConfigResource_error(results[0])) {
-    fail(KafkaErrorKind::Other, "describe configs of " + topic, rd_kafka_ConfigResource_error_string(results[0]));
+  if (const auto err = rd_kafka_ConfigResource_error(results[0])) {
+    fail(kind_of(err), "describe configs of " + topic, rd_kafka_ConfigResource_error_string(results[0]));
   }
   size_t entries = 0;
   const auto** configs = rd_kafka_ConfigResource_configs(results[0], &entries);
@@ -324,10 +374,7 @@ void RdKafkaAdmin::create_topic(const TopicSpec& spec_in) {
     return;
   }
   if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-    const auto kind = err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT || err == RD_KAFKA_RESP_ERR__TIMED_OUT
-                          ? KafkaErrorKind::Timeout
-                          : KafkaErrorKind::Other;
-    fail(kind, "create topic " + spec.name, rd_kafka_topic_result_error_string(results[0]));
+    fail(kind_of(err), "create topic " + spec.name, rd_kafka_topic_result_error_string(results[0]));
   }
 
   // It exists: success if it is what we asked for, a conflict otherwise.
@@ -363,7 +410,7 @@ void RdKafkaAdmin::delete_topic(const std::string& name) {
   const auto** results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &count);
   const rd_kafka_resp_err_t err = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
   if (err && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-    fail(KafkaErrorKind::Other, "delete topic " + name, rd_kafka_topic_result_error_string(results[0]));
+    fail(kind_of(err), "delete topic " + name, rd_kafka_topic_result_error_string(results[0]));
   }
 }
 
@@ -384,7 +431,7 @@ void RdKafkaAdmin::delete_group(const std::string& group) {
     const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
     if (code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) return;
     if (code != RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP) {
-      fail(KafkaErrorKind::Other, "delete group " + group, rd_kafka_error_string(error));
+      fail(kind_of(code), "delete group " + group, rd_kafka_error_string(error));
     }
     // Members are still leaving (a retired Deployment's pods stop).
     if (steady::now() >= deadline) {
@@ -424,7 +471,7 @@ std::vector<std::string> RdKafkaAdmin::list_topics(const std::string& prefix) {
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
     fail(KafkaErrorKind::Timeout, "list topics", rd_kafka_err2str(err));
   }
-  if (err) fail(KafkaErrorKind::Other, "list topics", rd_kafka_err2str(err));
+  if (err) fail(kind_of(err), "list topics", rd_kafka_err2str(err));
   Metadata metadata(raw, rd_kafka_metadata_destroy);
   std::vector<std::string> out;
   for (int i = 0; i < metadata->topic_cnt; ++i) {

@@ -1,4 +1,6 @@
 #pragma once
+#include <mutex>
+#include <string>
 
 #include "kafka/connection.h"
 #include "kafka/kafka_admin.h"
@@ -49,9 +51,17 @@ class RdKafkaAdmin final : public KafkaAdmin {
   rdkafka::AdminOptions options(rd_kafka_admin_op_t op);
   // Polls `queue` for one event until the deadline; throws Timeout naming `op`.
   rdkafka::Event wait_event(rdkafka::Queue& queue, const std::string& op);
+  // Throws a KafkaError naming `op`; a Timeout after the broker refused our
+  // credentials is reported as AuthenticationFailed with its reason.
   [[noreturn]] void fail(KafkaErrorKind kind, const std::string& op, const std::string& why) const;
+  // librdkafka's error callback: remembers why authentication last failed
+  // (requests behind a refused login only ever time out).
+  static void on_client_error(rd_kafka_t* handle, int error, const char* reason, void* self);
+  void answered();  // a request got an answer: no authentication failure now
 
   KafkaConnection connection_;
+  mutable std::mutex auth_mutex_;
+  std::string auth_failure_;  // "" when none since the last answer
   rdkafka::Handle handle_;
 };
 

@@ -160,6 +160,23 @@ class OperatorTest : public NamespacedTest {
     return "";
   }
 
+  // GET /v1/keys/<key> on a Ready pod of `version` (Services have no
+  // endpoints on the local stack: pods are reached by their IP).
+  std::optional<json> query_version(const std::string& pipeline, int64_t version, const std::string& key) {
+    kube::ListOptions options;
+    options.label_selector = std::string(api::kLabelPipeline) + "=" + pipeline + "," + api::kLabelVersion + "=" +
+                             std::to_string(version);
+    const json pods = client_->list(kube::resources::kPods, ns_, options);
+    for (const auto& pod : pods["items"]) {
+      const std::string ip = pod.value("status", json::object()).value("podIP", "");
+      if (ip.empty()) continue;
+      const auto answer = processor::http_get(ip, 8080, "/v1/keys/" + key);
+      if (answer.status == 200) return json::parse(answer.body).value("value", json::object());
+      last_answer_ = ip + ": HTTP " + std::to_string(answer.status) + " " + answer.body;
+    }
+    return std::nullopt;
+  }
+
   // Waits until the Pipeline's condition `type` has `status`; fails with
   // the Pipeline's status when it does not in time.
   void await_pipeline_condition(const std::string& name, const std::string& type, const std::string& status,
@@ -288,6 +305,7 @@ class OperatorTest : public NamespacedTest {
 
   std::string bootstrap_;
   std::string input_topic_;
+  std::string last_answer_;  // the last failed answer of query_version
   std::unique_ptr<kafka::RdKafkaAdmin> admin_;
   std::unique_ptr<processor::Subprocess> operator_;
   int metrics_port_ = 0;

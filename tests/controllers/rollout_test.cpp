@@ -10,23 +10,6 @@ namespace {
 
 class RolloutTest : public OperatorTest {
  protected:
-  // GET /v1/keys/<key> on a Ready pod of `version` (Services have no
-  // endpoints on the local stack: pods are reached by their IP).
-  std::optional<json> query_version(const std::string& pipeline, int64_t version, const std::string& key) {
-    kube::ListOptions options;
-    options.label_selector = std::string(api::kLabelPipeline) + "=" + pipeline + "," + api::kLabelVersion + "=" +
-                             std::to_string(version);
-    const json pods = client_->list(kube::resources::kPods, ns_, options);
-    for (const auto& pod : pods["items"]) {
-      const std::string ip = pod.value("status", json::object()).value("podIP", "");
-      if (ip.empty()) continue;
-      const auto answer = processor::http_get(ip, 8080, "/v1/keys/" + key);
-      if (answer.status == 200) return json::parse(answer.body).value("value", json::object());
-      last_answer_ = ip + ": HTTP " + std::to_string(answer.status) + " " + answer.body;
-    }
-    return std::nullopt;
-  }
-
   // The row `key` once the version's serving table has it with
   // `total_events` (a pod's table follows its output topic closely, not
   // instantly).
@@ -38,8 +21,6 @@ class RolloutTest : public OperatorTest {
     });
     return row;
   }
-
-  std::string last_answer_;
 };
 
 TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCatchUpAndRetiresV1) {

@@ -83,5 +83,27 @@ TEST_F(KafkaAdminPoolTest, AClientInUseOutlivesItsEviction) {
   EXPECT_FALSE(made.front().expired());
 }
 
+// librdkafka connects lazily: without a first call, a wrong password would
+// only show at the next rollout. Each new client is asked once (a missing
+// input topic still proves the broker answered); a refused one is asked
+// again on the next access.
+TEST_F(KafkaAdminPoolTest, ANewClientMustBeAnsweredOnceAndARefusedOneIsAskedAgain) {
+  auto admin = std::make_shared<FakeKafkaAdmin>();
+  controllers::KafkaAdminPool probing{
+      client, [admin](const kafka::KafkaConnection&) { return admin; }, std::chrono::seconds(1)};
+  put_secret("kafka", "wrong");
+  admin->fail_next("partition_count", kafka::KafkaErrorKind::AuthenticationFailed);
+  try {
+    probing.access(spec("a", "kafka"));
+    ADD_FAILURE() << "a refused client was handed out";
+  } catch (const kafka::KafkaError& e) {
+    EXPECT_EQ(e.kind(), kafka::KafkaErrorKind::AuthenticationFailed);
+  }
+  probing.access(spec("a", "kafka"));  // asked again: answered (the topic is unknown, the broker spoke)
+  probing.access(spec("a", "kafka"));
+  probing.access(spec("b", "kafka"));
+  EXPECT_EQ(admin->calls("partition_count"), 2) << "an answered client is not asked again";
+}
+
 }  // namespace
 }  // namespace kappa::testing

@@ -228,6 +228,17 @@ TEST_F(PipelineReconcilerTest, DeletionRemovesEveryVersionGroupTableAndTheServic
   EXPECT_EQ(h.context().kafka.size(), 0u) << "its Kafka client outlived the Pipeline";
 }
 
+// Wrong credentials from the start: nothing was made in Kafka, so deleting
+// the Pipeline needs no Kafka call (one would fail and block the finalizer).
+TEST_F(PipelineReconcilerTest, APipelineThatNeverMadeAnythingIsDeletedWithoutKafka) {
+  h.seed_pipeline(ControllerHarness::pipeline_manifest("stats"));
+  h.client.remove(api::kPipelines, kNs, "stats", {});
+  h.kafka().fail_next("partition_count", kafka::KafkaErrorKind::AuthenticationFailed);
+  reconcile();
+  EXPECT_FALSE(h.client.stored(api::kPipelines, kNs, "stats")) << "the finalizer was not removed";
+  EXPECT_EQ(h.kafka().calls("partition_count"), 0);
+}
+
 TEST_F(PipelineReconcilerTest, ABadDurationStallsWithInvalidSpecAndTheActiveVersionKeepsServing) {
   serve_v1();
   patch_spec({{"rollout", {{"stableFor", "soon"}}}});
