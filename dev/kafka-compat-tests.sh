@@ -2,10 +2,11 @@
 # The compatibility pass of `make test`: starts the stack afresh with the
 # other supported Kafka line ($KAFKA_COMPAT_VERSION, 3.9.x) and runs the
 # Kafka-facing suites against it: the operator's Kafka admin client, the
-# processor's integration suite, and a full rollout through the operator.
+# processor's integration suite, a full rollout through the operator, and
+# the rollout over SASL_SSL (SCRAM-SHA-512 on this line).
 # The README's Compatibility matrix lists exactly these.
 source "$(dirname "$0")/lib.sh"
-KAFKA_COMPAT_TESTS='^(KafkaAdminTest|KafkaSmoke|ProcessorIntegration|ProcessorStartup|RolloutTest)\.'
+KAFKA_COMPAT_TESTS='^(KafkaAdminTest|KafkaSmoke|ProcessorIntegration|ProcessorStartup|RolloutTest|KafkaSaslTest)\.'
 
 export KAFKA_VERSION="$KAFKA_COMPAT_VERSION"
 "$DEV_DIR/stack-up.sh"
