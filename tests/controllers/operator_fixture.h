@@ -160,13 +160,18 @@ class OperatorTest : public NamespacedTest {
     return "";
   }
 
-  // GET /v1/keys/<key> on a Ready pod of `version` (Services have no
-  // endpoints on the local stack: pods are reached by their IP).
-  std::optional<json> query_version(const std::string& pipeline, int64_t version, const std::string& key) {
+  // The pods of `version` of `pipeline`, as the API server lists them.
+  json version_pods(const std::string& pipeline, int64_t version) {
     kube::ListOptions options;
     options.label_selector = std::string(api::kLabelPipeline) + "=" + pipeline + "," + api::kLabelVersion + "=" +
                              std::to_string(version);
-    const json pods = client_->list(kube::resources::kPods, ns_, options);
+    return client_->list(kube::resources::kPods, ns_, options);
+  }
+
+  // GET /v1/keys/<key> on a Ready pod of `version` (Services have no
+  // endpoints on the local stack: pods are reached by their IP).
+  std::optional<json> query_version(const std::string& pipeline, int64_t version, const std::string& key) {
+    const json pods = version_pods(pipeline, version);
     for (const auto& pod : pods["items"]) {
       const std::string ip = pod.value("status", json::object()).value("podIP", "");
       if (ip.empty()) continue;
@@ -179,7 +184,8 @@ class OperatorTest : public NamespacedTest {
 
   // Waits until the Pipeline's condition `type` has `status`; fails with
   // the Pipeline's status when it does not in time.
-  void await_pipeline_condition(const std::string& name, const std::string& type, const std::string& status,
+  // Returns the Pipeline as last read (its condition's message, say).
+  json await_pipeline_condition(const std::string& name, const std::string& type, const std::string& status,
                                 std::chrono::milliseconds timeout = 180s, const std::string& reason = "") {
     json last;
     const bool ok = wait_for(timeout, [&] {
@@ -187,8 +193,11 @@ class OperatorTest : public NamespacedTest {
       std::string r;
       return condition(last, type, &r) == status && (reason.empty() || r == reason);
     });
-    ASSERT_TRUE(ok) << "Pipeline " << name << " condition " << type << " != " << status << " " << reason
-                    << "; status: " << last.value("status", json::object()).dump(2);
+    [&] {  // a fatal failure, as before, from a function that returns a value
+      ASSERT_TRUE(ok) << "Pipeline " << name << " condition " << type << " != " << status << " " << reason
+                      << "; status: " << last.value("status", json::object()).dump(2);
+    }();
+    return last;
   }
 
   std::optional<int64_t> service_version(const std::string& service) {

@@ -14,10 +14,7 @@ class DisruptionBudgetTest : public OperatorTest {
  protected:
   // The name of a pod of `version` (there is one replica).
   std::string pod_of(const std::string& pipeline, int64_t version) {
-    kube::ListOptions options;
-    options.label_selector =
-        std::string(api::kLabelPipeline) + "=" + pipeline + "," + api::kLabelVersion + "=" + std::to_string(version);
-    const json pods = client_->list(kube::resources::kPods, ns_, options);
+    const json pods = version_pods(pipeline, version);
     return pods["items"].empty() ? std::string() : pods["items"][0]["metadata"].value("name", "");
   }
   // What a node drain sends for each pod: the HTTP status of the answer.

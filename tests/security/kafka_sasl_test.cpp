@@ -110,12 +110,7 @@ TEST_F(KafkaSaslTest, ARolloutOverSaslSslWithOnlyTheDocumentedAclsAndAWrongPassw
   // A wrong password: the operator's next client is refused by the broker.
   const std::string wrong = "wrong-" + password_;
   write_credentials(wrong);
-  json p;
-  EXPECT_TRUE(wait_for(120s, [&] {
-    p = get(api::kPipelines, "stats");
-    std::string reason;
-    return condition(p, "Stalled", &reason) == "True" && reason == "KafkaAuthFailed";
-  })) << "no KafkaAuthFailed: " << p.value("status", json::object()).dump();
+  const json p = await_pipeline_condition("stats", "Stalled", "True", 120s, "KafkaAuthFailed");
   EXPECT_NE(p["status"].dump().find("SASL authentication"), std::string::npos) << "the reason says what was refused";
   EXPECT_EQ(service_version("stats"), 2);
   EXPECT_TRUE(query_version("stats", 2, "u-1")) << "v2 stopped serving: " << last_answer_;
@@ -137,12 +132,7 @@ TEST_F(KafkaSaslTest, ScramOnABrokerThatRefusesLibrdkafkasProofStallsWithKafkaAu
   if (mechanism_ == "SCRAM-SHA-512") GTEST_SKIP() << "this Kafka accepts librdkafka 2.0.2's SCRAM (3.9): covered above";
   write_credentials(password_, "SCRAM-SHA-512");
   client_->create(api::kPipelines, ns_, sasl_pipeline("stats"));
-  json p;
-  EXPECT_TRUE(wait_for(120s, [&] {
-    p = get(api::kPipelines, "stats");
-    std::string reason;
-    return condition(p, "Stalled", &reason) == "True" && reason == "KafkaAuthFailed";
-  })) << "no KafkaAuthFailed: " << p.value("status", json::object()).dump();
+  await_pipeline_condition("stats", "Stalled", "True", 120s, "KafkaAuthFailed");
   EXPECT_TRUE(client_->list(api::kReprocessings, ns_, {})["items"].empty()) << "nothing is rolled out";
   EXPECT_EQ(everything_visible().find(password_), std::string::npos) << "the password leaked";
 }
