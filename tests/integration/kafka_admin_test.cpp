@@ -65,7 +65,10 @@ class KafkaAdminTest : public ::testing::Test {
     connection.timeout = 10s;
     admin_ = std::make_unique<RdKafkaAdmin>(connection);
     topic_ = unique_name("admin-test");
-    admin_->create_topic({topic_, 4, 1, {{"cleanup.policy", "delete"}}});
+    // The tests write records stamped in 1970 (fixed, readable times). With
+    // time retention on, the stack's 5 s retention check deletes them
+    // mid-test, so this topic keeps records forever.
+    admin_->create_topic({topic_, 4, 1, {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}});
   }
   void TearDown() override {
     if (admin_) admin_->delete_topic(topic_);
