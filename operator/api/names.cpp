@@ -1,6 +1,7 @@
 #include "api/names.h"
 
 #include <charconv>
+#include <string_view>
 
 namespace kappa::api {
 
@@ -107,6 +108,17 @@ bool topic_in_pipeline_space(const std::string& topic, const std::string& ns, co
   if (!ends_with(table, tail)) return false;
   table.remove_suffix(tail.size());
   return table == ns || (table.substr(0, ns.size() + 1) == ns + "." && !topic_prefix_problem(std::string(table) + ".", ns));
+}
+
+bool streams_internal_topic_of(const std::string& topic, const std::string& group) {
+  const std::string prefix = group + "-";
+  if (group.empty() || topic.size() <= prefix.size() || topic.compare(0, prefix.size(), prefix) != 0) return false;
+  const std::string_view name = std::string_view(topic).substr(prefix.size());
+  if (name.find('.') != std::string_view::npos) return false;
+  for (std::string_view end : {"-changelog", "-repartition", "-topic"}) {
+    if (name.size() > end.size() && name.substr(name.size() - end.size()) == end) return true;
+  }
+  return false;
 }
 
 std::optional<int64_t> version_label(const json& object) {

@@ -77,6 +77,11 @@ bool group_in_pipeline_space(const std::string& group, const std::string& ns, co
                              int64_t version);
 bool topic_in_pipeline_space(const std::string& topic, const std::string& ns, const std::string& pipeline,
                              int64_t version);
+// Whether a topic is an internal topic a Kafka Streams processor made for
+// the application (= consumer group) `group`: "<group>-<name>" ending in
+// -changelog, -repartition or -topic, with no dot in <name>. Every name the
+// operator spells has a dot after the group's length, so none matches.
+bool streams_internal_topic_of(const std::string& topic, const std::string& group);
 
 // The version label of an object, if it has a valid one.
 std::optional<int64_t> version_label(const nlohmann::json& object);

@@ -132,6 +132,24 @@ void adopt_owned_kafka(kube::KubeClient& client, const std::string& ns, const st
   });
 }
 
+namespace {
+
+// A Kafka Streams processor's repartition and changelog topics are its
+// application's (= group's) state: they go with the group, only after it was
+// deleted (no member left). Nothing records them (the processor makes them),
+// so they are listed, but only names no one but this group's application
+// can have (api::streams_internal_topic_of). Repeated when a crash left the
+// group on the record: deleting a missing group succeeds, and this runs again.
+void delete_streams_internal_topics(kafka::KafkaAdmin& admin, const std::string& group) {
+  for (const auto& topic : admin.list_topics(group + "-")) {
+    if (!api::streams_internal_topic_of(topic, group)) continue;
+    admin.delete_topic(topic);
+    spdlog::info("deleted topic {}, internal to application {}", topic, group);
+  }
+}
+
+}  // namespace
+
 bool delete_owned_group(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,
                         int64_t version, const std::string& group) {
   if (!api::group_in_pipeline_space(group, ns, pipeline, version)) {
@@ -140,6 +158,7 @@ bool delete_owned_group(kafka::KafkaAdmin& admin, const std::string& ns, const s
     return false;
   }
   admin.delete_group(group);
+  delete_streams_internal_topics(admin, group);
   return true;
 }
 

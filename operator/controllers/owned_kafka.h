@@ -5,7 +5,9 @@
 // Before a version's tables exist, its consumer group and topics are
 // written to the Pipeline's status.ownedKafka, under a resourceVersion
 // precondition. Retirement, garbage collection and deletion then delete
-// names from this record only (never what a listing matches), and only names
+// names from this record only (never what a listing matches; the one
+// exception is a Kafka Streams processor's internal topics, which go with
+// their group: see delete_owned_group), and only names
 // inside the Pipeline's own space ("<namespace>.[...]<pipeline>.v<N>[.state]",
 // "kappa.<namespace>.<pipeline>.v<N>"): a record someone tampered with
 // cannot reach another namespace's data.
@@ -57,7 +59,8 @@ void adopt_owned_kafka(kube::KubeClient& client, const std::string& ns, const st
 
 // Deletes a recorded group or topic of version N of the Pipeline, unless the
 // name lies outside the Pipeline's space: then nothing is deleted and false
-// is returned. Deleting what is already gone succeeds.
+// is returned. Deleting what is already gone succeeds. A deleted group's
+// Kafka Streams internal topics ("<group>-<store>-changelog", ...) go with it.
 bool delete_owned_group(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,
                         int64_t version, const std::string& group);
 bool delete_owned_topic(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,

@@ -1,7 +1,8 @@
 // What a Pipeline deletes in Kafka, and when: a retired version's consumer
 // group, the output tables beyond keepRetiredTables, and everything on the
 // record when the Pipeline goes. Only names on status.ownedKafka are deleted
-// (docs/design.md, invariant 9), never what a listing of topics matches.
+// (docs/design.md, invariant 9), never what a listing of topics matches
+// (but for a Kafka Streams processor's internal topics: owned_kafka.h).
 #include <set>
 
 #include <spdlog/spdlog.h>

@@ -54,6 +54,20 @@ TEST(KafkaNameSpace, OnlyTheVersionsOwnGroup) {
   EXPECT_FALSE(group_in_pipeline_space("someone-elses-group", "a", "p", 3));
 }
 
+TEST(KafkaNameSpace, StreamsInternalTopicsAreTheGroupsDotlessChangelogsAndRepartitions) {
+  using api::streams_internal_topic_of;
+  const std::string g = "kappa.a.p.v3";
+  EXPECT_TRUE(streams_internal_topic_of(g + "-user-stats-changelog", g));
+  EXPECT_TRUE(streams_internal_topic_of(g + "-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition", g));
+  EXPECT_TRUE(streams_internal_topic_of(g + "-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic", g));
+  EXPECT_FALSE(streams_internal_topic_of(g + "-changelog", g)) << "no store name";
+  EXPECT_FALSE(streams_internal_topic_of(g + "-s.q.v1-changelog", g)) << "a dot: a name the operator spells";
+  EXPECT_FALSE(streams_internal_topic_of(g + "-store", g)) << "not a Streams suffix";
+  EXPECT_FALSE(streams_internal_topic_of("kappa.a.p.v31-store-changelog", g)) << "another version";
+  EXPECT_FALSE(streams_internal_topic_of(g, g));
+  EXPECT_FALSE(streams_internal_topic_of("-store-changelog", ""));
+}
+
 TEST(KafkaNameSpace, PrefixesMustStartWithTheNamespace) {
   EXPECT_FALSE(api::topic_prefix_problem("a.", "a"));
   EXPECT_FALSE(api::topic_prefix_problem("a.tables.v2.", "a"));

@@ -80,6 +80,40 @@ TEST_F(OwnedKafkaTest, ARetiredVersionsRecordedGroupAndTablesGoAndLeaveTheRecord
   EXPECT_EQ(h.events("TableDeleted"), 1);
 }
 
+TEST_F(OwnedKafkaTest, AKafkaStreamsVersionsInternalTopicsGoWithItsGroupAndNothingThatOnlyLooksLikeThem) {
+  serve_v2();
+  // What a Kafka Streams processor with application.id = the group makes.
+  const std::vector<std::string> internal = {"kappa.team.stats.v1-user-stats-by-user-repartition",
+                                             "kappa.team.stats.v1-user-stats-changelog"};
+  // Not v1's application's: another version, a dotted (operator-made) name,
+  // a suffix Streams does not use, another namespace.
+  const std::vector<std::string> others = {"kappa.team.stats.v11-user-stats-changelog",
+                                           "kappa.team.stats.v1-x.stats.v1-changelog",
+                                           "kappa.team.stats.v1-notes", "kappa.other.stats.v1-user-stats-changelog"};
+  add_to_kafka("kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"});
+  for (const auto& t : internal) h.kafka().create_topic({t, 3, 1, {}});
+  for (const auto& t : others) h.kafka().create_topic({t, 3, 1, {}});
+  record({1, "", "kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"}});
+  reconcile_pipeline();
+  EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
+  for (const auto& t : internal) EXPECT_FALSE(h.kafka().has_topic(t)) << t;
+  for (const auto& t : others) EXPECT_TRUE(h.kafka().has_topic(t)) << t;
+}
+
+TEST_F(OwnedKafkaTest, InternalTopicsStayWhileTheGroupStillHasMembers) {
+  serve_v2();
+  add_to_kafka("kappa.team.stats.v1", {"team.stats.v1"});
+  h.kafka().create_topic({"kappa.team.stats.v1-store-changelog", 3, 1, {}});
+  h.kafka().set_members("kappa.team.stats.v1", true);
+  record({1, "", "kappa.team.stats.v1", {"team.stats.v1"}});
+  reconcile_pipeline();
+  EXPECT_TRUE(h.kafka().has_group("kappa.team.stats.v1"));
+  EXPECT_TRUE(h.kafka().has_topic("kappa.team.stats.v1-store-changelog")) << "a live application's state";
+  h.kafka().set_members("kappa.team.stats.v1", false);
+  reconcile_pipeline();
+  EXPECT_FALSE(h.kafka().has_topic("kappa.team.stats.v1-store-changelog"));
+}
+
 TEST_F(OwnedKafkaTest, KeepRetiredTablesKeepsTheNewestRecordedTables) {
   h.seed_pipeline(ControllerHarness::pipeline_manifest("stats", {{"keepRetiredTables", 1}}));
   h.seed_version("stats", 3);
