@@ -52,10 +52,5 @@ install_crds() {
 
 # kafka_topics ARGS...: Kafka's own topic tool, from the stack's jars.
 kafka_topics() {
-  local version="${KAPPA_KAFKA_VERSION:?KAPPA_KAFKA_VERSION unset: eval the stack environment first}"
-  local cache="${KAPPA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kappa-operator}"
-  # Each line reads its own logging configuration (3.9: log4j, 4.x: log4j2).
-  java -Dlog4j.configuration="file:$REPO/dev/kafka/log4j.properties" \
-    -Dlog4j2.configurationFile="file:$REPO/dev/kafka/log4j2.properties" -cp "$cache/kafka-$version/libs/*" \
-    org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"
+  "$REPO/dev/kafka-tool.sh" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"
 }
