@@ -27,4 +27,13 @@ else
   touch "$OUT/built-$hash"
   log "examples/streams-user-stats built into $OUT"
 fi
-echo "java -cp '$OUT/lib/*' dev.kappa.examples.userstats.Main"
+# The entrypoint the local stack's image map points kappa.dev/streams-user-stats
+# at (dev/stack-up.sh). A small heap and the serial collector: the tests run
+# several of these JVMs beside the stack on two cores.
+mkdir -p "$OUT/bin"
+cat >"$OUT/bin/streams-user-stats" <<RUN
+#!/bin/sh
+exec $(command -v java) -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '$OUT/lib/*' dev.kappa.examples.userstats.Main "\$@"
+RUN
+chmod 755 "$OUT/bin/streams-user-stats"
+echo "$OUT/bin/streams-user-stats"

@@ -26,7 +26,7 @@ IMAGE_PACKAGES=(buildah debootstrap)
 if ((build_only)); then APT_PACKAGES=("${BUILD_PACKAGES[@]}")
 elif ((image_only)); then APT_PACKAGES=("${IMAGE_PACKAGES[@]}")
 else APT_PACKAGES=("${BUILD_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"
-  git curl openssl python3 procps kcat lua5.4 lua5.1 default-jre-headless maven golang-go)
+  git curl openssl python3 procps kcat lua5.4 lua5.1 default-jdk-headless maven golang-go)
 fi
 
 missing=()
@@ -34,7 +34,7 @@ for p in "${APT_PACKAGES[@]}"; do
   # Go, Java and Maven may come from elsewhere (the machine image): accept them.
   case "$p" in
     golang-go) command -v go >/dev/null && continue ;;
-    default-jre-headless) command -v java >/dev/null && continue ;;
+    default-jdk-headless) command -v javac >/dev/null && continue ;;  # javac: the Streams example
     maven) command -v mvn >/dev/null && continue ;;
   esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

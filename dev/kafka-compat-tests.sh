@@ -6,7 +6,7 @@
 # the rollout over SASL_SSL (SCRAM-SHA-512 on this line).
 # The README's Compatibility matrix lists exactly these.
 source "$(dirname "$0")/lib.sh"
-KAFKA_COMPAT_TESTS='^(KafkaAdminTest|KafkaSmoke|ProcessorIntegration|ProcessorStartup|RolloutTest|KafkaSaslTest)\.'
+KAFKA_COMPAT_TESTS='^(KafkaAdminTest|KafkaSmoke|ProcessorIntegration|ProcessorStartup|RolloutTest|StreamsRolloutTest|KafkaSaslTest)\.'
 
 export KAFKA_VERSION="$KAFKA_COMPAT_VERSION"
 "$DEV_DIR/stack-up.sh"

@@ -12,6 +12,8 @@ export KAPPA_STACK_DIR="${KAPPA_TEST_STACK_DIR:-$REPO_ROOT/.stack-test}"
 
 "$DEV_DIR/install-deps.sh"
 "$DEV_DIR/build.sh"
+# The Kafka Streams processor StreamsRolloutTest runs as a version.
+"$DEV_DIR/build-examples.sh" >/dev/null
 
 trap '"$DEV_DIR/stack-down.sh" --quiet || true' EXIT
 "$DEV_DIR/stack-up.sh"

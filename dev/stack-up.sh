@@ -161,6 +161,7 @@ cat >"$STACK_DIR/images.json" <<IMG
   "kappa.dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
   "ghcr.io/kappa-dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
   "ghcr.io/kappa-dev/kappa-operator": "$BUILD_DIR/operator/kappa-operator",
+  "kappa.dev/streams-user-stats": "$BUILD_DIR/examples/streams-user-stats/bin/streams-user-stats",
   "kappa.dev/test-http": "/usr/bin/python3"
 }}
 IMG

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +28,22 @@ namespace kappa::testing {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+
+// The image the local stack maps to examples/streams-user-stats, a Kafka
+// Streams processor (dev/build-examples.sh builds it; make test does).
+inline constexpr const char* kStreamsImage = "kappa.dev/streams-user-stats:1";
+
+// Skips a test that runs kStreamsImage when the example is not built, and
+// fails it instead under KAPPA_REQUIRE_STACK=1 (CI must not skip).
+#define KAPPA_NEEDS_STREAMS_EXAMPLE()                                                                   \
+  do {                                                                                                \
+    const char* path_ = KAPPA_STREAMS_EXAMPLE;                                                        \
+    if (!std::filesystem::exists(path_)) {                                                            \
+      const char* require_ = std::getenv("KAPPA_REQUIRE_STACK");                                     \
+      if (require_ && std::string(require_) == "1") FAIL() << path_ << " is missing: run dev/build-examples.sh"; \
+      GTEST_SKIP() << "SKIPPED: " << path_ << " is missing (dev/build-examples.sh builds it)";       \
+    }                                                                                                 \
+  } while (0)
 
 class OperatorTest : public NamespacedTest {
  protected:

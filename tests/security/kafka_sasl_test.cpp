@@ -125,6 +125,39 @@ TEST_F(KafkaSaslTest, ARolloutOverSaslSslWithOnlyTheDocumentedAclsAndAWrongPassw
   EXPECT_TRUE(operator_->running());
 }
 
+// A Kafka Streams processor (examples/streams-user-stats) as a version on
+// the same listener: the Secret's librdkafka properties reach its Java
+// clients, the README's ACL row for Streams is all it needs beyond the
+// others, and when it retires the operator (as the tenant) deletes the
+// repartition and changelog topics it made.
+TEST_F(KafkaSaslTest, AKafkaStreamsVersionConnectsWithTheSameSecretAndItsTopicsGoWhenItRetires) {
+  KAPPA_NEEDS_STREAMS_EXAMPLE();
+  const std::string grant = std::string(KAPPA_SOURCE_DIR) + "/dev/kafka-grant.sh --streams " + user_ + " " + ns_ +
+                            " " + input_topic_ + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(grant.c_str()), 0) << grant;
+  produce_events(1000, 20);
+  write_credentials(password_);
+  json manifest = sasl_pipeline("stats");
+  manifest["spec"]["processor"]["image"] = kStreamsImage;
+  client_->create(api::kPipelines, ns_, manifest);
+  await_pipeline_condition("stats", "Ready", "True", 240s);
+  std::optional<json> row;
+  ASSERT_TRUE(wait_for(60s, [&] {
+    row = query_version("stats", 1, "u-1");
+    return row && row->value("total_events", 0) == 50;
+  })) << "the Streams version does not answer over SASL_SSL: " << last_answer_;
+  const std::string internal = "kappa." + ns_ + ".stats.v1-";
+  EXPECT_EQ(admin_->list_topics(internal).size(), 2u) << "its repartition and changelog topics";
+
+  patch_spec(api::kPipelines, "stats", {{"processor", {{"image", "kappa.dev/kappa-processor:1"}}}});
+  // Only the image changed: the same view, now from kappa-processor.
+  await_service_version("stats", 2, 240s);
+  expect_version_gone("stats", 1);
+  EXPECT_TRUE(wait_for(60s, [&] { return admin_->list_topics(internal).empty(); }))
+      << "left behind: " << json(admin_->list_topics(internal)).dump();
+  EXPECT_EQ(everything_visible().find(password_), std::string::npos) << "the password leaked";
+}
+
 // librdkafka before 2.6.1 repeats the client nonce in its SCRAM proof and
 // Kafka 4.x refuses it (confluentinc/librdkafka#4895): with Debian's
 // 2.0.2 a SCRAM Pipeline on 4.x must say so, not hang or create anything.
