@@ -82,6 +82,7 @@ await kafka 120 kcat -b "127.0.0.1:$PORT" -L -m 2
 cat >"$KDIR/env" <<ENV
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$PORT
 export KAPPA_KAFKA_VERSION=$KAFKA_VERSION
+export KAPPA_KAFKA_LIBS=$(kafka_lib_dir)
 export KAPPA_KAFKA_SASL_BOOTSTRAP=127.0.0.1:$SASL_PORT
 export KAPPA_KAFKA_CA=$KDIR/tls/ca.crt
 export KAPPA_KAFKA_SASL_MECHANISM=$(kafka_is_4x && echo PLAIN || echo SCRAM-SHA-512)
