@@ -1,0 +1,27 @@
+#pragma once
+// The serving merge of Lambda mode. A key's batch state folds every event
+// up to the snapshot offsets S_k; its speed state folds every event after
+// them (its own consumer group starts at exactly S_k). Merged aggregate by
+// aggregate they give the state one fold over the whole log would have:
+//  - count: the sum of both counts;
+//  - count_distinct: the union of both sets (exact, never a sum of counts);
+//  - min, max: the smaller, the larger;
+//  - last: the speed layer's value when it has seen one (its events come
+//    later in the log), else the batch's;
+//  - sum: exact while both sums are integers and their total fits int64;
+//    otherwise the double batch + speed. A single fold adds the same values
+//    one by one, so the two agree whenever every partial sum is exact in a
+//    double (integers, halves, quarters, ...), and may differ in the last
+//    bits otherwise (19.99 + 0.01: addition order matters in floating point).
+#include "core/aggregates.h"
+#include "core/view_definition.h"
+
+namespace kappa::processor {
+
+AggregateState merge(AggregateOp op, const AggregateState& batch, const AggregateState& speed);
+
+// Every aggregate of `view`, in view order. Both states must be of `view`
+// (as decoded from its changelog); the result's distinct_bytes is recounted.
+KeyState merge(const ViewDefinition& view, const KeyState& batch, const KeyState& speed);
+
+}  // namespace kappa::processor
