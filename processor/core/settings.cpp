@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/errors.h"
@@ -42,16 +43,50 @@ std::string env_or(char** environment, const std::string& name, const std::strin
 
 }  // namespace
 
+PartitionOffsets parse_partition_offsets(const std::string& setting, const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || json.empty()) {
+    throw ConfigError(setting, "'" + text + "' is not a JSON object of partition offsets, e.g. {\"0\": 120}");
+  }
+  PartitionOffsets out;
+  for (const auto& [key, value] : json.items()) {
+    std::int32_t partition = -1;
+    const auto [ptr, error] = std::from_chars(key.data(), key.data() + key.size(), partition);
+    if (error != std::errc() || ptr != key.data() + key.size() || partition < 0) {
+      throw ConfigError(setting, "'" + key + "' is not a partition number");
+    }
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      throw ConfigError(setting, "partition " + key + ": " + value.dump() + " is not an offset");
+    }
+    out[partition] = value.get<std::int64_t>();
+  }
+  return out;
+}
+
+void check_partitions(const std::string& setting, const PartitionOffsets& offsets, std::int32_t partitions) {
+  const bool exact = static_cast<std::int32_t>(offsets.size()) == partitions && !offsets.empty() &&
+                     offsets.begin()->first == 0 && offsets.rbegin()->first == partitions - 1;
+  if (!exact) {
+    throw ConfigError(setting, "names " + std::to_string(offsets.size()) + " partitions, but the input has " +
+                                   std::to_string(partitions) + " (0 to " + std::to_string(partitions - 1) + ")");
+  }
+}
+
 StartFrom StartFrom::parse(const std::string& text) {
+  if (!text.empty() && text.front() == '{') {
+    StartFrom start{Kind::Offsets, 0, parse_partition_offsets("KAPPA_START_FROM", text)};
+    return start;
+  }
   const auto value = lower(text);
-  if (value.empty() || value == "earliest") return StartFrom{Kind::Earliest, 0};
-  if (value == "latest") return StartFrom{Kind::Latest, 0};
+  if (value.empty() || value == "earliest") return StartFrom{Kind::Earliest, 0, {}};
+  if (value == "latest") return StartFrom{Kind::Latest, 0, {}};
   std::int64_t ms = 0;
   const auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
   if (error != std::errc() || ptr != value.data() + value.size() || ms < 0) {
-    throw ConfigError("KAPPA_START_FROM", "'" + text + "' is not earliest, latest or epoch milliseconds");
+    throw ConfigError("KAPPA_START_FROM",
+                      "'" + text + "' is not earliest, latest, epoch milliseconds or a JSON object of partition offsets");
   }
-  return StartFrom{Kind::Timestamp, ms};
+  return StartFrom{Kind::Timestamp, ms, {}};
 }
 
 std::string StartFrom::describe() const {
@@ -59,6 +94,7 @@ std::string StartFrom::describe() const {
     case Kind::Earliest: return "earliest";
     case Kind::Latest: return "latest";
     case Kind::Timestamp: return "timestamp " + std::to_string(timestamp_ms) + " ms";
+    case Kind::Offsets: return "offsets of " + std::to_string(offsets.size()) + " partitions";
   }
   return "?";
 }
@@ -85,13 +121,19 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   app.add_option("--output-topic", s.output_topic, "output table topic (compacted)")->envname("KAPPA_OUTPUT_TOPIC");
   app.add_option("--state-topic", s.state_topic, "state changelog topic (default <output>.state; created if missing)")
       ->envname("KAPPA_STATE_TOPIC");
-  app.add_option("--start-from", start_from, "earliest | latest | epoch ms, for partitions without a committed offset")
+  app.add_option("--start-from", start_from,
+                 "earliest | latest | epoch ms | {\"<partition>\": <offset>, ...}, for partitions without a committed "
+                 "offset")
       ->envname("KAPPA_START_FROM");
   app.add_option("--config", s.config_json, "view definition (JSON)")->envname("KAPPA_CONFIG");
   app.add_option("--bind-address", s.bind_address, "address of the HTTP API")->envname("KAPPA_BIND_ADDRESS");
   app.add_option("--serving-port", s.serving_port, "port of the HTTP API")->envname("KAPPA_SERVING_PORT");
   app.add_flag("--bounded", s.bounded, "batch mode: process up to the end offsets seen at start, then exit 0")
       ->envname("KAPPA_BOUNDED");
+  std::string stop_at;
+  app.add_option("--stop-at", stop_at,
+                 "bounded mode: stop at these offsets, {\"<partition>\": <offset>, ...}, not the end offsets at start")
+      ->envname("KAPPA_STOP_AT");
   app.add_option("--instance-id", s.instance_id, "stable id of this replica (default $HOSTNAME)")
       ->envname("KAPPA_INSTANCE_ID");
   app.add_flag("--static-membership", s.static_membership, "join the group as static member <instance-id>")
@@ -146,6 +188,10 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
     throw ConfigError("KAPPA_OUTPUT_TOPIC", "input, output and state topics must be three different topics");
   }
   s.start_from = StartFrom::parse(start_from);
+  if (!stop_at.empty()) {
+    if (!s.bounded) throw ConfigError("KAPPA_STOP_AT", "only a bounded run (--bounded) stops at offsets");
+    s.stop_at = parse_partition_offsets("KAPPA_STOP_AT", stop_at);
+  }
   if (s.serving_port < 1 || s.serving_port > 65535) {
     throw ConfigError("KAPPA_SERVING_PORT", std::to_string(s.serving_port) + " is not a port (1-65535)");
   }

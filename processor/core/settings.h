@@ -3,6 +3,7 @@
 // environment (docs/processor-contract.md), which command-line flags may override.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -10,14 +11,27 @@
 
 namespace kappa::processor {
 
+// An offset per input partition, e.g. a Lambda generation's snapshot.
+using PartitionOffsets = std::map<std::int32_t, std::int64_t>;
+
+// A JSON object of partition -> offset, {"0": 120, "1": 98}: every key a
+// partition number, every value an offset (>= 0), at least one. Throws
+// ConfigError naming `setting`.
+PartitionOffsets parse_partition_offsets(const std::string& setting, const std::string& text);
+
+// Checks that `offsets` names exactly partitions 0 .. partitions-1 of the
+// input; throws ConfigError naming `setting` otherwise.
+void check_partitions(const std::string& setting, const PartitionOffsets& offsets, std::int32_t partitions);
+
 // Where a partition without a committed offset in the group starts.
 struct StartFrom {
-  enum class Kind { Earliest, Latest, Timestamp };
+  enum class Kind { Earliest, Latest, Timestamp, Offsets };
   Kind kind = Kind::Earliest;
   std::int64_t timestamp_ms = 0;  // Kind::Timestamp: epoch milliseconds
+  PartitionOffsets offsets;       // Kind::Offsets: exactly these (a Lambda speed layer's snapshot)
 
-  // "earliest", "latest" (any case) or epoch milliseconds. Throws ConfigError
-  // naming KAPPA_START_FROM.
+  // "earliest", "latest" (any case), epoch milliseconds, or a JSON object
+  // of partition offsets. Throws ConfigError naming KAPPA_START_FROM.
   static StartFrom parse(const std::string& text);
   std::string describe() const;
 };
@@ -35,6 +49,9 @@ struct Settings {
   std::string bind_address = "0.0.0.0";
   int serving_port = 8080;
   bool bounded = false;
+  // Bounded mode only: stop at these offsets (a Lambda batch run's snapshot,
+  // taken by the operator) instead of the end offsets seen at start.
+  std::optional<PartitionOffsets> stop_at;
   // Stable identity of this replica: transactional.id = <group>.<instance_id>
   // (and group.instance.id with static membership). Default: $HOSTNAME.
   std::string instance_id;

@@ -139,6 +139,9 @@ void StreamProcessor::start(const std::atomic<bool>& stop) {
   consumer_ = clients_.group_consumer(*this);
   restorer_ = std::make_unique<ChangelogRestorer>(clients_, view_, metrics_, [this] { status_.beat(); });
   input_partitions_ = describe_topic(restorer_->consumer(), settings_.input_topic, settings_.startup_timeout).partitions;
+  if (settings_.start_from.kind == StartFrom::Kind::Offsets) {
+    check_partitions("KAPPA_START_FROM", settings_.start_from.offsets, input_partitions_);
+  }
   if (settings_.bounded) snapshot_end_offsets();
   if (const auto code = consumer_->subscribe({settings_.input_topic}); code != RdKafka::ERR_NO_ERROR) {
     throw KafkaError("cannot subscribe to '" + settings_.input_topic + "': " + RdKafka::err2str(code));
@@ -153,13 +156,18 @@ void StreamProcessor::start(const std::atomic<bool>& stop) {
 
 void StreamProcessor::snapshot_end_offsets() {
   int64_t total = 0;
-  for (int32_t partition = 0; partition < input_partitions_; ++partition) {
-    end_offsets_[partition] =
-        query_watermarks(restorer_->consumer(), settings_.input_topic, partition, settings_.startup_timeout).high;
-    total += end_offsets_[partition];
+  if (settings_.stop_at) {  // a Lambda batch run: the operator's snapshot
+    check_partitions("KAPPA_STOP_AT", *settings_.stop_at, input_partitions_);
+    end_offsets_ = *settings_.stop_at;
+  } else {
+    for (int32_t partition = 0; partition < input_partitions_; ++partition) {
+      end_offsets_[partition] =
+          query_watermarks(restorer_->consumer(), settings_.input_topic, partition, settings_.startup_timeout).high;
+    }
   }
-  spdlog::info("bounded run: processing {} partitions of {} up to their end offsets now (sum {})", input_partitions_,
-               settings_.input_topic, total);
+  for (const auto& [partition, end] : end_offsets_) total += end;
+  spdlog::info("bounded run: processing {} partitions of {} up to {} (sum {})", input_partitions_,
+               settings_.input_topic, settings_.stop_at ? "the given offsets" : "their end offsets now", total);
 }
 
 // ---------------------------------------------------------------- loop
@@ -516,6 +524,7 @@ std::map<int32_t, StreamProcessor::Progress> StreamProcessor::load_partitions(co
 
 int64_t StreamProcessor::start_offset(int32_t partition) {
   const auto& start = settings_.start_from;
+  if (start.kind == StartFrom::Kind::Offsets) return start.offsets.at(partition);  // checked at start
   auto& reader = restorer_->consumer();
   if (start.kind == StartFrom::Kind::Timestamp) {
     rdkafka::TopicPartitions query;

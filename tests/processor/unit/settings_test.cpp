@@ -51,7 +51,8 @@ class SettingsTest : public ::testing::Test {
       "KAPPA_CONSUMER_GROUP",    "KAPPA_OUTPUT_TOPIC",  "KAPPA_STATE_TOPIC",  "KAPPA_START_FROM",
       "KAPPA_CONFIG",            "KAPPA_SERVING_PORT",  "KAPPA_BIND_ADDRESS", "KAPPA_BOUNDED",
       "KAPPA_INSTANCE_ID",       "KAPPA_STATIC_MEMBERSHIP", "KAPPA_COMMIT_INTERVAL_MS",
-      "KAPPA_CATCH_UP_LAG",      "KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS"};
+      "KAPPA_CATCH_UP_LAG",      "KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS",
+      "KAPPA_STOP_AT"};
 };
 
 TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
@@ -123,6 +124,31 @@ TEST_F(SettingsTest, StartFromAcceptsEarliestLatestAndEpochMillis) {
   EXPECT_EQ(at.timestamp_ms, 1700000000000);
   EXPECT_THROW(StartFrom::parse("-5"), ConfigError);
   EXPECT_THROW(StartFrom::parse("2024-01-01T00:00:00Z"), ConfigError);
+}
+
+// Lambda mode: a speed layer starts at exactly the snapshot offsets, a
+// batch run stops at them.
+TEST_F(SettingsTest, StartAndStopOffsetsAreJsonObjectsOfPartitionOffsets) {
+  const auto start = StartFrom::parse(R"({"0": 120, "1": 0, "2": 98})");
+  EXPECT_EQ(start.kind, StartFrom::Kind::Offsets);
+  EXPECT_EQ(start.offsets, (PartitionOffsets{{0, 120}, {1, 0}, {2, 98}}));
+  for (const char* bad : {"{}", R"({"x": 1})", R"({"-1": 1})", R"({"0": -1})", R"({"0": "5"})", R"({"0": 1.5})",
+                          "{\"0\": 1", "[1, 2]"}) {
+    EXPECT_THROW(StartFrom::parse(bad), ConfigError) << bad;
+  }
+  const auto batch = parse({"--bounded", "--stop-at", R"({"0": 7, "1": 9})"});
+  ASSERT_TRUE(batch && batch->stop_at);
+  EXPECT_EQ(*batch->stop_at, (PartitionOffsets{{0, 7}, {1, 9}}));
+  expect_error("KAPPA_STOP_AT", {"--stop-at", R"({"0": 7})"});  // not bounded
+  expect_error("KAPPA_STOP_AT", {"--bounded", "--stop-at", "7"});
+  EXPECT_FALSE(parse({"--bounded"})->stop_at) << "without it: the end offsets at start";
+}
+
+TEST_F(SettingsTest, PartitionOffsetsMustNameEveryInputPartitionOnce) {
+  EXPECT_NO_THROW(check_partitions("KAPPA_STOP_AT", {{0, 1}, {1, 2}}, 2));
+  EXPECT_THROW(check_partitions("KAPPA_STOP_AT", {{0, 1}}, 2), ConfigError) << "a partition missing";
+  EXPECT_THROW(check_partitions("KAPPA_STOP_AT", {{0, 1}, {1, 2}, {2, 3}}, 2), ConfigError) << "one too many";
+  EXPECT_THROW(check_partitions("KAPPA_STOP_AT", {{1, 1}, {2, 2}}, 2), ConfigError) << "not 0 .. n-1";
 }
 
 TEST_F(SettingsTest, KafkaPropertiesFromEnvironmentThenFlags) {
