@@ -337,6 +337,45 @@ TEST_F(ProcessorIntegration, StartFromATimestampSkipsEarlierEvents) {
   EXPECT_EQ(parse_rows(table.latest()), after.expected) << diff(parse_rows(table.latest()), after.expected);
 }
 
+// Lambda mode's boundary: a batch run stops at snapshot offsets taken
+// while events kept coming, and a run started at exactly those offsets
+// folds only what came after; together they cover the log once.
+TEST_F(ProcessorIntegration, ABatchRunStopsAtTheSnapshotAndASpeedRunStartsThere) {
+  KAPPA_NEEDS_STACK();
+  const auto before = generate_event_log(3000, 60, 0, 3);
+  const auto after = generate_event_log(2000, 60, 0, 4);
+  const std::string input = unique("events-snapshot");
+  ASSERT_EQ(create_topic(bootstrap(), input, 3), "");
+  produce_all(bootstrap(), input, before.records);
+  const auto [unused, ends] = committed_and_end(bootstrap(), unique("probe"), input, 3);
+  nlohmann::json snapshot = nlohmann::json::object();
+  for (std::size_t p = 0; p < ends.size(); ++p) snapshot[std::to_string(p)] = ends[p];
+  produce_all(bootstrap(), input, after.records);
+
+  auto batch = fresh_run(input);
+  batch.extra_env["KAPPA_STOP_AT"] = snapshot.dump();
+  auto batch_run = batch.start({"--bounded"});
+  ASSERT_EQ(batch_run->wait_exit(60s), 0) << batch_run->log();
+  TopicReader batch_table(bootstrap(), batch.output, kOutputPartitions);
+  batch_table.poll(2s);
+  EXPECT_EQ(parse_rows(batch_table.latest()), before.expected) << diff(parse_rows(batch_table.latest()), before.expected);
+
+  auto speed = fresh_run(input);
+  speed.extra_env["KAPPA_START_FROM"] = snapshot.dump();
+  auto speed_run = speed.start({"--bounded"});
+  ASSERT_EQ(speed_run->wait_exit(60s), 0) << speed_run->log();
+  TopicReader speed_table(bootstrap(), speed.output, kOutputPartitions);
+  speed_table.poll(2s);
+  EXPECT_EQ(parse_rows(speed_table.latest()), after.expected) << diff(parse_rows(speed_table.latest()), after.expected);
+
+  // A snapshot of another topic's partitions is refused at start (exit 2).
+  auto wrong = fresh_run(input);
+  wrong.extra_env["KAPPA_STOP_AT"] = R"({"0": 1, "1": 1})";
+  auto wrong_run = wrong.start({"--bounded"});
+  EXPECT_EQ(wrong_run->wait_exit(60s), 2) << wrong_run->log();
+  EXPECT_NE(wrong_run->log().find("KAPPA_STOP_AT"), std::string::npos) << wrong_run->log();
+}
+
 TEST_F(ProcessorIntegration, MissingInputTopicExitsNonZeroNamingIt) {
   KAPPA_NEEDS_STACK();
   auto run = fresh_run(input_);
