@@ -1,6 +1,7 @@
 // kappa-processor: the reference Kappa processor. Wiring only: settings and
 // view from the environment/flags, topic checks, the serving table and HTTP
-// API (stream mode), then the exactly-once stream loop. Exit codes: 0 done
+// API (stream mode: the output table, or a Lambda speed layer's merged
+// view), then the exactly-once stream loop. Exit codes: 0 done
 // (stream: stopped by SIGTERM/SIGINT; bounded: snapshot processed), 1 Kafka
 // or runtime failure, 2 bad configuration.
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include <optional>
 
 #include "core/errors.h"
+#include "core/merged_view.h"
 #include "core/serving_api.h"
 #include "core/serving_table.h"
 #include "core/settings.h"
@@ -20,6 +22,7 @@
 #include "kappa/common/logging.h"
 #include "runtime/kafka_clients.h"
 #include "runtime/metrics.h"
+#include "runtime/serving_sources.h"
 #include "runtime/status.h"
 #include "runtime/stream_processor.h"
 #include "runtime/table_materializer.h"
@@ -80,26 +83,32 @@ int run(const Settings& settings, const ViewDefinition& view) {
   ProcessorStatus status;
   status.beat();
   ServingTable table;
-  std::unique_ptr<TableMaterializer> materializer;
+  MergedView merged(view, table);
+  std::vector<std::unique_ptr<TableMaterializer>> materializers;
   std::unique_ptr<kappa::http::Server> server;
   if (!settings.bounded) {
-    materializer = std::make_unique<TableMaterializer>(clients, table, metrics);
-    materializer->start();
+    materializers = serving_readers(clients, settings, table, merged, metrics);
+    for (auto& m : materializers) m->start();
     ServingApi::Hooks hooks;
     hooks.not_ready_reason = [&]() -> std::string {
       std::string reason;
       if (!status.assigned) reason = "waiting for a partition assignment and its state";
-      else reason = materializer->behind();
+      for (const auto& m : materializers) {
+        if (reason.empty()) reason = m->behind();
+      }
       metrics.set_ready(reason.empty());
       return reason;
     };
     hooks.not_healthy_reason = [&]() -> std::string {
-      if (materializer->failed()) return "the serving table reader failed";
+      for (const auto& m : materializers) {
+        if (m->failed()) return "the serving table reader failed";
+      }
       const auto silent_ms = ProcessorStatus::now_ms() - status.heartbeat_ms;
       if (silent_ms > 120000) return "the processing loop has not turned for " + std::to_string(silent_ms / 1000) + " s";
       return {};
     };
     hooks.metrics_text = [&] { return metrics.render(); };
+    hooks.answer_context = answer_context(settings);
     auto api = std::make_shared<ServingApi>(table, std::move(hooks));
     server = std::make_unique<kappa::http::Server>(
         settings.bind_address, settings.serving_port,
@@ -110,7 +119,7 @@ int run(const Settings& settings, const ViewDefinition& view) {
   StreamProcessor processor(clients, view, metrics, status);
   const bool completed = processor.run(g_stop);
   server.reset();
-  materializer.reset();
+  materializers.clear();
   if (settings.bounded && !completed) {
     spdlog::error("bounded run stopped before reaching the end offsets; a rerun resumes from the committed offsets");
     return 1;

@@ -55,7 +55,9 @@ http::Response ServingApi::handle(const http::Request& request) const {
 http::Response ServingApi::get_key(const std::string& key) const {
   const auto row = table_.get(key);
   if (!row) return http::json_error(404, "key not found: " + key);
-  return json_ok(item_json(key, *row));
+  std::string body = item_json(key, *row);
+  with_context(body);
+  return json_ok(std::move(body));
 }
 
 http::Response ServingApi::list_keys(const http::Request& request) const {
@@ -84,7 +86,17 @@ http::Response ServingApi::list_keys(const http::Request& request) const {
   body += "],\"next\":";
   body += page.next_after ? key_json(*page.next_after) : "null";
   body += '}';
+  with_context(body);
   return json_ok(std::move(body));
+}
+
+// Inserts the answer context's members before the closing brace.
+void ServingApi::with_context(std::string& body) const {
+  if (hooks_.answer_context.empty()) return;
+  body.pop_back();
+  body += ',';
+  body += hooks_.answer_context;
+  body += '}';
 }
 
 http::Response ServingApi::probe(const std::function<std::string()>& reason, const char* ok_status) const {

@@ -2,6 +2,7 @@
 // The processor's HTTP API, as a pure function of the request:
 //   GET /v1/keys/{key}              200 {"key": k, "value": row} | 404
 //   GET /v1/keys?limit=N&after=K    200 {"items": [{"key", "value"}...], "next": K|null}
+// (both with Hooks::answer_context's members, when set)
 //   GET /healthz, /readyz           200 | 503 {"status", "reason"?}
 //   GET /metrics                    Prometheus text format
 // Unknown paths 404, other methods 405, bad parameters 400 (JSON errors).
@@ -20,6 +21,9 @@ class ServingApi {
     std::function<std::string()> not_ready_reason;
     std::function<std::string()> not_healthy_reason;
     std::function<std::string()> metrics_text;
+    // More members of every /v1/keys answer, as JSON text without braces
+    // (a Lambda speed layer: "generation":3,"snapshot":{"0":120}); "" for none.
+    std::string answer_context;
   };
   static constexpr std::size_t kDefaultLimit = 100;
   static constexpr std::size_t kMaxLimit = 1000;
@@ -31,6 +35,7 @@ class ServingApi {
  private:
   http::Response get_key(const std::string& key) const;
   http::Response list_keys(const http::Request& request) const;
+  void with_context(std::string& body) const;
   http::Response probe(const std::function<std::string()>& reason, const char* ok_status) const;
 
   const ServingTable& table_;

@@ -131,6 +131,9 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   app.add_flag("--bounded", s.bounded, "batch mode: process up to the end offsets seen at start, then exit 0")
       ->envname("KAPPA_BOUNDED");
   std::string stop_at;
+  app.add_option("--batch-state-topic", s.batch_state_topic,
+                 "Lambda speed layer: the batch run's state changelog; serve merge(batch, speed) per key")
+      ->envname("KAPPA_BATCH_STATE_TOPIC");
   app.add_option("--stop-at", stop_at,
                  "bounded mode: stop at these offsets, {\"<partition>\": <offset>, ...}, not the end offsets at start")
       ->envname("KAPPA_STOP_AT");
@@ -191,6 +194,13 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   if (!stop_at.empty()) {
     if (!s.bounded) throw ConfigError("KAPPA_STOP_AT", "only a bounded run (--bounded) stops at offsets");
     s.stop_at = parse_partition_offsets("KAPPA_STOP_AT", stop_at);
+  }
+  if (!s.batch_state_topic.empty()) {
+    if (s.bounded) throw ConfigError("KAPPA_BATCH_STATE_TOPIC", "a speed layer is a stream run, not --bounded");
+    if (s.start_from.kind != StartFrom::Kind::Offsets) {
+      throw ConfigError("KAPPA_BATCH_STATE_TOPIC",
+                        "a speed layer starts at its generation's snapshot: KAPPA_START_FROM must be partition offsets");
+    }
   }
   if (s.serving_port < 1 || s.serving_port > 65535) {
     throw ConfigError("KAPPA_SERVING_PORT", std::to_string(s.serving_port) + " is not a port (1-65535)");

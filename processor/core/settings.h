@@ -52,6 +52,10 @@ struct Settings {
   // Bounded mode only: stop at these offsets (a Lambda batch run's snapshot,
   // taken by the operator) instead of the end offsets seen at start.
   std::optional<PartitionOffsets> stop_at;
+  // Set for a Lambda speed layer: the state changelog of its generation's
+  // batch run. It then serves merge(batch, speed) per key (core/merged_view.h)
+  // and starts at the snapshot (start_from holds its partition offsets).
+  std::string batch_state_topic;
   // Stable identity of this replica: transactional.id = <group>.<instance_id>
   // (and group.instance.id with static membership). Default: $HOSTNAME.
   std::string instance_id;

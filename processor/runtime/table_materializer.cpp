@@ -1,6 +1,5 @@
 #include "runtime/table_materializer.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
@@ -9,8 +8,8 @@
 
 namespace kappa::processor {
 
-TableMaterializer::TableMaterializer(const KafkaClients& clients, ServingTable& table, Metrics& metrics)
-    : clients_(clients), table_(table), metrics_(metrics), topic_(clients.settings().output_topic) {}
+TableMaterializer::TableMaterializer(const KafkaClients& clients, std::string topic, Sink sink)
+    : clients_(clients), topic_(std::move(topic)), sink_(std::move(sink)) {}
 
 TableMaterializer::~TableMaterializer() { stop(); }
 
@@ -18,7 +17,7 @@ void TableMaterializer::start() {
   const auto timeout = clients_.settings().startup_timeout;
   consumer_ = clients_.reader("serving");
   const auto layout = describe_topic(*consumer_, topic_, timeout);
-  if (!layout.exists) throw KafkaError("output topic '" + topic_ + "' does not exist");
+  if (!layout.exists) throw KafkaError("topic '" + topic_ + "' does not exist");
   rdkafka::TopicPartitions assignment;
   for (int32_t partition = 0; partition < layout.partitions; ++partition) {
     const auto marks = query_watermarks(*consumer_, topic_, partition, timeout);
@@ -28,7 +27,7 @@ void TableMaterializer::start() {
   pending_count_ = pending_.size();
   caught_up_ = pending_.empty();
   if (const auto code = consumer_->assign(assignment.get()); code != RdKafka::ERR_NO_ERROR) {
-    throw KafkaError("cannot read output topic '" + topic_ + "': " + RdKafka::err2str(code));
+    throw KafkaError("cannot read topic '" + topic_ + "': " + RdKafka::err2str(code));
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -75,19 +74,11 @@ void TableMaterializer::run() {
 void TableMaterializer::apply(RdKafka::Message& message) {
   if (message.key_pointer() == nullptr) return;
   const std::string key(static_cast<const char*>(message.key_pointer()), message.key_len());
-  if (message.payload() == nullptr) {
-    table_.erase(key);
-  } else {
-    const auto* begin = static_cast<const char*>(message.payload());
-    const auto row = nlohmann::json::parse(begin, begin + message.len(), nullptr, false);
-    if (row.is_discarded() || !row.is_object()) {
-      spdlog::warn("output record {}[{}]@{} is not a JSON object; not served", topic_, message.partition(),
-                   message.offset());
-      return;
-    }
-    table_.upsert(key, row.dump());
+  try {
+    sink_(key, static_cast<const char*>(message.payload()), message.len());
+  } catch (const std::exception& e) {
+    spdlog::warn("record {}[{}]@{} is not served: {}", topic_, message.partition(), message.offset(), e.what());
   }
-  metrics_.set_serving_keys(table_.size());
 }
 
 void TableMaterializer::reached(int32_t partition, int64_t next_offset) {
@@ -98,7 +89,7 @@ void TableMaterializer::reached(int32_t partition, int64_t next_offset) {
   pending_count_ = pending_.size();
   if (pending_.empty()) {
     caught_up_ = true;
-    spdlog::info("serving table caught up with {}: {} keys", topic_, table_.size());
+    spdlog::info("serving table caught up with {}", topic_);
   }
 }
 

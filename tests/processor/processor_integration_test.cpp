@@ -376,6 +376,63 @@ TEST_F(ProcessorIntegration, ABatchRunStopsAtTheSnapshotAndASpeedRunStartsThere)
   EXPECT_NE(wrong_run->log().find("KAPPA_STOP_AT"), std::string::npos) << wrong_run->log();
 }
 
+// A Lambda speed layer: started at a generation's snapshot with the batch
+// run's state changelog, it serves per key merge(batch, speed), which is
+// the row of the whole log, and says which generation and snapshot answered.
+// Sums of cents are compared to within rounding: the merge adds two partial
+// sums where one fold adds value by value (docs/lambda.md).
+TEST_F(ProcessorIntegration, ASpeedLayerServesTheMergeOfItsBatchAndItsOwnEvents) {
+  KAPPA_NEEDS_STACK();
+  const auto log = generate_event_log(6000, 80, 0, 9);
+  const auto part = [&](std::size_t from, std::size_t to) {
+    return std::vector<Record>(log.records.begin() + static_cast<std::ptrdiff_t>(from),
+                               log.records.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  const std::string input = unique("events-lambda");
+  ASSERT_EQ(create_topic(bootstrap(), input, 3), "");
+  produce_all(bootstrap(), input, part(0, 3000));
+  const auto [unused, ends] = committed_and_end(bootstrap(), unique("probe"), input, 3);
+  nlohmann::json snapshot = nlohmann::json::object();
+  for (std::size_t p = 0; p < ends.size(); ++p) snapshot[std::to_string(p)] = ends[p];
+  produce_all(bootstrap(), input, part(3000, 4500));  // before the batch run even starts
+
+  auto batch = fresh_run(input);
+  batch.extra_env["KAPPA_STOP_AT"] = snapshot.dump();
+  auto batch_run = batch.start({"--bounded"});
+  ASSERT_EQ(batch_run->wait_exit(60s), 0) << batch_run->log();
+
+  auto speed = fresh_run(input);
+  speed.extra_env["KAPPA_START_FROM"] = snapshot.dump();
+  speed.extra_env["KAPPA_BATCH_STATE_TOPIC"] = batch.output + ".state";
+  speed.extra_env["KAPPA_VERSION"] = "7";
+  auto speed_run = speed.start();
+  const auto fetch = [&](const std::string& target) { return http_get("127.0.0.1", speed.port, target); };
+  ASSERT_TRUE(wait_for(60s, [&] { return fetch("/readyz").status == 200; })) << fetch("/readyz").body;
+  produce_all(bootstrap(), input, part(4500, 6000));  // while it serves
+
+  std::map<std::string, nlohmann::json> answers;
+  const bool all = wait_for(60s, [&] {
+    for (const auto& [user, row] : log.expected) {
+      const auto answer = fetch("/v1/keys/" + user);
+      if (answer.status != 200) return false;
+      answers[user] = nlohmann::json::parse(answer.body);
+      if (answers[user]["value"]["total_events"] != row["total_events"]) return false;
+    }
+    return true;
+  });
+  ASSERT_TRUE(all) << "the merged view never reached the whole log; log " << speed_run->log_path();
+  for (const auto& [user, row] : log.expected) {
+    const auto& answer = answers[user];
+    EXPECT_EQ(answer["generation"], 7);
+    EXPECT_EQ(answer["snapshot"], snapshot);
+    auto value = answer["value"];
+    EXPECT_NEAR(value["total_revenue"].get<double>(), row["total_revenue"].get<double>(),
+                1e-9 * std::max(1.0, row["total_revenue"].get<double>())) << user;
+    value["total_revenue"] = row["total_revenue"];
+    EXPECT_EQ(value, row) << user << ": every other aggregate is exact (distinct sessions as a union)";
+  }
+}
+
 TEST_F(ProcessorIntegration, MissingInputTopicExitsNonZeroNamingIt) {
   KAPPA_NEEDS_STACK();
   auto run = fresh_run(input_);

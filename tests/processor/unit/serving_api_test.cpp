@@ -47,6 +47,23 @@ TEST_F(ServingApiTest, GetsOneKey) {
   EXPECT_EQ(json::parse(api().handle(request("GET", {"v1", "keys", "a/b c"})).body)["value"]["total_events"], 99);
 }
 
+// A Lambda speed layer names the generation and snapshot of each answer.
+TEST_F(ServingApiTest, AnswersCarryTheContextWhenOneIsSet) {
+  ServingApi::Hooks hooks;
+  hooks.answer_context = R"("generation":3,"snapshot":{"0":120,"1":98})";
+  const ServingApi lambda(table_, hooks);
+  const auto one = json::parse(lambda.handle(request("GET", {"v1", "keys", "u-07"})).body);
+  EXPECT_EQ(one, (json{{"key", "u-07"},
+                       {"value", {{"total_events", 7}}},
+                       {"generation", 3},
+                       {"snapshot", {{"0", 120}, {"1", 98}}}}));
+  const auto page = json::parse(lambda.handle(request("GET", {"v1", "keys"}, {{"limit", "2"}})).body);
+  EXPECT_EQ(page["generation"], 3);
+  EXPECT_EQ(page["items"].size(), 2u);
+  EXPECT_FALSE(json::parse(api().handle(request("GET", {"v1", "keys", "u-07"})).body).contains("generation"));
+  EXPECT_EQ(lambda.handle(request("GET", {"v1", "keys", "nope"})).status, 404);
+}
+
 TEST_F(ServingApiTest, UnknownKeyIs404WithAJsonError) {
   const auto response = api().handle(request("GET", {"v1", "keys", "nobody"}));
   EXPECT_EQ(response.status, 404);

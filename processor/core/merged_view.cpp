@@ -1,0 +1,23 @@
+#include "core/merged_view.h"
+
+#include "core/state_codec.h"
+#include "core/state_merge.h"
+
+namespace kappa::processor {
+
+void MergedView::apply(Layer layer, const std::string& key, std::string_view state) {
+  KeyState decoded = decode_state(view_, state);
+  std::lock_guard lock(mutex_);
+  (layer == Layer::Batch ? batch_ : speed_).insert_or_assign(key, std::move(decoded));
+  // A key one layer has not seen is the empty state there (the merge's identity).
+  const KeyState empty = initial_key_state(view_);
+  const auto batch = batch_.find(key);
+  const auto speed = speed_.find(key);
+  const KeyState& b = batch == batch_.end() ? empty : batch->second;
+  const KeyState& s = speed == speed_.end() ? empty : speed->second;
+  table_.upsert(key, render_output(view_, merge(view_, b, s)));
+}
+
+std::size_t MergedView::keys() const { return table_.size(); }
+
+}  // namespace kappa::processor
