@@ -52,7 +52,7 @@ class SettingsTest : public ::testing::Test {
       "KAPPA_CONFIG",            "KAPPA_SERVING_PORT",  "KAPPA_BIND_ADDRESS", "KAPPA_BOUNDED",
       "KAPPA_INSTANCE_ID",       "KAPPA_STATIC_MEMBERSHIP", "KAPPA_COMMIT_INTERVAL_MS",
       "KAPPA_CATCH_UP_LAG",      "KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS",
-      "KAPPA_STOP_AT"};
+      "KAPPA_STOP_AT", "KAPPA_BATCH_STATE_TOPIC"};
 };
 
 TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
@@ -142,6 +142,14 @@ TEST_F(SettingsTest, StartAndStopOffsetsAreJsonObjectsOfPartitionOffsets) {
   expect_error("KAPPA_STOP_AT", {"--stop-at", R"({"0": 7})"});  // not bounded
   expect_error("KAPPA_STOP_AT", {"--bounded", "--stop-at", "7"});
   EXPECT_FALSE(parse({"--bounded"})->stop_at) << "without it: the end offsets at start";
+}
+
+TEST_F(SettingsTest, ASpeedLayerStartsAtItsSnapshotAndStreams) {
+  const auto speed = parse({"--batch-state-topic", "ns.p.v3.batch.state", "--start-from", R"({"0": 4})"});
+  ASSERT_TRUE(speed);
+  EXPECT_EQ(speed->batch_state_topic, "ns.p.v3.batch.state");
+  expect_error("KAPPA_BATCH_STATE_TOPIC", {"--batch-state-topic", "t"});  // starts at earliest: not a snapshot
+  expect_error("KAPPA_BATCH_STATE_TOPIC", {"--batch-state-topic", "t", "--start-from", R"({"0": 4})", "--bounded"});
 }
 
 TEST_F(SettingsTest, PartitionOffsetsMustNameEveryInputPartitionOnce) {
