@@ -51,6 +51,16 @@ std::string output_topic(const std::string& prefix, const std::string& pipeline,
 
 std::string state_topic(const std::string& output_topic) { return output_topic + ".state"; }
 
+std::string batch_job_name(const std::string& pipeline, int64_t version) {
+  return deployment_name(pipeline, version) + "-batch";
+}
+
+std::string batch_consumer_group(const std::string& ns, const std::string& pipeline, int64_t version) {
+  return consumer_group(ns, pipeline, version) + ".batch";
+}
+
+std::string batch_table(const std::string& output_topic) { return output_topic + ".batch"; }
+
 std::optional<int64_t> version_of_group(const std::string& group, const std::string& ns,
                                         const std::string& pipeline) {
   return version_after(group, group_prefix(ns, pipeline), "");
@@ -92,22 +102,28 @@ std::optional<std::string> topic_prefix_problem(const std::string& prefix, const
 bool group_in_pipeline_space(const std::string& group, const std::string& ns, const std::string& pipeline,
                              int64_t version) {
   if (pipeline_name_problem(pipeline) || pipeline_name_problem(ns)) return false;
-  return group == consumer_group(ns, pipeline, version);
+  return group == consumer_group(ns, pipeline, version) || group == batch_consumer_group(ns, pipeline, version);
 }
 
 bool topic_in_pipeline_space(const std::string& topic, const std::string& ns, const std::string& pipeline,
                              int64_t version) {
   if (pipeline_name_problem(pipeline) || pipeline_name_problem(ns)) return false;
-  std::string_view table = topic;
-  const std::string_view state_suffix = ".state";
   const std::string tail = "." + pipeline + ".v" + std::to_string(version);
   auto ends_with = [](std::string_view s, std::string_view end) {
     return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
   };
-  if (!ends_with(table, tail) && ends_with(table, state_suffix)) table.remove_suffix(state_suffix.size());
-  if (!ends_with(table, tail)) return false;
-  table.remove_suffix(tail.size());
-  return table == ns || (table.substr(0, ns.size() + 1) == ns + "." && !topic_prefix_problem(std::string(table) + ".", ns));
+  // The version's table, its changelog, and (Lambda) its batch table and that one's changelog.
+  for (const std::string_view suffix : {"", ".state", ".batch", ".batch.state"}) {
+    std::string_view table = topic;
+    if (!ends_with(table, suffix)) continue;
+    table.remove_suffix(suffix.size());
+    if (!ends_with(table, tail)) continue;
+    table.remove_suffix(tail.size());
+    if (table == ns || (table.substr(0, ns.size() + 1) == ns + "." && !topic_prefix_problem(std::string(table) + ".", ns))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool streams_internal_topic_of(const std::string& topic, const std::string& group) {

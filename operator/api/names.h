@@ -53,6 +53,12 @@ std::string output_topic(const std::string& prefix, const std::string& pipeline,
 // The reference processor's state changelog for an output topic.
 std::string state_topic(const std::string& output_topic);
 std::string group_prefix(const std::string& ns, const std::string& pipeline);
+// Lambda mode (docs/lambda.md): generation N's batch run, a Job
+// "<pipeline>-v<N>-batch" with group "kappa.<ns>.<pipeline>.v<N>.batch"
+// writing "<output topic>.batch" (and that one's state changelog).
+std::string batch_job_name(const std::string& pipeline, int64_t version);
+std::string batch_consumer_group(const std::string& ns, const std::string& pipeline, int64_t version);
+std::string batch_table(const std::string& output_topic);
 
 // The version a consumer group or topic name of this pipeline stands for;
 // nothing for names of other pipelines (a pipeline "a.v1" must not match "a").
@@ -71,7 +77,8 @@ std::optional<std::string> pipeline_name_problem(const std::string& name);
 std::optional<std::string> topic_prefix_problem(const std::string& prefix, const std::string& ns);
 
 // Whether a name is one version N of this Pipeline may own: its consumer
-// group, or a topic "<ns>.[<segments>.]<pipeline>.v<N>[.state]". The last
+// group (or its batch run's), or a topic
+// "<ns>.[<segments>.]<pipeline>.v<N>[.batch][.state]". The last
 // word before any Kafka deletion: a tampered record cannot reach past it.
 bool group_in_pipeline_space(const std::string& group, const std::string& ns, const std::string& pipeline,
                              int64_t version);

@@ -39,6 +39,21 @@ TEST(KafkaNameSpace, EverythingElseIsOutside) {
   for (const auto& c : cases) EXPECT_FALSE(topic_in_pipeline_space(c.topic, "a", "p", 3)) << c.topic << ": " << c.why;
 }
 
+TEST(KafkaNameSpace, ALambdaGenerationsBatchRunNamesAreInsideAndNothingAroundThem) {
+  EXPECT_EQ(api::batch_consumer_group("a", "p", 3), "kappa.a.p.v3.batch");
+  EXPECT_EQ(api::batch_table(api::output_topic("a.", "p", 3)), "a.p.v3.batch");
+  EXPECT_EQ(api::batch_job_name("p", 3), "p-v3-batch");
+  EXPECT_TRUE(group_in_pipeline_space("kappa.a.p.v3.batch", "a", "p", 3));
+  EXPECT_TRUE(topic_in_pipeline_space("a.p.v3.batch", "a", "p", 3));
+  EXPECT_TRUE(topic_in_pipeline_space("a.tables.p.v3.batch.state", "a", "p", 3));
+  EXPECT_FALSE(group_in_pipeline_space("kappa.a.p.v3.batch.x", "a", "p", 3));
+  EXPECT_FALSE(group_in_pipeline_space("kappa.b.p.v3.batch", "a", "p", 3));
+  EXPECT_FALSE(topic_in_pipeline_space("a.p.v3.state.batch", "a", "p", 3)) << "not a name we write";
+  EXPECT_FALSE(topic_in_pipeline_space("a.p.v3.batch.batch", "a", "p", 3));
+  EXPECT_FALSE(topic_in_pipeline_space("a.p.v4.batch", "a", "p", 3));
+  EXPECT_FALSE(topic_in_pipeline_space("b.p.v3.batch", "a", "p", 3));
+}
+
 TEST(KafkaNameSpace, DottedNamesNeverMatch) {
   // A Pipeline "y.p" in namespace "x" would have spelled "x.y.p.v1", which is
   // also what prefix "x.y." gives Pipeline "p": names with dots are refused.
