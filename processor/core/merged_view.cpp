@@ -9,13 +9,15 @@ void MergedView::apply(Layer layer, const std::string& key, std::string_view sta
   KeyState decoded = decode_state(view_, state);
   std::lock_guard lock(mutex_);
   (layer == Layer::Batch ? batch_ : speed_).insert_or_assign(key, std::move(decoded));
-  // A key one layer has not seen is the empty state there (the merge's identity).
-  const KeyState empty = initial_key_state(view_);
+  // A key one layer has not seen is the empty state there (the merge's
+  // identity): its row is the other layer's state as it stands.
   const auto batch = batch_.find(key);
   const auto speed = speed_.find(key);
-  const KeyState& b = batch == batch_.end() ? empty : batch->second;
-  const KeyState& s = speed == speed_.end() ? empty : speed->second;
-  table_.upsert(key, render_output(view_, merge(view_, b, s)));
+  if (batch == batch_.end() || speed == speed_.end()) {
+    table_.upsert(key, render_output(view_, batch == batch_.end() ? speed->second : batch->second));
+    return;
+  }
+  table_.upsert(key, render_output(view_, merge(view_, batch->second, speed->second)));
 }
 
 std::size_t MergedView::keys() const { return table_.size(); }

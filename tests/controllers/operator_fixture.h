@@ -39,8 +39,7 @@ inline constexpr const char* kStreamsImage = "kappa.dev/streams-user-stats:1";
   do {                                                                                                \
     const char* path_ = KAPPA_STREAMS_EXAMPLE;                                                        \
     if (!std::filesystem::exists(path_)) {                                                            \
-      const char* require_ = std::getenv("KAPPA_REQUIRE_STACK");                                     \
-      if (require_ && std::string(require_) == "1") FAIL() << path_ << " is missing: run dev/build-examples.sh"; \
+      if (stack_required()) FAIL() << path_ << " is missing: run dev/build-examples.sh";               \
       GTEST_SKIP() << "SKIPPED: " << path_ << " is missing (dev/build-examples.sh builds it)";       \
     }                                                                                                 \
   } while (0)

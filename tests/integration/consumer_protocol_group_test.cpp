@@ -5,7 +5,6 @@
 // as a classic group is: exact lag, deletion refused while a member stays.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,13 +24,9 @@ using kappa::kafka::KafkaConnection;
 using kappa::kafka::KafkaError;
 using kappa::kafka::KafkaErrorKind;
 using kappa::kafka::RdKafkaAdmin;
+using kappa::testing::env_or_empty;
 using kappa::testing::unique_name;
 using kappa::testing::wait_for;
-
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);

@@ -50,6 +50,14 @@ class ProcessorIntegration : public ::testing::Test {
 
   static std::string bootstrap() { return kappa::testing::stack_env().kafka_bootstrap; }
 
+  // A topic's end offsets now, as KAPPA_START_FROM / KAPPA_STOP_AT take them.
+  static nlohmann::json end_offsets_json(const std::string& topic, int partitions) {
+    const auto [unused, ends] = committed_and_end(bootstrap(), unique("probe"), topic, partitions);
+    nlohmann::json offsets = nlohmann::json::object();
+    for (std::size_t p = 0; p < ends.size(); ++p) offsets[std::to_string(p)] = ends[p];
+    return offsets;
+  }
+
   ProcessorRun fresh_run(const std::string& input, const std::string& dead_letter = "") {
     ProcessorRun run;
     run.input = input;
@@ -347,9 +355,7 @@ TEST_F(ProcessorIntegration, ABatchRunStopsAtTheSnapshotAndASpeedRunStartsThere)
   const std::string input = unique("events-snapshot");
   ASSERT_EQ(create_topic(bootstrap(), input, 3), "");
   produce_all(bootstrap(), input, before.records);
-  const auto [unused, ends] = committed_and_end(bootstrap(), unique("probe"), input, 3);
-  nlohmann::json snapshot = nlohmann::json::object();
-  for (std::size_t p = 0; p < ends.size(); ++p) snapshot[std::to_string(p)] = ends[p];
+  const auto snapshot = end_offsets_json(input, 3);
   produce_all(bootstrap(), input, after.records);
 
   auto batch = fresh_run(input);
@@ -391,9 +397,7 @@ TEST_F(ProcessorIntegration, ASpeedLayerServesTheMergeOfItsBatchAndItsOwnEvents)
   const std::string input = unique("events-lambda");
   ASSERT_EQ(create_topic(bootstrap(), input, 3), "");
   produce_all(bootstrap(), input, part(0, 3000));
-  const auto [unused, ends] = committed_and_end(bootstrap(), unique("probe"), input, 3);
-  nlohmann::json snapshot = nlohmann::json::object();
-  for (std::size_t p = 0; p < ends.size(); ++p) snapshot[std::to_string(p)] = ends[p];
+  const auto snapshot = end_offsets_json(input, 3);
   produce_all(bootstrap(), input, part(3000, 4500));  // before the batch run even starts
 
   auto batch = fresh_run(input);
