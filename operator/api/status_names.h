@@ -88,4 +88,11 @@ inline constexpr const char* kSucceeded = "Succeeded";
 inline constexpr const char* kAborted = "Aborted";
 }  // namespace reason
 
+// Pipeline status fields only the version allocation writes (guarded, read
+// fresh): the counter and the note of which Reprocessing took its last number.
+namespace status_field {
+inline constexpr const char* kNextVersion = "nextVersion";
+inline constexpr const char* kLastAllocation = "lastAllocation";
+}  // namespace status_field
+
 }  // namespace kappa::api

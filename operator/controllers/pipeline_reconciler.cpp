@@ -32,12 +32,13 @@ using kube::Result;
 
 namespace {
 
-// The version counter and the record of Kafka names are only ever written
+// The version counter (and whom it last gave a number) and the record of Kafka names are only ever written
 // read-fresh under a resourceVersion precondition (edit_status_guarded);
 // the status merge patch of a reconcile, computed from a cache that may be
 // behind, never carries them, so it cannot put an old value back.
 void erase_guarded_fields(json& status) {
-  status.erase("nextVersion");
+  status.erase(api::status_field::kNextVersion);
+  status.erase(api::status_field::kLastAllocation);
   status.erase(kStatusOwnedKafka);
 }
 

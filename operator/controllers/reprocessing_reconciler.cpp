@@ -156,8 +156,9 @@ std::optional<int64_t> ReprocessingReconciler::serving_version(const Attempt& a)
 
 // The version number is written to our status before anything of the
 // version exists, and the Pipeline's nextVersion counter moves first under
-// a resourceVersion precondition: a crash in between skips a number, never
-// reuses one.
+// a resourceVersion precondition, noting which Reprocessing took the number:
+// a crash in between hands the same number to the same Reprocessing again,
+// never to another one.
 void ReprocessingReconciler::ensure_version(Attempt& a) {
   int64_t version = a.status.value("version", int64_t{0});
   if (version <= 0) {
@@ -241,12 +242,26 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
   for (const auto& t : a.kafka.admin->list_topics(a.spec->topic_prefix + a.spec->name + ".")) {
     highest = std::max(highest, api::version_of_topic(t, a.spec->topic_prefix, a.spec->name).value_or(0));
   }
+  // The counter moves together with a note of whom the number went to: if
+  // we die before our status records it, the next pass (any leader) finds
+  // the note still naming this Reprocessing and takes the same number.
+  const json claimant = {{"reprocessing", a.name}, {"uid", a.object["metadata"].value("uid", "")}};
   int64_t next = 0;
   edit_status_guarded(ctx_.client, api::kPipelines, a.ns, a.spec->name, [&](json& status) {
-    next = std::max(status.value("nextVersion", int64_t{1}), highest + 1);
-    status["nextVersion"] = next + 1;
+    const json last = status.value(api::status_field::kLastAllocation, json::object());
+    const int64_t noted = last.is_object() ? last.value("version", int64_t{0}) : 0;
+    if (noted > highest && last.value("reprocessing", "") == claimant["reprocessing"] &&
+        last.value("uid", "") == claimant["uid"]) {
+      next = noted;
+      return false;
+    }
+    next = std::max(status.value(api::status_field::kNextVersion, int64_t{1}), highest + 1);
+    status[api::status_field::kNextVersion] = next + 1;
+    status[api::status_field::kLastAllocation] = claimant;
+    status[api::status_field::kLastAllocation]["version"] = next;
     return true;
   });
+  crash_point("after-version-allocated");
   spdlog::info("reprocessing {}/{}: allocated version {} of pipeline {}", a.ns, a.name, next, a.spec->name);
   return next;
 }

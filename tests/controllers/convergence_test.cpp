@@ -45,7 +45,7 @@ TEST_P(ConvergenceTest, KilledMidRolloutAndRestartedEndsWithV2ActiveAndV1GoneAnd
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, ConvergenceTest,
-                         ::testing::Values("after-deployment-create", "during-catch-up", "before-service-write",
+                         ::testing::Values("after-version-allocated", "after-deployment-create", "during-catch-up", "before-service-write",
                                            "after-service-write", "during-retire"),
                          [](const auto& info) {
                            std::string name = info.param;

@@ -1,6 +1,7 @@
 // A Reprocessing gets one version number, once, however stale the cache it
 // is reconciled from (docs/design.md, invariant 3: versions are never
-// reused; a crash may skip a number, never hand one out twice).
+// reused; a crash between allocating and recording hands the same number to
+// the same Reprocessing again, never to another one).
 #include <gtest/gtest.h>
 
 #include "controllers/reprocessing_reconciler.h"
@@ -55,6 +56,37 @@ TEST_F(VersionAllocationTest, ARetryOnAStaleCacheKeepsTheVersionAlreadyRecorded)
   EXPECT_EQ(next_version(), 4);
   EXPECT_TRUE(h.client.stored(kube::resources::kDeployments, ControllerHarness::kNs, "stats-v3"));
   EXPECT_FALSE(h.client.stored(kube::resources::kDeployments, ControllerHarness::kNs, "stats-v4"));
+}
+
+// The operator died between moving the counter and recording the number on
+// the Reprocessing (seen in the e2e fault test: v4 taken, then v5 for the
+// same Reprocessing). The Pipeline remembers which Reprocessing the last
+// number went to, so the next leader hands it the same one: nothing skipped.
+TEST_F(VersionAllocationTest, ACrashBetweenAllocatingAndRecordingReusesTheAllocatedNumber) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  h.client.fail_nth(Verb::Patch, api::kReprocessings, 1, ApiErrorKind::ServerError);
+  EXPECT_ANY_THROW(reconciler.reconcile("team/stats-a"));  // the "crash": the record never lands
+  ASSERT_EQ(version_of("stats-a"), 0);
+  ASSERT_EQ(next_version(), 4);
+
+  controllers::ReprocessingReconciler next_leader{h.context()};
+  next_leader.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 3) << "the number allocated before the crash was skipped";
+  EXPECT_EQ(next_version(), 4);
+}
+
+// A number allocated to a Reprocessing that then died is not handed to a
+// different one (it may be recorded yet): that one gets the next number.
+TEST_F(VersionAllocationTest, AnAllocationOfAnotherReprocessingIsNeverReused) {
+  seed_reprocessing("stats-a");
+  seed_reprocessing("stats-b");
+  h.client.sync();
+  h.client.fail_nth(Verb::Patch, api::kReprocessings, 1, ApiErrorKind::ServerError);
+  EXPECT_ANY_THROW(reconciler.reconcile("team/stats-a"));
+  reconciler.reconcile("team/stats-b");
+  EXPECT_EQ(version_of("stats-b"), 4);
+  EXPECT_EQ(next_version(), 5);
 }
 
 // Someone else wrote the Reprocessing between our read and our status write:
