@@ -29,6 +29,10 @@ int abort_command(Target& t, const std::string& pipeline, std::ostream& out);
 
 int pause_command(Target& t, const std::string& pipeline, bool paused, std::ostream& out);
 
+// Annotate a Lambda pipeline kappa.dev/batch-now=true (a new generation now);
+// CommandError for any other architecture.
+int batch_command(Target& t, const std::string& pipeline, std::ostream& out);
+
 struct RollbackOptions {
   std::optional<int64_t> to_version;  // default: the previous version
   std::chrono::milliseconds timeout{30000};

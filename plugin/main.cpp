@@ -46,7 +46,7 @@ CLI::App* pipeline_command(CLI::App& app, const char* name, const char* help, st
 
 int main(int argc, char** argv) {
   using namespace kappa::plugin;
-  CLI::App app{"kubectl kappa: inspect and steer kappa.dev Pipelines (versions, reprocessings, rollbacks)",
+  CLI::App app{"kubectl kappa: inspect and steer kappa.dev Pipelines (versions, reprocessings, rollbacks, batch runs)",
                "kubectl-kappa"};
   app.require_subcommand(1);
   app.fallthrough();  // global flags may follow the command: kubectl kappa status p -n demo
@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   rollback->add_option("--timeout", timeout, "how long to wait for the operator's answer");
   CLI::App* pause = pipeline_command(app, "pause", "stop the operator changing the pipeline (spec.paused)", pipeline);
   CLI::App* resume = pipeline_command(app, "resume", "let the operator reconcile the pipeline again", pipeline);
+  CLI::App* batch = pipeline_command(
+      app, "batch", "start a new generation of a Lambda pipeline now (annotation kappa.dev/batch-now)", pipeline);
 
   try {
     app.parse(argc, argv);
@@ -110,6 +112,8 @@ int main(int argc, char** argv) {
       code = rollback_command(target, pipeline, options, out);
     } else if (pause->parsed() || resume->parsed()) {
       code = pause_command(target, pipeline, pause->parsed(), out);
+    } else if (batch->parsed()) {
+      code = batch_command(target, pipeline, out);
     }
     leave(code);
   } catch (const kappa::kube::ApiError& e) {

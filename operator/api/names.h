@@ -41,6 +41,9 @@ inline constexpr const char* kAnnotationRollback = "kappa.dev/rollback";
 // retry after any crash finishes that flip instead of reading the request
 // again (which would flip serving back).
 inline constexpr const char* kAnnotationRollbackPending = "kappa.dev/rollback-pending";
+// Set on a Lambda Pipeline by a user (or kubectl kappa batch) to start a
+// new generation now; the operator removes it once it has started one.
+inline constexpr const char* kAnnotationBatchNow = "kappa.dev/batch-now";
 
 inline constexpr const char* kFinalizer = "kappa.dev/cleanup";
 inline constexpr const char* kFieldManager = "kappa-operator";

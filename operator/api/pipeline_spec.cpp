@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "api/cron_schedule.h"
 #include "api/duration.h"
 #include "api/names.h"
 #include "kube/time_format.h"
@@ -14,13 +15,61 @@ using nlohmann::json;
 
 namespace {
 
+// A duration, refused naming its field (e.g. spec.rollout.stableFor).
+std::chrono::milliseconds duration_at(const json& value, const std::string& path) {
+  try {
+    return parse_duration(value.get<std::string>());
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(path + ": " + e.what());
+  }
+}
+
 std::chrono::milliseconds duration_field(const json& rollout, const char* field, std::chrono::milliseconds fallback) {
   if (!rollout.contains(field)) return fallback;
+  return duration_at(rollout[field], std::string("spec.rollout.") + field);
+}
+
+Architecture architecture_field(const json& spec) {
+  const std::string text = spec.value("architecture", "Kappa");
+  if (text == "Kappa") return Architecture::Kappa;
+  if (text == "Lambda") return Architecture::Lambda;
+  throw std::invalid_argument("spec.architecture: \"" + text + "\" is neither Kappa nor Lambda");
+}
+
+// The schedule is kept as text; parsing it here refuses a bad one before
+// any generation is planned on it.
+std::string schedule_field(const json& value) {
+  std::string text;
   try {
-    return parse_duration(rollout[field].get<std::string>());
+    text = value.get<std::string>();
+    CronSchedule::parse(text);
   } catch (const std::exception& e) {
-    throw std::invalid_argument(std::string("spec.rollout.") + field + ": " + e.what());
+    throw std::invalid_argument("spec.batch.schedule \"" + text + "\": " + e.what());
   }
+  return text;
+}
+
+// The CRD's rules refuse the same, but an installed CRD may be older than
+// the operator (helm never upgrades CRDs), and a zero `every` would start
+// generations back to back.
+BatchSpec batch_field(const json& spec, Architecture architecture) {
+  BatchSpec b;
+  if (!spec.contains("batch")) return b;
+  if (architecture != Architecture::Lambda) {
+    throw std::invalid_argument("spec.batch is only for architecture: Lambda (this Pipeline is Kappa)");
+  }
+  const json& batch = spec["batch"];
+  if (batch.contains("schedule") && batch.contains("every")) {
+    throw std::invalid_argument("spec.batch: set at most one of schedule and every");
+  }
+  if (batch.contains("schedule")) b.schedule = schedule_field(batch["schedule"]);
+  if (batch.contains("every")) {
+    b.every = duration_at(batch["every"], "spec.batch.every");
+    if (*b.every < std::chrono::minutes(1)) throw std::invalid_argument("spec.batch.every: at least 1m");
+  }
+  b.backoff_limit = batch.value("backoffLimit", b.backoff_limit);
+  b.resources = batch.value("resources", json());
+  return b;
 }
 
 // FNV-1a, 64 bit: a stable hash across builds and machines (std::hash is not).
@@ -73,6 +122,8 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
   s.rollout.catch_up_deadline = duration_field(rollout, "catchUpDeadline", s.rollout.catch_up_deadline);
   s.rollout.retire_after = duration_field(rollout, "retireAfter", s.rollout.retire_after);
   s.rollout.keep_retired_tables = rollout.value("keepRetiredTables", 1);
+  s.architecture = architecture_field(spec);
+  s.batch = batch_field(spec, s.architecture);
   s.paused = spec.value("paused", false);
   if (spec.contains("podDisruptionBudget")) s.disruption_budget = spec["podDisruptionBudget"];
   return s;

@@ -20,9 +20,23 @@ struct RolloutSpec {
   int keep_retired_tables = 1;
 };
 
+// spec.architecture: one stream layer replayed per change (Kappa), or
+// generations of a batch run plus a speed layer served merged (Lambda).
+enum class Architecture { Kappa, Lambda };
+
+// spec.batch of a Lambda Pipeline: when a new generation's batch run starts
+// (besides a template change and the kappa.dev/batch-now annotation).
+struct BatchSpec {
+  std::string schedule;  // cron in UTC (api/cron_schedule.h); "" = none
+  std::optional<std::chrono::milliseconds> every;  // a new generation this long after the last one started
+  int32_t backoff_limit = 3;                       // the batch Job's pod retries
+  nlohmann::json resources;                        // the batch pod's; null = the processor template's
+};
+
 // A Pipeline's spec, read once per reconcile with the CRD's defaults filled
 // in for fields an older object may lack. Throws std::invalid_argument
-// naming the field for what admission could not catch (a bad duration).
+// naming the field for what admission could not catch (a bad duration or
+// cron schedule, spec.batch on a Kappa Pipeline).
 struct PipelineSpec {
   std::string name, ns, uid;
   int64_t generation = 0;
@@ -38,6 +52,8 @@ struct PipelineSpec {
   std::string service_name;
   int32_t serving_port = 8080;
   RolloutSpec rollout;
+  Architecture architecture = Architecture::Kappa;
+  BatchSpec batch;  // Lambda only
   bool paused = false;
   // spec.podDisruptionBudget as written ({minAvailable} or {maxUnavailable});
   // null when the versions get no PodDisruptionBudget.

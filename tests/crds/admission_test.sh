@@ -69,6 +69,84 @@ for budget in '{minAvailable: 1}' '{maxUnavailable: "25%"}'; do
 done
 pipeline ok '  rollout: {startFrom: "2026-11-01T00:00:00Z"}' | kubectl apply -f - >/dev/null || fail "an RFC 3339 startFrom must be accepted"
 
+# Lambda mode (docs/lambda.md): architecture, spec.batch and their status.
+lambda() {  # lambda NAME [BATCH-FLOW-MAP]
+  local extra="  architecture: Lambda"
+  [[ -z "${2:-}" ]] || extra+=$'\n'"  batch: $2"
+  pipeline "$1" "$extra"
+}
+get() { kubectl get "$1" "$2" -n "$NS" -o jsonpath="$3"; }
+accept() { echo "$2" | kubectl apply -f - >/dev/null || fail "$1 must be accepted"; }
+[[ "$(get kp ok '{.spec.architecture}')" == "Kappa" ]] || fail "architecture does not default to Kappa"
+accept "a Lambda pipeline without batch" "$(lambda lam)"
+[[ "$(get kp lam '{.spec.architecture}/{.spec.batch}')" == "Lambda/" ]] || fail "lam: $(get kp lam '{.spec}')"
+accept "every 1h" "$(lambda lam-every '{every: 1h}')"
+[[ "$(get kp lam-every '{.spec.batch.every}/{.spec.batch.backoffLimit}')" == "1h/3" ]] \
+  || fail "batch.backoffLimit does not default to 3: $(get kp lam-every '{.spec.batch}')"
+accept "an empty batch (template changes and kappa.dev/batch-now only)" "$(lambda lam-none '{}')"
+accept "every 1m" "$(lambda lam-min '{every: 1m}')"
+accept "batch resources and backoffLimit" \
+  "$(lambda lam-res '{backoffLimit: 0, resources: {requests: {cpu: 2}, limits: {memory: 8Gi}}}')"
+n=0
+for cron in "*/15 * * * *" "0 3 * * 1-5" "@daily" "@hourly" "@midnight" "@weekly" "@monthly" "@yearly" "@annually" \
+    "0 0 * * 7" "59 23 31 12 0" "0,30 0-6,18-23 1,15 */2 1-5/2" "5/20 * * * *" " 0  3 * * * "; do
+  n=$((n + 1))
+  accept "schedule '$cron'" "$(lambda "lam-cron-$n" "{schedule: \"$cron\"}")"
+done
+[[ "$(get kp lam-cron-1 '{.spec.batch.schedule}/{.spec.batch.backoffLimit}')" == "*/15 * * * */3" ]] \
+  || fail "lam-cron-1: $(get kp lam-cron-1 '{.spec.batch}')"
+
+cron_message="schedule must be a cron expression (five fields: minute hour day-of-month month day-of-week, UTC)"
+for cron in "61 * * * *" "* * *" "every day" "" "* * * * * *" "* 24 * * *" "* * 0 * *" "* * 32 * *" "* * * 0 *" \
+    "* * * 13 *" "* * * * 8" "5-1 * * * *" "*/0 * * * *" "1,,2 * * * *" "-1 * * * *" "*-5 * * * *" "@sometimes" \
+    "0 3 * * mon"; do
+  expect_rejected "schedule '$cron'" "$cron_message" "$(lambda lam-bad "{schedule: \"$cron\"}")"
+done
+expect_rejected "schedule and every" "set at most one of schedule and every" \
+  "$(lambda lam-bad '{schedule: "@daily", every: 1h}')"
+expect_rejected "every 30s" "every is at least 1m" "$(lambda lam-bad '{every: 30s}')"
+expect_rejected "every 0s" "every is at least 1m" "$(lambda lam-bad '{every: 0s}')"
+expect_rejected "every beyond ten years" "every is at most 87600h" "$(lambda lam-bad '{every: 87601h}')"
+for every in -1h soon 1d "" 1.5h; do
+  expect_rejected "every '$every'" "spec.batch.every" "$(lambda lam-bad "{every: \"$every\"}")"
+done
+expect_rejected "a negative backoffLimit" "spec.batch.backoffLimit" "$(lambda lam-bad '{backoffLimit: -1}')"
+expect_rejected "backoffLimit over 100" "spec.batch.backoffLimit" "$(lambda lam-bad '{backoffLimit: 101}')"
+expect_rejected "a batch quantity that is not one" "spec.batch.resources.limits.memory" \
+  "$(lambda lam-bad '{resources: {limits: {memory: lots}}}')"
+expect_rejected "batch on a Kappa pipeline" "batch is only for architecture: Lambda" "$(pipeline kb '  batch: {every: 1h}')"
+expect_rejected "batch on an explicit Kappa pipeline" "batch is only for architecture: Lambda" \
+  "$(pipeline kb '  architecture: Kappa'$'\n''  batch: {every: 1h}')"
+expect_rejected "an unknown architecture" 'supported values: "Kappa", "Lambda"' "$(pipeline arch '  architecture: Sigma')"
+expect_rejected "Lambda to Kappa" "architecture is immutable; create a new Pipeline to change it" \
+  "$(pipeline lam '  architecture: Kappa')"
+out="$(kubectl patch kp ok -n "$NS" --type=merge -p '{"spec":{"architecture":"Lambda"}}' 2>&1)" && fail "Kappa became Lambda"
+grep -qF "architecture is immutable" <<<"$out" || fail "Kappa to Lambda: $out"
+# Removing the field reads as the default again: a Kappa pipeline stays Kappa.
+kubectl patch kp ok -n "$NS" --type=merge -p '{"spec":{"architecture":null}}' >/dev/null || fail "architecture: null refused"
+[[ "$(get kp ok '{.spec.architecture}')" == "Kappa" ]] || fail "architecture: null left $(get kp ok '{.spec.architecture}')"
+# spec.batch changes in place.
+kubectl patch kp lam-every -n "$NS" --type=merge -p '{"spec":{"batch":{"every":null,"schedule":"@weekly"}}}' >/dev/null \
+  || fail "changing every to a schedule was refused"
+
+# Status of a Lambda pipeline: kept as written (not pruned), outcome an enum.
+kubectl patch kp lam -n "$NS" --subresource=status --type=merge -p '{"status":{
+  "servingGeneration":{"version":2,"snapshot":{"0":120,"1":80},"snapshotAt":"2026-12-06T03:00:00Z",
+    "batchCompletedAt":"2026-12-06T03:20:00Z"},
+  "batchRuns":[{"version":2,"reprocessing":"lam-2","startedAt":"2026-12-06T03:00:00Z",
+    "completedAt":"2026-12-06T03:20:00Z","records":200,"durationSeconds":1200,"outcome":"Succeeded"}],
+  "lastGenerationStartedAt":"2026-12-06T03:00:00Z"}}' >/dev/null || fail "Lambda status refused"
+[[ "$(get kp lam '{.status.servingGeneration.snapshot.1}/{.status.batchRuns[0].outcome}/{.status.batchRuns[0].records}/{.status.lastGenerationStartedAt}')" \
+   == "80/Succeeded/200/2026-12-06T03:00:00Z" ]] || fail "Lambda status not kept: $(get kp lam '{.status}')"
+out="$(kubectl patch kp lam -n "$NS" --subresource=status --type=merge \
+  -p '{"status":{"batchRuns":[{"version":3,"outcome":"Maybe"}]}}' 2>&1)" && fail "outcome Maybe accepted"
+grep -qF 'supported values: "Running", "Succeeded", "Failed"' <<<"$out" || fail "outcome: $out"
+# Printer columns: Arch, and the serving batch's age.
+out="$(kubectl get kp ok lam -n "$NS")"
+grep -qE "^NAME +READY +ARCH +ACTIVE +CANDIDATE +LAG +PROGRESS +ETA +BATCH-AGE +AGE$" <<<"$out" || fail "columns: $out"
+grep -qE "^ok +Kappa +[0-9]+[smhd]$" <<<"$out" || fail "ok's row (no batch yet): $out"
+grep -qE "^lam +Lambda +[0-9]+[smhd] +[0-9]+[smhd]$" <<<"$out" || fail "lam's row (Batch-Age, Age): $out"
+
 cat <<YAML | kubectl apply -f - >/dev/null
 apiVersion: kappa.dev/v1alpha1
 kind: Reprocessing
@@ -80,4 +158,25 @@ grep -q "pipelineRef is immutable" <<<"$out" || fail "pipelineRef: $out"
 kubectl patch krp r1 -n "$NS" --type=merge -p '{"spec":{"abort":true}}' >/dev/null
 out="$(kubectl patch krp r1 -n "$NS" --type=merge -p '{"spec":{"abort":false}}' 2>&1)" && fail "abort was undone"
 grep -q "cannot be resumed" <<<"$out" || fail "abort: $out"
-echo "PASS: CRDs install, default, and refuse invalid manifests with clear messages"
+
+# trigger: one of three, settable once, then immutable; Lambda status fields.
+kubectl patch krp r1 -n "$NS" --type=merge -p '{"spec":{"trigger":"Requested"}}' >/dev/null || fail "setting trigger refused"
+out="$(kubectl patch krp r1 -n "$NS" --type=merge -p '{"spec":{"trigger":"Schedule"}}' 2>&1)" && fail "trigger changed"
+grep -q "trigger is immutable" <<<"$out" || fail "trigger: $out"
+out="$(kubectl patch krp r1 -n "$NS" --type=merge -p '{"spec":{"trigger":null}}' 2>&1)" && fail "trigger removed"
+grep -q "trigger is immutable" <<<"$out" || fail "trigger removal: $out"
+out="$(cat <<YAML | kubectl apply -f - 2>&1
+apiVersion: kappa.dev/v1alpha1
+kind: Reprocessing
+metadata: {name: r2, namespace: $NS}
+spec: {pipelineRef: {name: lam}, trigger: Cron}
+YAML
+)" && fail "trigger Cron accepted"
+grep -qF 'supported values: "TemplateChange", "Schedule", "Requested"' <<<"$out" || fail "trigger Cron: $out"
+kubectl patch krp r1 -n "$NS" --subresource=status --type=merge -p '{"status":{"phase":"Batching",
+  "snapshot":{"0":120,"1":80},"snapshotAt":"2026-12-06T03:00:00Z","batchJob":"lam-v2-batch",
+  "batchConsumerGroup":"kappa.ns.lam.v2.batch","batchTable":"ns.lam.v2.batch","batchStartedAt":"2026-12-06T03:00:01Z",
+  "batchCompletedAt":"2026-12-06T03:20:00Z","batchRecords":200}}' >/dev/null || fail "Reprocessing Lambda status refused"
+[[ "$(kubectl get krp r1 -n "$NS" -o jsonpath='{.status.phase}/{.status.snapshot.0}/{.status.batchJob}/{.status.batchRecords}/{.status.batchCompletedAt}')" \
+   == "Batching/120/lam-v2-batch/200/2026-12-06T03:20:00Z" ]] || fail "Reprocessing status not kept: $(kubectl get krp r1 -n "$NS" -o jsonpath='{.status}')"
+echo "PASS: CRDs install, default, and refuse invalid manifests with clear messages (Lambda fields included)"

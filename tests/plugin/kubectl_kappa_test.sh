@@ -55,6 +55,17 @@ spec:
   ports: [{name: http, port: 8080}]
 ---
 apiVersion: kappa.dev/v1alpha1
+kind: Pipeline
+metadata: {name: gen}
+spec:
+  kafka: {bootstrapServers: "127.0.0.1:9092"}
+  input: {topic: events}
+  processor: {image: kappa.dev/kappa-processor:1}
+  serving: {serviceName: gen}
+  architecture: Lambda
+  batch: {schedule: "@daily"}
+---
+apiVersion: kappa.dev/v1alpha1
 kind: Reprocessing
 metadata: {name: stats-2}
 spec: {pipelineRef: {name: stats}}
@@ -182,10 +193,19 @@ expect 1 "the operator refused the rollback of pipeline stats: rollback refused:
   kubectl kappa rollback stats -n "$NS" --to-version 1 --timeout 20s
 wait "$BG"; BG=""
 
+# batch: refused on a Kappa pipeline (nothing written), annotates a Lambda one.
+expect 1 "pipeline stats is architecture Kappa: batch runs are for architecture Lambda" kubectl kappa batch stats -n "$NS"
+[[ -z "$(field kp stats '{.metadata.annotations.kappa\.dev/batch-now}')" ]] || fail "batch annotated a Kappa pipeline"
+expect 0 "batch run of pipeline gen requested (kappa.dev/batch-now=true): the operator starts a new generation" \
+  kubectl kappa batch gen -n "$NS"
+[[ "$(field kp gen '{.metadata.annotations.kappa\.dev/batch-now}')" == "true" ]] || fail "batch-now annotation not set"
+expect 0 "it already was and the operator has not started it yet" kubectl kappa batch gen -n "$NS"
+
 # Unknown pipeline, bad usage: exit 1 and a clear message.
-for cmd in status history promote abort pause resume rollback; do
+for cmd in status history promote abort pause resume rollback batch; do
   expect 1 "pipeline nope not found in namespace $NS" kubectl kappa "$cmd" nope -n "$NS"
 done
 expect 1 "PIPELINE is required" kubectl kappa status -n "$NS"
 expect 0 "--to-version" kubectl kappa rollback --help
-echo "PASS: kubectl kappa status/history/promote/abort/pause/resume/rollback against the apiserver"
+expect 0 "kappa.dev/batch-now" kubectl kappa batch --help
+echo "PASS: kubectl kappa status/history/promote/abort/pause/resume/rollback/batch against the apiserver"

@@ -38,6 +38,9 @@ TEST(PipelineSpecParse, FillsDefaultsForAMinimalPipeline) {
   EXPECT_EQ(s.rollout.catch_up_deadline, std::chrono::hours(6));
   EXPECT_EQ(s.rollout.retire_after, std::chrono::minutes(10));
   EXPECT_EQ(s.rollout.keep_retired_tables, 1);
+  EXPECT_EQ(s.architecture, api::Architecture::Kappa);
+  EXPECT_EQ(s.batch.schedule, "");
+  EXPECT_FALSE(s.batch.every);
   EXPECT_FALSE(s.paused);
 }
 
@@ -86,6 +89,80 @@ TEST(PipelineSpecParse, RefusesWhatAdmissionCannotCatchNamingTheField) {
       ADD_FAILURE() << c.rollout.dump() << " was accepted";
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << e.what();
+    }
+  }
+}
+
+json lambda_pipeline(const json& batch = nullptr) {
+  json p = ControllerHarness::pipeline_manifest("p");
+  p["spec"]["architecture"] = "Lambda";
+  if (!batch.is_null()) p["spec"]["batch"] = batch;
+  return p;
+}
+
+TEST(PipelineSpecParse, ALambdaPipelineWithoutBatchGetsTheDefaults) {
+  const auto s = PipelineSpec::parse(lambda_pipeline());
+  EXPECT_EQ(s.architecture, api::Architecture::Lambda);
+  EXPECT_EQ(s.batch.schedule, "") << "generations start on template changes and kappa.dev/batch-now only";
+  EXPECT_FALSE(s.batch.every);
+  EXPECT_EQ(s.batch.backoff_limit, 3);
+  EXPECT_TRUE(s.batch.resources.is_null()) << "the processor template's";
+}
+
+TEST(PipelineSpecParse, ReadsALambdaPipelinesBatch) {
+  const json resources = {{"requests", {{"cpu", "2"}}}, {"limits", {{"memory", "8Gi"}}}};
+  const auto scheduled = PipelineSpec::parse(
+      lambda_pipeline({{"schedule", "0 3 * * 1-5"}, {"backoffLimit", 0}, {"resources", resources}}));
+  EXPECT_EQ(scheduled.batch.schedule, "0 3 * * 1-5");
+  EXPECT_FALSE(scheduled.batch.every);
+  EXPECT_EQ(scheduled.batch.backoff_limit, 0);
+  EXPECT_EQ(scheduled.batch.resources, resources);
+
+  EXPECT_EQ(PipelineSpec::parse(lambda_pipeline({{"schedule", "@daily"}})).batch.schedule, "@daily");
+  const auto periodic = PipelineSpec::parse(lambda_pipeline({{"every", "1h30m"}}));
+  EXPECT_EQ(periodic.batch.schedule, "");
+  EXPECT_EQ(periodic.batch.every, std::chrono::minutes(90));
+  EXPECT_EQ(PipelineSpec::parse(lambda_pipeline({{"every", "1m"}})).batch.every, std::chrono::minutes(1));
+}
+
+// Each refusal names the field and says why; a bad cron carries the cron
+// parser's own reason (which field of the five, which value).
+TEST(PipelineSpecParse, RefusesABadArchitectureOrBatchNamingTheField) {
+  json kappa_with_batch = ControllerHarness::pipeline_manifest("p");
+  kappa_with_batch["spec"]["batch"] = {{"every", "1h"}};
+  json explicit_kappa_with_batch = kappa_with_batch;
+  explicit_kappa_with_batch["spec"]["architecture"] = "Kappa";
+  json unknown = ControllerHarness::pipeline_manifest("p");
+  unknown["spec"]["architecture"] = "Sigma";
+  const struct {
+    json pipeline;
+    std::string field, reason;
+  } cases[] = {
+      {kappa_with_batch, "spec.batch", "only for architecture: Lambda"},
+      {explicit_kappa_with_batch, "spec.batch", "only for architecture: Lambda"},
+      {unknown, "spec.architecture", "\"Sigma\" is neither Kappa nor Lambda"},
+      {lambda_pipeline({{"schedule", "61 * * * *"}}), "spec.batch.schedule \"61 * * * *\"", "61 is outside 0-59"},
+      {lambda_pipeline({{"schedule", "* * *"}}), "spec.batch.schedule", "has 3"},
+      {lambda_pipeline({{"schedule", "every day"}}), "spec.batch.schedule", "5 fields"},
+      {lambda_pipeline({{"schedule", "0 3 * * 1-8"}}), "spec.batch.schedule", "day of week"},
+      {lambda_pipeline({{"schedule", ""}}), "spec.batch.schedule", "5 fields"},
+      {lambda_pipeline({{"schedule", "@fortnightly"}}), "spec.batch.schedule", "unknown cron macro"},
+      {lambda_pipeline({{"schedule", 5}}), "spec.batch.schedule", "type must be string"},
+      {lambda_pipeline({{"schedule", "@daily"}, {"every", "1h"}}), "spec.batch", "at most one of schedule and every"},
+      {lambda_pipeline({{"every", "soon"}}), "spec.batch.every", "not a duration"},
+      {lambda_pipeline({{"every", "-1h"}}), "spec.batch.every", "not a duration"},
+      {lambda_pipeline({{"every", "30s"}}), "spec.batch.every", "at least 1m"},
+      {lambda_pipeline({{"every", "0s"}}), "spec.batch.every", "at least 1m"},
+      {lambda_pipeline({{"every", "87601h"}}), "spec.batch.every", "longer than 87600h"},
+  };
+  for (const auto& c : cases) {
+    const std::string what = c.pipeline["spec"].dump();
+    try {
+      PipelineSpec::parse(c.pipeline);
+      ADD_FAILURE() << what << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << what << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos) << what << ": " << e.what();
     }
   }
 }
