@@ -9,6 +9,7 @@ namespace kappa::api {
 namespace phase {
 inline constexpr const char* kPending = "Pending";
 inline constexpr const char* kProvisioning = "Provisioning";
+inline constexpr const char* kBatching = "Batching";  // a Lambda generation's batch run
 inline constexpr const char* kCatchingUp = "CatchingUp";
 inline constexpr const char* kPromotable = "Promotable";
 inline constexpr const char* kPromoted = "Promoted";
@@ -77,6 +78,9 @@ inline constexpr const char* kCatchUpDeadlineExceeded = "CatchUpDeadlineExceeded
 inline constexpr const char* kLagNotShrinking = "LagNotShrinking";
 inline constexpr const char* kAborting = "Aborting";
 inline constexpr const char* kPodsNotCreated = "PodsNotCreated";  // admission refused the version's pods
+inline constexpr const char* kBatchRunning = "BatchRunning";
+inline constexpr const char* kBatchFailed = "BatchFailed";
+inline constexpr const char* kJobConflict = "JobConflict";
 // CaughtUp
 inline constexpr const char* kStabilizing = "Stabilizing";
 inline constexpr const char* kReplicasNotReady = "ReplicasNotReady";

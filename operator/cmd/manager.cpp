@@ -59,6 +59,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       services_(rest_, kube::resources::kServices, managed_only(options_.watch_namespace)),
       pods_(rest_, kube::resources::kPods, managed_only(options_.watch_namespace)),
       disruption_budgets_(rest_, kube::resources::kPodDisruptionBudgets, managed_only(options_.watch_namespace)),
+      jobs_(rest_, kube::resources::kJobs, managed_only(options_.watch_namespace)),
       events_(client_, "kappa.dev/kappa-operator", options_.identity),
       kafka_(client_,
              [this](const kafka::KafkaConnection& c) {
@@ -68,7 +69,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
              options_.kafka_timeout),
       context_{client_,
                {pipelines_.cache(), reprocessings_.cache(), deployments_.cache(), services_.cache(), pods_.cache(),
-                disruption_budgets_.cache()},
+                disruption_budgets_.cache(), jobs_.cache()},
                kafka_,
                events_,
                std::make_shared<SteadyClock>(),
@@ -79,7 +80,8 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       reprocessing_reconciler_(context_),
       pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),
       reprocessing_controller_("reprocessing", reprocessing_reconciler_, options_.workers) {
-  controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_};
+  controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_,
+                                   jobs_};
   controllers::watch_for_pipelines(pipeline_controller_, informers);
   controllers::watch_for_reprocessings(reprocessing_controller_, informers);
 }
@@ -149,11 +151,11 @@ void Manager::stop() {
 
 bool Manager::ready() const {
   return pipelines_.has_synced() && reprocessings_.has_synced() && deployments_.has_synced() &&
-         services_.has_synced() && pods_.has_synced() && disruption_budgets_.has_synced();
+         services_.has_synced() && pods_.has_synced() && disruption_budgets_.has_synced() && jobs_.has_synced();
 }
 
-std::array<kube::Informer*, 6> Manager::informers() {
-  return {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_, &disruption_budgets_};
+std::array<kube::Informer*, 7> Manager::informers() {
+  return {&pipelines_, &reprocessings_, &deployments_, &services_, &pods_, &disruption_budgets_, &jobs_};
 }
 
 }  // namespace kappa::operator_cmd

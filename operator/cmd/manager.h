@@ -56,7 +56,7 @@ class Manager {
 
  private:
   void start_controllers();
-  std::array<kube::Informer*, 6> informers();
+  std::array<kube::Informer*, 7> informers();
 
   kube::RestClient& rest_;
   ManagerOptions options_;
@@ -66,7 +66,7 @@ class Manager {
   std::unique_ptr<kube::LeaderElector> elector_;  // null without --leader-elect
   // Everything else writes through this one, fenced by the lease term.
   kube::HttpKubeClient client_;
-  kube::Informer pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_;
+  kube::Informer pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_, jobs_;
   kube::EventRecorder events_;
   controllers::KafkaAdminPool kafka_;
   controllers::ControllerContext context_;

@@ -20,6 +20,7 @@ struct Caches {
   const kube::ObjectCache& services;      // managed by kappa-operator only
   const kube::ObjectCache& pods;          // managed by kappa-operator only
   const kube::ObjectCache& disruption_budgets;  // managed by kappa-operator only
+  const kube::ObjectCache& jobs;                // Lambda batch runs; managed by kappa-operator only
 };
 
 struct ControllerOptions {

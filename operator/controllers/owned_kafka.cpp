@@ -15,7 +15,16 @@ json OwnedKafka::to_json() const {
   json entry = {{"version", version}, {"topics", topics}};
   if (!reprocessing.empty()) entry["reprocessing"] = reprocessing;
   if (!consumer_group.empty()) entry["consumerGroup"] = consumer_group;
+  if (!batch_group.empty()) entry["batchConsumerGroup"] = batch_group;
   return entry;
+}
+
+std::vector<std::string> OwnedKafka::groups() const {
+  std::vector<std::string> out;
+  for (const auto* g : {&consumer_group, &batch_group}) {
+    if (!g->empty()) out.push_back(*g);
+  }
+  return out;
 }
 
 OwnedKafka OwnedKafka::from_json(const json& entry) {
@@ -24,6 +33,7 @@ OwnedKafka OwnedKafka::from_json(const json& entry) {
   e.version = entry.value("version", int64_t{0});
   e.reprocessing = entry.value("reprocessing", "");
   e.consumer_group = entry.value("consumerGroup", "");
+  e.batch_group = entry.value("batchConsumerGroup", "");
   for (const auto& t : entry.value("topics", json::array())) {
     if (t.is_string()) e.topics.push_back(t.get<std::string>());
   }
@@ -54,6 +64,7 @@ bool contains(const std::vector<std::string>& list, const std::string& name) {
 // Whether `known` names everything `wanted` does.
 bool covers(const OwnedKafka& known, const OwnedKafka& wanted) {
   if (!wanted.consumer_group.empty() && known.consumer_group != wanted.consumer_group) return false;
+  if (!wanted.batch_group.empty() && known.batch_group != wanted.batch_group) return false;
   return std::all_of(wanted.topics.begin(), wanted.topics.end(),
                      [&](const std::string& t) { return contains(known.topics, t); });
 }
@@ -79,6 +90,7 @@ void record_owned_kafka(kube::KubeClient& client, const json& pipeline, const Ow
     } else {
       if (covers(*it, entry)) return false;
       if (!entry.consumer_group.empty()) it->consumer_group = entry.consumer_group;
+      if (!entry.batch_group.empty()) it->batch_group = entry.batch_group;
       if (it->reprocessing.empty()) it->reprocessing = entry.reprocessing;
       for (const auto& t : entry.topics) {
         if (!contains(it->topics, t)) it->topics.push_back(t);
@@ -97,15 +109,16 @@ bool forget_owned_kafka(kube::KubeClient& client, const std::string& ns, const s
     auto list = entries_of(status);
     auto it = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.version == version; });
     if (it == list.end()) return false;
-    if (what != Forget::Topics && !it->consumer_group.empty()) {
+    if (what != Forget::Topics && !it->groups().empty()) {
       it->consumer_group.clear();
+      it->batch_group.clear();
       removed = true;
     }
     if (what != Forget::Group && !it->topics.empty()) {
       it->topics.clear();
       removed = true;
     }
-    if (it->consumer_group.empty() && it->topics.empty()) {
+    if (it->groups().empty() && it->topics.empty()) {
       list.erase(it);
       removed = true;
     }

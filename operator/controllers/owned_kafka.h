@@ -29,7 +29,11 @@ struct OwnedKafka {
   int64_t version = 0;
   std::string reprocessing;         // the Reprocessing that made it ("" if adopted)
   std::string consumer_group;       // "" once deleted
-  std::vector<std::string> topics;  // output table and state changelog; empty once deleted
+  std::vector<std::string> topics;  // output table and state changelog (and the batch table's); empty once deleted
+  std::string batch_group;          // a Lambda generation's batch run's group; "" for Kappa or once deleted
+
+  // The groups on the entry, the stream layer's first.
+  std::vector<std::string> groups() const;
 
   nlohmann::json to_json() const;
   static OwnedKafka from_json(const nlohmann::json& entry);
@@ -44,7 +48,7 @@ std::optional<std::vector<OwnedKafka>> owned_kafka(const nlohmann::json& pipelin
 void record_owned_kafka(kube::KubeClient& client, const nlohmann::json& pipeline, const OwnedKafka& entry);
 
 // What to drop from a version's entry once deleted in Kafka.
-enum class Forget { Group, Topics, All };
+enum class Forget { Group, Topics, All };  // Group: both groups of a Lambda generation
 // Drops names from the record (an entry left with no names goes). Returns
 // whether this call removed anything, so a pass on a stale cache that
 // deletes again (a no-op in Kafka) does not report it twice.

@@ -30,11 +30,15 @@ const OwnedKafka* recorded(const std::vector<OwnedKafka>& record, int64_t versio
   return nullptr;
 }
 
-// The recorded output table: the topic that is not a state changelog.
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The recorded output table: the topic that is neither a state changelog
+// nor a Lambda generation's batch table.
 std::string output_topic_of(const OwnedKafka& e) {
-  const std::string suffix = api::state_topic("");
   for (const auto& t : e.topics) {
-    if (t.size() < suffix.size() || t.compare(t.size() - suffix.size(), suffix.size(), suffix) != 0) return t;
+    if (!ends_with(t, api::state_topic("")) && !ends_with(t, api::batch_table(""))) return t;
   }
   return "";
 }
@@ -49,11 +53,21 @@ VersionParts PipelineReconciler::version_parts(const View& v, int64_t version, c
                      version,
                      deployment["metadata"].value("name", ""),
                      api::consumer_group(v.ns, v.name, version),
-                     api::output_topic(v.spec->topic_prefix, v.name, version)};
+                     api::output_topic(v.spec->topic_prefix, v.name, version),
+                     "",
+                     "",
+                     ""};
+  if (v.spec->architecture == api::Architecture::Lambda) {
+    parts.batch_job = api::batch_job_name(v.name, version);
+    parts.batch_group = api::batch_consumer_group(v.ns, v.name, version);
+    parts.batch_table = api::batch_table(parts.output_topic);
+  }
   const auto record = owned_kafka(v.object).value_or(std::vector<OwnedKafka>{});
   if (const auto* e = recorded(record, version)) {
     parts.consumer_group = e->consumer_group;
+    parts.batch_group = e->batch_group;
     parts.output_topic = output_topic_of(*e);
+    if (!parts.batch_table.empty()) parts.batch_table = api::batch_table(parts.output_topic);
   }
   return parts;
 }
@@ -93,7 +107,7 @@ void PipelineReconciler::record_retired(View& v, int64_t version, const std::str
 // Reprocessing has ended or is gone. Our cache may not show a Reprocessing
 // made a moment ago, so one missing from it is read fresh.
 bool PipelineReconciler::version_finished(const View& v, const OwnedKafka& e) const {
-  if (e.consumer_group.empty() || e.reprocessing.empty()) return true;
+  if (e.groups().empty() || e.reprocessing.empty()) return true;
   for (const auto& r : v.reprocessings) {
     if (r["metadata"].value("name", "") == e.reprocessing) return is_terminal(r);
   }
@@ -131,14 +145,19 @@ void PipelineReconciler::collect_kafka_garbage(View& v) {
 
 void PipelineReconciler::delete_dead_groups(View& v, std::vector<OwnedKafka>& dead) {
   for (auto& e : dead) {
-    if (e.consumer_group.empty()) continue;
+    if (e.groups().empty()) continue;
     try {
-      const bool ours = delete_owned_group(*v.kafka->admin, v.ns, v.name, e.version, e.consumer_group);
-      if (!ours) refuse_recorded_name(v, e.version, e.consumer_group);
+      bool ours = true;
+      for (const auto& group : e.groups()) {
+        if (delete_owned_group(*v.kafka->admin, v.ns, v.name, e.version, group)) continue;
+        refuse_recorded_name(v, e.version, group);
+        ours = false;
+      }
       if (forget_owned_kafka(ctx_.client, v.ns, v.name, e.version, Forget::Group) && ours) {
         record_retired(v, e.version, "");  // the usual end of a retirement: the Deployment went in an earlier pass
       }
       e.consumer_group.clear();
+      e.batch_group.clear();
     } catch (const kafka::KafkaError& err) {
       if (err.kind() != kafka::KafkaErrorKind::GroupNotEmpty) throw;
       v.requeue_within(std::chrono::seconds(5));
@@ -179,7 +198,7 @@ void PipelineReconciler::refuse_recorded_name(View& v, int64_t version, const st
 // the Pipeline does.
 void PipelineReconciler::delete_all_owned_kafka(View& v) {
   for (const auto& e : owned_kafka(v.object).value_or(std::vector<OwnedKafka>{})) {
-    if (!e.consumer_group.empty()) delete_owned_group(*v.kafka->admin, v.ns, v.name, e.version, e.consumer_group);
+    for (const auto& group : e.groups()) delete_owned_group(*v.kafka->admin, v.ns, v.name, e.version, group);
     for (const auto& topic : e.topics) delete_owned_topic(*v.kafka->admin, v.ns, v.name, e.version, topic);
   }
 }
@@ -195,11 +214,11 @@ void PipelineReconciler::adopt_legacy_kafka(View& v) {
     const std::string topic = s.value("outputTopic", "");
     if (version <= 0 || topic.empty() || s.value("phase", "") == api::phase::kAborted) continue;  // aborts clean up
     known.push_back({version, r["metadata"].value("name", ""), s.value("consumerGroup", ""),
-                     {topic, api::state_topic(topic)}});
+                     {topic, api::state_topic(topic)}, ""});
   }
   for (const auto& [version, d] : v.deployments) {
     const auto topic = api::output_topic(v.spec->topic_prefix, v.name, version);
-    known.push_back({version, "", api::consumer_group(v.ns, v.name, version), {topic, api::state_topic(topic)}});
+    known.push_back({version, "", api::consumer_group(v.ns, v.name, version), {topic, api::state_topic(topic)}, ""});
   }
   adopt_owned_kafka(ctx_.client, v.ns, v.name, known);
 }

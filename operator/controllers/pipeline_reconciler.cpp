@@ -109,6 +109,7 @@ Result PipelineReconciler::run(View& v) {
   if (!v.spec->secret_name.empty()) v.requeue_within(ctx_.options.secret_recheck_interval);
   if (v.spec->paused) return Result::done();
   roll_out_template(v);
+  schedule_generation(v);
   scale_active(v);
   apply_disruption_budgets(v);
   if (auto stop = retire_standby(v)) return *stop;
@@ -314,21 +315,26 @@ void PipelineReconciler::stall_on_ended_attempt(View& v, const json& attempt) {
           "; change spec.processor or delete the Reprocessing to try again");
 }
 
+json PipelineReconciler::reprocessing_manifest(const View& v, const std::string& name) const {
+  return {{"apiVersion", api::kApiVersion},
+          {"kind", "Reprocessing"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", v.ns},
+            {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, v.desired_hash}}},
+            {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
+          // The template is copied so the version is built from what was
+          // asked for at this moment, whatever the Pipeline says later.
+          {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};
+}
+
 void PipelineReconciler::create_reprocessing(View& v, bool name_taken) {
   const std::string& hash = v.desired_hash;
   const std::string base = reprocessing_name(v.name, hash);
   const std::string name =
       name_taken ? base + "-g" + std::to_string(v.object["metadata"].value("generation", int64_t{0})) : base;
-  const json rp = {{"apiVersion", api::kApiVersion},
-                   {"kind", "Reprocessing"},
-                   {"metadata",
-                    {{"name", name},
-                     {"namespace", v.ns},
-                     {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, hash}}},
-                     {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
-                   // The template is copied so the version is built from what was
-                   // asked for at this moment, whatever the Pipeline says later.
-                   {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};
+  json rp = reprocessing_manifest(v, name);
+  if (v.spec->architecture == api::Architecture::Lambda) rp["spec"]["trigger"] = "TemplateChange";
   try {
     v.reprocessings.push_back(ctx_.client.create(api::kReprocessings, v.ns, rp));
     event(v, false, "ReprocessingCreated",

@@ -52,6 +52,17 @@ class PipelineReconciler : public kube::Reconciler {
   TemplateAttempts attempts_of(const View& v, const std::string& hash) const;
   void stall_on_ended_attempt(View& v, const nlohmann::json& attempt);
   void create_reprocessing(View& v, bool name_taken);
+  nlohmann::json reprocessing_manifest(const View& v, const std::string& name) const;
+  // Lambda (pipeline_generations.cpp): the next generation of the serving
+  // template, on schedule or on request.
+  void schedule_generation(View& v);
+  std::optional<std::chrono::system_clock::time_point> last_generation_start(const View& v) const;
+  std::optional<std::chrono::system_clock::time_point> next_generation_due(
+      const View& v, std::chrono::system_clock::time_point last) const;
+  void create_generation(View& v, const std::string& trigger, const std::string& suffix);
+  void clear_batch_now(View& v);
+  void report_failed_generation(View& v);
+  void prune_generations(View& v);
   void supersede(View& v, const std::string& keep_hash);
   void scale_active(View& v);
   void apply_disruption_budgets(View& v);

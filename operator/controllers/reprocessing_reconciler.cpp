@@ -27,25 +27,6 @@ namespace kappa::controllers {
 using nlohmann::json;
 using kube::Result;
 
-namespace {
-
-int64_t sum_lag(const std::map<int32_t, int64_t>& end, const std::map<int32_t, int64_t>& start) {
-  int64_t total = 0;
-  for (const auto& [partition, offset] : end) {
-    const auto it = start.find(partition);
-    total += std::max<int64_t>(0, offset - (it == start.end() ? 0 : it->second));
-  }
-  return total;
-}
-
-json offsets_json(const std::map<int32_t, int64_t>& offsets) {
-  json out = json::object();
-  for (const auto& [partition, offset] : offsets) out[std::to_string(partition)] = offset;
-  return out;
-}
-
-}  // namespace
-
 ReprocessingReconciler::ReprocessingReconciler(ControllerContext& context) : ctx_(context) {}
 
 std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.wall_clock()); }
@@ -172,11 +153,16 @@ void ReprocessingReconciler::ensure_version(Attempt& a) {
   if (a.status.value("version", int64_t{0}) != version) version = record_version(a, version);
   a.plan = plan_for(a, version);
   if (!a.object["metadata"].value("labels", json::object()).contains(api::kLabelVersion)) {
-    ctx_.client.patch(api::kReprocessings, a.ns, a.name, kube::PatchType::Merge,
-                      {{"metadata", {{"labels", {{api::kLabelPipeline, a.spec->name},
-                                                 {api::kLabelVersion, std::to_string(version)},
-                                                 {api::kLabelTemplateHash, a.plan.template_hash}}}}}},
-                      {});
+    // Our copy takes the new resourceVersion: a guarded status write later
+    // in this pass (a Lambda snapshot) must not conflict with our own patch.
+    a.object["metadata"] =
+        ctx_.client
+            .patch(api::kReprocessings, a.ns, a.name, kube::PatchType::Merge,
+                   {{"metadata", {{"labels", {{api::kLabelPipeline, a.spec->name},
+                                              {api::kLabelVersion, std::to_string(version)},
+                                              {api::kLabelTemplateHash, a.plan.template_hash}}}}}},
+                   {})
+            .at("metadata");
   }
 }
 
@@ -184,7 +170,9 @@ VersionPlan ReprocessingReconciler::plan_for(const Attempt& a, int64_t version) 
   const json spec = a.object.value("spec", json::object());
   const json processor = spec.contains("processor") ? spec["processor"] : a.spec->processor;
   const std::string start_text = spec.value("startFrom", a.spec->rollout.start_from);
-  return plan_version(*a.spec, version, a.name, processor, api::parse_start_from(start_text));
+  VersionPlan plan = plan_version(*a.spec, version, a.name, processor, api::parse_start_from(start_text));
+  if (plan.lambda() && a.status.contains("snapshot")) plan.snapshot = a.status["snapshot"];
+  return plan;
 }
 
 // Puts `version` on our status before anything of it exists, guarded by the
@@ -200,6 +188,11 @@ int64_t ReprocessingReconciler::record_version(Attempt& a, int64_t version) {
     status["deployment"] = plan.deployment;
     status["consumerGroup"] = plan.consumer_group;
     status["outputTopic"] = plan.output_topic;
+    if (plan.lambda()) {
+      status["batchJob"] = plan.batch_job;
+      status["batchConsumerGroup"] = plan.batch_group;
+      status["batchTable"] = plan.batch_table;
+    }
     try {
       if (auto written = write_status(ctx_.client, api::kReprocessings, a.object, status, StatusWrite::Guarded)) {
         a.object = std::move(*written);
@@ -217,7 +210,8 @@ int64_t ReprocessingReconciler::record_version(Attempt& a, int64_t version) {
     if (recorded > 0) {
       spdlog::warn("reprocessing {}/{}: v{} was recorded meanwhile; v{} is skipped", a.ns, a.name, recorded, version);
       version = recorded;
-      for (const char* field : {"version", "templateHash", "deployment", "consumerGroup", "outputTopic"}) {
+      for (const char* field : {"version", "templateHash", "deployment", "consumerGroup", "outputTopic", "batchJob",
+                                "batchConsumerGroup", "batchTable"}) {
         if (a.object["status"].contains(field)) a.status[field] = a.object["status"][field];
       }
       return version;
@@ -277,7 +271,14 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
     return Result::after(ctx_.options.retry_interval);
   }
   int32_t input_partitions = 0;
-  if (auto stop = preflight(a, input_partitions)) return stop;
+  if (a.plan.lambda() && a.plan.snapshot.is_object()) {
+    input_partitions = static_cast<int32_t>(a.plan.snapshot.size());  // checked when it was taken
+  } else if (auto stop = preflight(a, input_partitions)) {
+    return stop;
+  }
+  if (a.plan.lambda()) {
+    if (auto stop = run_batch(a, input_partitions)) return stop;
+  }
   const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
   admit_deployment(a, deployment);
   if (auto stop = create_tables(a, input_partitions)) return stop;
@@ -347,7 +348,7 @@ std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t 
                              a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
   // docs/design.md, invariant 9: on the Pipeline's record before they exist.
   record_owned_kafka(ctx_.client, *a.pipeline,
-                     {a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}});
+                     {a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}, a.plan.batch_group});
   try {
     a.kafka.admin->create_topic(table);
     a.kafka.admin->create_topic(changelog);
@@ -603,7 +604,10 @@ bool ReprocessingReconciler::remove_candidate(Attempt& a) {
                            version,
                            a.status.value("deployment", api::deployment_name(a.spec->name, version)),
                            a.status.value("consumerGroup", api::consumer_group(a.ns, a.spec->name, version)),
-                           a.status.value("outputTopic", api::output_topic(a.spec->topic_prefix, a.spec->name, version))};
+                           a.status.value("outputTopic", api::output_topic(a.spec->topic_prefix, a.spec->name, version)),
+                           a.status.value("batchJob", ""),
+                           a.status.value("batchConsumerGroup", ""),
+                           a.status.value("batchTable", "")};
   if (delete_version(ctx_.client, *a.kafka.admin, parts, /*delete_tables=*/true) != CleanupStep::Done) return false;
   try {
     forget_owned_kafka(ctx_.client, a.ns, a.spec->name, version, Forget::All);

@@ -19,6 +19,13 @@ struct VersionPlan {
   std::string output_topic;
   kafka::StartFrom start_from;
   nlohmann::json start_offsets = nlohmann::json::object();  // partition -> offset, as strings
+  // A Lambda generation (empty for a Kappa version): the snapshot S_N
+  // (partition -> offset, numbers) where its batch run stops and its speed
+  // layer starts, and the batch run's names.
+  nlohmann::json snapshot;
+  std::string batch_job, batch_group, batch_table;
+
+  bool lambda() const { return !batch_job.empty(); }
 };
 
 VersionPlan plan_version(const api::PipelineSpec& spec, int64_t version, const std::string& reprocessing,
@@ -29,9 +36,5 @@ VersionPlan plan_version(const api::PipelineSpec& spec, int64_t version, const s
 // garbage-collects it and a promoted version outlives its Reprocessing).
 nlohmann::json build_version_deployment(const api::PipelineSpec& spec, const nlohmann::json& pipeline,
                                         const VersionPlan& plan, const std::vector<std::string>& secret_keys);
-
-// KAFKA_PROP_<NAME> for a librdkafka property name, as the reference
-// processor reads it: '.' becomes '_', '_' becomes '__', upper case.
-std::string kafka_property_env(const std::string& property);
 
 }  // namespace kappa::controllers

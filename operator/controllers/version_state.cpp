@@ -1,5 +1,6 @@
 #include "controllers/version_state.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
@@ -59,30 +60,45 @@ std::optional<PodTrouble> replica_failure(const json& deployment) {
   return std::nullopt;
 }
 
+json offsets_json(const std::map<int32_t, int64_t>& offsets) {
+  json out = json::object();
+  for (const auto& [partition, offset] : offsets) out[std::to_string(partition)] = offset;
+  return out;
+}
+
+int64_t sum_lag(const std::map<int32_t, int64_t>& end, const std::map<int32_t, int64_t>& start) {
+  int64_t total = 0;
+  for (const auto& [partition, offset] : end) {
+    const auto it = start.find(partition);
+    total += std::max<int64_t>(0, offset - (it == start.end() ? 0 : it->second));
+  }
+  return total;
+}
+
 // The annotation is ours, but anyone may edit it: one that is not a map of
 // partition numbers to offsets counts as absent (with a warning), so lag
 // counts uncommitted partitions from the log start instead of every
 // reconcile failing.
-std::map<int32_t, int64_t> start_offsets_of(const json& deployment) {
-  const auto annotations = deployment["metadata"].value("annotations", json::object());
-  const std::string text = annotations.value(api::kAnnotationStartOffsets, "");
-  if (text.empty()) return {};
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+std::optional<std::map<int32_t, int64_t>> offsets_from_json(const json& offsets) {
+  if (!offsets.is_object()) return std::nullopt;
   std::map<int32_t, int64_t> out;
-  const bool is_map = parsed.is_object();
-  if (!is_map) parsed = json::object();
-  bool valid = is_map;
-  for (const auto& [partition, offset] : parsed.items()) {
+  for (const auto& [partition, offset] : offsets.items()) {
     int32_t number = -1;
     const auto [end, error] = std::from_chars(partition.data(), partition.data() + partition.size(), number);
     if (error != std::errc() || end != partition.data() + partition.size() || number < 0 ||
         !offset.is_number_integer()) {
-      valid = false;
-      break;
+      return std::nullopt;
     }
     out[number] = offset.get<int64_t>();
   }
-  if (valid) return out;
+  return out;
+}
+
+std::map<int32_t, int64_t> start_offsets_of(const json& deployment) {
+  const auto annotations = deployment["metadata"].value("annotations", json::object());
+  const std::string text = annotations.value(api::kAnnotationStartOffsets, "");
+  if (text.empty()) return {};
+  if (auto offsets = offsets_from_json(json::parse(text, nullptr, /*allow_exceptions=*/false))) return *offsets;
   spdlog::warn("Deployment {}/{}: annotation {} is not a map of partitions to offsets; ignored",
                deployment["metadata"].value("namespace", ""), deployment["metadata"].value("name", ""),
                api::kAnnotationStartOffsets);

@@ -37,4 +37,15 @@ std::optional<PodTrouble> replica_failure(const nlohmann::json& deployment);
 // The partition -> offset map stored on a version's Deployment.
 std::map<int32_t, int64_t> start_offsets_of(const nlohmann::json& deployment);
 
+// Offsets as JSON, {"<partition>": <offset>, ...}: the Deployment
+// annotation's form, a Lambda snapshot's, and the processor's KAPPA_STOP_AT.
+nlohmann::json offsets_json(const std::map<int32_t, int64_t>& offsets);
+// The reverse; nothing unless every key is a partition number and every
+// value an integer.
+std::optional<std::map<int32_t, int64_t>> offsets_from_json(const nlohmann::json& offsets);
+
+// Records from `start` to `end`, summed over the partitions of `end` (a
+// partition missing from `start` counts from offset 0).
+int64_t sum_lag(const std::map<int32_t, int64_t>& end, const std::map<int32_t, int64_t>& start);
+
 }  // namespace kappa::controllers

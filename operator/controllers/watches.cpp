@@ -82,7 +82,7 @@ void watch_for_reprocessings(kube::Controller& reprocessings, Informers& informe
       if (!version || api::version_label(*rp) == version) queue.add(kube::object_key(*rp));
     }
   };
-  for (auto* informer : {&informers.deployments, &informers.pods, &informers.services}) {
+  for (auto* informer : {&informers.deployments, &informers.pods, &informers.services, &informers.jobs}) {
     informer->add_handlers(on_any_event(by_version));
   }
 }

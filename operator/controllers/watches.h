@@ -14,6 +14,7 @@ struct Informers {
   kube::Informer& services;
   kube::Informer& pods;
   kube::Informer& disruption_budgets;
+  kube::Informer& jobs;
 };
 
 // The Pipeline controller: its Pipelines, every Reprocessing referring to
@@ -23,7 +24,7 @@ void watch_for_pipelines(kube::Controller& pipelines, Informers& informers);
 
 // The Reprocessing controller: its Reprocessings, their Pipeline's spec and
 // annotations, and the Deployment, pods and Service of the version each one
-// builds.
+// builds, and a Lambda generation's batch Job.
 void watch_for_reprocessings(kube::Controller& reprocessings, Informers& informers);
 
 }  // namespace kappa::controllers

@@ -35,6 +35,7 @@ inline const Resource kServices{"", "v1", "services", true};
 inline const Resource kPods{"", "v1", "pods", true};
 inline const Resource kDeployments{"apps", "v1", "deployments", true};
 inline const Resource kPodDisruptionBudgets{"policy", "v1", "poddisruptionbudgets", true};
+inline const Resource kJobs{"batch", "v1", "jobs", true};
 inline const Resource kLeases{"coordination.k8s.io", "v1", "leases", true};
 inline const Resource kEvents{"events.k8s.io", "v1", "events", true};
 }  // namespace resources

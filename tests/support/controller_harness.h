@@ -42,7 +42,8 @@ class ControllerHarness {
         context_{client,
                  {client.cache(api::kPipelines), client.cache(api::kReprocessings),
                   client.cache(kube::resources::kDeployments), client.cache(kube::resources::kServices),
-                  client.cache(kube::resources::kPods), client.cache(kube::resources::kPodDisruptionBudgets)},
+                  client.cache(kube::resources::kPods), client.cache(kube::resources::kPodDisruptionBudgets),
+                  client.cache(kube::resources::kJobs)},
                  pool_,
                  events_,
                  clock_,
@@ -102,7 +103,7 @@ class ControllerHarness {
     auto& list = recorded["status"][controllers::kStatusOwnedKafka];
     if (!list.is_array()) list = json::array();
     list.push_back(controllers::OwnedKafka{version, plan.reprocessing, plan.consumer_group,
-                                           {plan.output_topic, api::state_topic(plan.output_topic)}}
+                                           {plan.output_topic, api::state_topic(plan.output_topic)}, ""}
                        .to_json());
     client.seed(api::kPipelines, recorded);
     return client.seed(kube::resources::kDeployments, d);

@@ -67,7 +67,7 @@ TEST_F(OwnedKafkaTest, ATopicThatOnlyMatchesThePipelinesPatternIsNeverDeleted) {
 TEST_F(OwnedKafkaTest, ARetiredVersionsRecordedGroupAndTablesGoAndLeaveTheRecordOnce) {
   serve_v2();
   add_to_kafka("kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"});
-  record({1, "", "kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"}});
+  record({1, "", "kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"}, ""});
   h.client.sync();
   pipelines.reconcile("team/stats");
   EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
@@ -93,7 +93,7 @@ TEST_F(OwnedKafkaTest, AKafkaStreamsVersionsInternalTopicsGoWithItsGroupAndNothi
   add_to_kafka("kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"});
   for (const auto& t : internal) h.kafka().create_topic({t, 3, 1, {}});
   for (const auto& t : others) h.kafka().create_topic({t, 3, 1, {}});
-  record({1, "", "kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"}});
+  record({1, "", "kappa.team.stats.v1", {"team.stats.v1", "team.stats.v1.state"}, ""});
   reconcile_pipeline();
   EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
   for (const auto& t : internal) EXPECT_FALSE(h.kafka().has_topic(t)) << t;
@@ -105,7 +105,7 @@ TEST_F(OwnedKafkaTest, InternalTopicsStayWhileTheGroupStillHasMembers) {
   add_to_kafka("kappa.team.stats.v1", {"team.stats.v1"});
   h.kafka().create_topic({"kappa.team.stats.v1-store-changelog", 3, 1, {}});
   h.kafka().set_members("kappa.team.stats.v1", true);
-  record({1, "", "kappa.team.stats.v1", {"team.stats.v1"}});
+  record({1, "", "kappa.team.stats.v1", {"team.stats.v1"}, ""});
   reconcile_pipeline();
   EXPECT_TRUE(h.kafka().has_group("kappa.team.stats.v1"));
   EXPECT_TRUE(h.kafka().has_topic("kappa.team.stats.v1-store-changelog")) << "a live application's state";
@@ -121,7 +121,7 @@ TEST_F(OwnedKafkaTest, KeepRetiredTablesKeepsTheNewestRecordedTables) {
   for (int v : {1, 2}) {
     const std::string n = std::to_string(v);
     add_to_kafka("kappa.team.stats.v" + n, {"team.stats.v" + n, "team.stats.v" + n + ".state"});
-    record({v, "", "kappa.team.stats.v" + n, {"team.stats.v" + n, "team.stats.v" + n + ".state"}});
+    record({v, "", "kappa.team.stats.v" + n, {"team.stats.v" + n, "team.stats.v" + n + ".state"}, ""});
   }
   reconcile_pipeline();
   EXPECT_FALSE(h.kafka().has_group("kappa.team.stats.v1"));
@@ -136,7 +136,7 @@ TEST_F(OwnedKafkaTest, ATamperedRecordReachesNothingOutsideThePipelinesSpace) {
   serve_v2();
   const std::vector<std::string> theirs = {"other.stats.v1", "other.stats.v1.state", "team.other.v1"};
   add_to_kafka("kappa.other.stats.v1", theirs);
-  record({1, "", "kappa.other.stats.v1", theirs});
+  record({1, "", "kappa.other.stats.v1", theirs, ""});
   reconcile_pipeline();
   reconcile_pipeline();
   for (const auto& t : theirs) EXPECT_TRUE(h.kafka().has_topic(t)) << t;
@@ -149,7 +149,7 @@ TEST_F(OwnedKafkaTest, ATamperedRecordReachesNothingOutsideThePipelinesSpace) {
 TEST_F(OwnedKafkaTest, ARecordedCandidateMissingFromTheCacheIsReadFreshAndKept) {
   serve_v2();
   add_to_kafka("kappa.team.stats.v3", {"team.stats.v3", "team.stats.v3.state"});
-  record({3, "stats-new", "kappa.team.stats.v3", {"team.stats.v3", "team.stats.v3.state"}});
+  record({3, "stats-new", "kappa.team.stats.v3", {"team.stats.v3", "team.stats.v3.state"}, ""});
   h.client.sync();
   // Made a moment ago: on the server, not yet in our cache.
   h.client.seed(api::kReprocessings, {{"apiVersion", api::kApiVersion},

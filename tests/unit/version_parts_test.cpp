@@ -3,6 +3,7 @@
 // the Deployment and Service of a version.
 #include <gtest/gtest.h>
 
+#include "controllers/processor_pod.h"
 #include "controllers/status_patch.h"
 #include "controllers/serving_service.h"
 #include "controllers/version_deployment.h"
