@@ -51,6 +51,11 @@ class ServingProbe {
     std::lock_guard lock(mutex_);
     return misses_;
   }
+  // Every answer body, in the order read.
+  std::vector<nlohmann::json> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
 
  private:
   void read_once() {
@@ -88,6 +93,8 @@ class ServingProbe {
       const auto result = processor::http_request(ip, port_, "GET", "/v1/keys/" + key_);
       if (result.status == 200) {
         ++answers_;
+        std::lock_guard lock(mutex_);
+        bodies_.push_back(nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false));
       } else if (answers_ > 0) {
         miss("v" + version + " pod " + ip + " answered " + std::to_string(result.status));
       }
@@ -105,6 +112,7 @@ class ServingProbe {
   std::atomic<int> answers_{0};
   std::mutex mutex_;
   std::vector<std::string> misses_;
+  std::vector<nlohmann::json> bodies_;
   std::jthread thread_;  // last: stopped before the members it uses go
 };
 
