@@ -48,6 +48,14 @@ class ControllerMetrics {
   virtual void aborted(const std::string& /*ns*/, const std::string& /*pipeline*/) {}
   // A version was recorded CaughtUp, `took` after its replay started.
   virtual void caught_up(const std::string& /*ns*/, const std::string& /*pipeline*/, seconds /*took*/) {}
+  // A Lambda generation's batch run ended (`succeeded` or failed), `took`
+  // after its Job was created.
+  virtual void batch_finished(const std::string& /*ns*/, const std::string& /*pipeline*/, bool /*succeeded*/,
+                              seconds /*took*/) {}
+  // A Lambda generation now serves whose batch run completed at `completed`
+  // (its staleness is the time since).
+  virtual void serving_batch(const std::string& /*ns*/, const std::string& /*pipeline*/,
+                             std::chrono::system_clock::time_point /*completed*/) {}
   // The Pipeline is deleted (its finalizer done): its series must go, or
   // every deleted Pipeline would stay in /metrics until the operator
   // restarts. A Pipeline created again under the name starts from zero.

@@ -65,6 +65,7 @@ void PipelineReconciler::schedule_generation(View& v) {
   if (!serving_template) return;  // the template's first generation comes first (roll_out_template)
   prune_generations(v);
   report_failed_generation(v);
+  report_serving_batch(v);
   if (v.in_flight_any()) {
     // A requested run that is already being built has been started: done.
     for (const auto& r : v.reprocessings) {
@@ -134,6 +135,17 @@ void PipelineReconciler::prune_generations(View& v) {
       ctx_.client.remove(api::kReprocessings, v.ns, (**it)["metadata"].value("name", ""), {});
     } catch (const kube::ApiError& e) {
       if (e.kind() != kube::ApiErrorKind::NotFound) throw;
+    }
+  }
+}
+
+// The serving generation's batch completion, for its staleness on /metrics
+// (set on every pass: a restarted operator reports it too).
+void PipelineReconciler::report_serving_batch(const View& v) {
+  for (const auto& r : v.reprocessings) {
+    if (version_of(r) != *v.active) continue;
+    if (const auto completed = kube::parse_time(status_of(r).value("batchCompletedAt", ""))) {
+      ctx_.metrics->serving_batch(v.ns, v.name, *completed);
     }
   }
 }

@@ -62,6 +62,7 @@ class PipelineReconciler : public kube::Reconciler {
   void create_generation(View& v, const std::string& trigger, const std::string& suffix);
   void clear_batch_now(View& v);
   void report_failed_generation(View& v);
+  void report_serving_batch(const View& v);
   void prune_generations(View& v);
   void supersede(View& v, const std::string& keep_hash);
   void scale_active(View& v);

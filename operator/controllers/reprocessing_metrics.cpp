@@ -21,6 +21,22 @@ std::optional<std::chrono::system_clock::time_point> replay_began(const json& st
   return kube::parse_time(status.value("startedAt", ""));
 }
 
+// A Lambda batch run ended: completed (batchCompletedAt appeared) or failed
+// (the generation failed with the run started and not completed).
+void report_batch_end(ControllerMetrics& metrics, TransitionLedger& ledger, const std::string& uid,
+                      const std::string& ns, const std::string& pipeline, const json& before, const json& after) {
+  const auto started = kube::parse_time(after.value("batchStartedAt", ""));
+  if (!started) return;
+  const bool completed = after.contains("batchCompletedAt") && !before.contains("batchCompletedAt");
+  const bool failed = !after.contains("batchCompletedAt") && after.value("phase", "") == api::phase::kFailed &&
+                      before.value("phase", "") != api::phase::kFailed;
+  if ((!completed && !failed) || !ledger.first(uid, "batch-ended")) return;
+  const auto ended = kube::parse_time(after.value(completed ? "batchCompletedAt" : "completedAt", ""));
+  if (!ended) return;
+  metrics.batch_finished(ns, pipeline, completed,
+                         std::max(ControllerMetrics::seconds(0), ControllerMetrics::seconds(*ended - *started)));
+}
+
 }  // namespace
 
 bool TransitionLedger::first(const std::string& object, const std::string& transition) {
@@ -54,6 +70,7 @@ void report_reprocessing_change(ControllerMetrics& metrics, TransitionLedger& le
       metrics.caught_up(ns, pipeline, std::max(ControllerMetrics::seconds(0), ControllerMetrics::seconds(*caught_up - *began)));
     }
   }
+  report_batch_end(metrics, ledger, uid, ns, pipeline, status_before, status_after);
   if (is_terminal_phase(phase) || before["metadata"].contains("deletionTimestamp")) metrics.version_gone(key);
 }
 

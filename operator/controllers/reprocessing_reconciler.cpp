@@ -564,6 +564,11 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
                a.plan.version);
   event(a, false, "Switched", "Service " + a.spec->service_name + " switched from " + from + " to v" + version);
+  if (a.plan.lambda()) {
+    event(a, false, "GenerationSwitched",
+          "generation " + version + " (batch up to snapshot " + a.plan.snapshot.dump() +
+              ", speed layer after it) serves instead of " + from);
+  }
   set_phase(a, api::phase::kPromoted);
   a.status["promotedAt"] = now();
   set_condition(a, api::condition::kPromoted, true, api::reason::kSwitched,

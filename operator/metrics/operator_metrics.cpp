@@ -68,6 +68,11 @@ OperatorMetrics::OperatorMetrics()
                       "Reprocessings aborted (spec.abort, or superseded by a newer template).")),
       catch_up_seconds_(histogram(*registry_, "kappa_operator_catch_up_duration_seconds",
                                   "Time from a version's replay start (its Deployment's creation) to CaughtUp.")),
+      batch_seconds_(histogram(*registry_, "kappa_operator_batch_duration_seconds",
+                               "Lambda: time from a batch run's Job creation to its end, by outcome.")),
+      serving_batch_completed_(gauge(*registry_, "kappa_operator_serving_batch_completed_timestamp_seconds",
+                                     "Lambda: when the serving generation's batch run completed (Unix time); "
+                                     "time() minus this is the batch view's staleness.")),
       kafka_seconds_(histogram(*registry_, "kappa_operator_kafka_admin_duration_seconds",
                                "Kafka admin call latency, by operation (failed calls included).")),
       kafka_errors_(counter(*registry_, "kappa_operator_kafka_admin_errors_total",
@@ -126,10 +131,29 @@ void OperatorMetrics::caught_up(const std::string& ns, const std::string& pipeli
   catch_up_seconds_.Add(of_pipeline(ns, pipeline), kCatchUpBuckets).Observe(took.count());
 }
 
+void OperatorMetrics::batch_finished(const std::string& ns, const std::string& pipeline, bool succeeded,
+                                     seconds took) {
+  auto labels = of_pipeline(ns, pipeline);
+  labels["outcome"] = succeeded ? "Succeeded" : "Failed";
+  batch_seconds_.Add(labels, kCatchUpBuckets).Observe(took.count());
+}
+
+void OperatorMetrics::serving_batch(const std::string& ns, const std::string& pipeline,
+                                    std::chrono::system_clock::time_point completed) {
+  serving_batch_completed_.Add(of_pipeline(ns, pipeline))
+      .Set(std::chrono::duration<double>(completed.time_since_epoch()).count());
+}
+
 void OperatorMetrics::pipeline_gone(const std::string& ns, const std::string& pipeline) {
   const auto labels = of_pipeline(ns, pipeline);
   for (auto* family : {&switches_, &rollbacks_, &aborts_}) remove_series(*family, labels);
   remove_series(catch_up_seconds_, labels, kCatchUpBuckets);
+  remove_series(serving_batch_completed_, labels);
+  for (const char* outcome : {"Succeeded", "Failed"}) {
+    auto with_outcome = labels;
+    with_outcome["outcome"] = outcome;
+    remove_series(batch_seconds_, with_outcome, kCatchUpBuckets);
+  }
 }
 
 void OperatorMetrics::kafka_call(const std::string& operation, seconds took,

@@ -41,6 +41,9 @@ class OperatorMetrics final : public kube::RuntimeMetrics, public controllers::C
   void rolled_back(const std::string& ns, const std::string& pipeline) override;
   void aborted(const std::string& ns, const std::string& pipeline) override;
   void caught_up(const std::string& ns, const std::string& pipeline, seconds took) override;
+  void batch_finished(const std::string& ns, const std::string& pipeline, bool succeeded, seconds took) override;
+  void serving_batch(const std::string& ns, const std::string& pipeline,
+                     std::chrono::system_clock::time_point completed) override;
   void pipeline_gone(const std::string& ns, const std::string& pipeline) override;
   void kafka_call(const std::string& operation, seconds took, std::optional<kafka::KafkaErrorKind> error) override;
 
@@ -65,6 +68,8 @@ class OperatorMetrics final : public kube::RuntimeMetrics, public controllers::C
   prometheus::Family<prometheus::Counter>& rollbacks_;
   prometheus::Family<prometheus::Counter>& aborts_;
   prometheus::Family<prometheus::Histogram>& catch_up_seconds_;
+  prometheus::Family<prometheus::Histogram>& batch_seconds_;
+  prometheus::Family<prometheus::Gauge>& serving_batch_completed_;
   prometheus::Family<prometheus::Histogram>& kafka_seconds_;
   prometheus::Family<prometheus::Counter>& kafka_errors_;
 };

@@ -24,6 +24,13 @@ class RecordingControllerMetrics : public controllers::ControllerMetrics {
   void caught_up(const std::string& ns, const std::string& p, seconds took) override {
     record("caught_up " + ns + "/" + p + " " + std::to_string(static_cast<long>(took.count())) + "s");
   }
+  void batch_finished(const std::string& ns, const std::string& p, bool succeeded, seconds took) override {
+    record(std::string("batch_") + (succeeded ? "succeeded " : "failed ") + ns + "/" + p + " " +
+           std::to_string(static_cast<long>(took.count())) + "s");
+  }
+  void serving_batch(const std::string& ns, const std::string& p, std::chrono::system_clock::time_point) override {
+    record("serving_batch " + ns + "/" + p);
+  }
   void pipeline_gone(const std::string& ns, const std::string& p) override { record("pipeline_gone " + ns + "/" + p); }
   void kafka_call(const std::string& operation, seconds, std::optional<kafka::KafkaErrorKind> error) override {
     record("kafka " + operation + (error ? std::string(" ") + kafka::to_string(*error) : std::string(" ok")));

@@ -98,6 +98,8 @@ TEST_F(LambdaGenerationTest, TheSpeedLayerStartsAtTheSnapshotOnceTheBatchRunComp
   EXPECT_TRUE(status().contains("batchCompletedAt"));
   EXPECT_EQ(status()["phase"], "CatchingUp");
   EXPECT_EQ(h.events("BatchCompleted"), 1);
+  const auto lines = h.metrics().lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "batch_succeeded team/stats 0s"), lines.end());
 }
 
 TEST_F(LambdaGenerationTest, AFailedBatchRunFailsTheGenerationAndLeavesServingAlone) {
@@ -113,6 +115,8 @@ TEST_F(LambdaGenerationTest, AFailedBatchRunFailsTheGenerationAndLeavesServingAl
   EXPECT_FALSE(deployment());
   EXPECT_EQ(h.service_version("stats"), 7);
   EXPECT_EQ(h.events("BatchFailed"), 1);
+  const auto lines = h.metrics().lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "batch_failed team/stats 0s"), lines.end());
 }
 
 TEST_F(LambdaGenerationTest, AnAbortDuringTheBatchRunRemovesItsJobGroupsAndTables) {

@@ -93,6 +93,24 @@ TEST(OperatorMetrics, ADeletedPipelineTakesItsRolloutSeriesAlong) {
   EXPECT_EQ(metric_value(m.render(true), R"(kappa_operator_switches_total{namespace="ns",pipeline="stats"})"), 1);
 }
 
+TEST(OperatorMetrics, LambdaBatchRunsAreTimedByOutcomeAndTheServingBatchsCompletionIsAGauge) {
+  OperatorMetrics m;
+  m.batch_finished("ns", "stats", true, 42s);
+  m.batch_finished("ns", "stats", false, 3s);
+  m.serving_batch("ns", "stats", std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)));
+  const std::string text = m.render(true);
+  const std::string batch = "kappa_operator_batch_duration_seconds";
+  EXPECT_EQ(metric_value(text, batch + R"(_count{namespace="ns",outcome="Succeeded",pipeline="stats"})"), 1) << text;
+  EXPECT_EQ(metric_value(text, batch + R"(_bucket{namespace="ns",outcome="Succeeded",pipeline="stats",le="60"})"), 1);
+  EXPECT_EQ(metric_value(text, batch + R"(_count{namespace="ns",outcome="Failed",pipeline="stats"})"), 1);
+  const std::string completed = R"(kappa_operator_serving_batch_completed_timestamp_seconds{namespace="ns",pipeline="stats"})";
+  EXPECT_EQ(metric_value(text, completed), 1700000000);
+  m.pipeline_gone("ns", "stats");
+  const std::string after = m.render(true);
+  EXPECT_FALSE(metric_value(after, completed));
+  EXPECT_FALSE(metric_value(after, batch + R"(_count{namespace="ns",outcome="Succeeded",pipeline="stats"})"));
+}
+
 TEST(OperatorMetrics, KafkaCallsAreTimedByOperationAndFailuresCountedByKind) {
   OperatorMetrics m;
   m.kafka_call("list_groups", 0.004s, std::nullopt);
