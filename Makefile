@@ -18,8 +18,8 @@ test: ## set up everything and run all tests (starts/stops its own stack)
 unit: build ## build and run the unit tests only (no servers)
 	@cd build && ctest --output-on-failure -L unit
 
-demo: ## set up everything and run the demo on the local stack
-	@dev/demo.sh
+demo: ## set up everything and run the demo on the local stack (ARCH=lambda: the Lambda one)
+	@ARCH=$(ARCH) dev/demo.sh
 
 run: build ## run the operator out-of-cluster against the current kubeconfig (ARGS=...)
 	@build/operator/kappa-operator $(ARGS)

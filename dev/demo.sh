@@ -3,6 +3,8 @@
 # builds what is missing, starts the stack and the operator, streams user
 # events, serves per-user stats from v1, then edits the view definition and
 # shows v2 replay the log, catch up, take over the Service and v1 retire.
+# `make demo ARCH=lambda` (ARCH=lambda dev/demo.sh) runs the same set-up and
+# then the Lambda story instead (dev/demo-lambda.sh).
 source "$(dirname "$0")/lib.sh"
 NS=kappa-demo
 PIPELINE=user-stats
@@ -67,6 +69,13 @@ query() {
     echo
   done
 }
+
+if [[ "${ARCH:-kappa}" == lambda ]]; then
+  # shellcheck source=demo-lambda.sh
+  source "$DEV_DIR/demo-lambda.sh"
+  exit 0
+fi
+[[ "${ARCH:-kappa}" == kappa ]] || fail "demo" "" "ARCH must be kappa or lambda (it is '$ARCH')"
 
 step "4/8 Apply the user-stats Pipeline (count, revenue sum, distinct sessions per user)"
 manifest | kubectl apply -n "$NS" -f -

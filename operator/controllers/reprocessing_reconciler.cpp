@@ -567,7 +567,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   if (a.plan.lambda()) {
     event(a, false, "GenerationSwitched",
           "generation " + version + " (batch up to snapshot " + a.plan.snapshot.dump() +
-              ", speed layer after it) serves instead of " + from);
+              ", speed layer after it) serves" + (previous ? " instead of " + from : std::string()));
   }
   set_phase(a, api::phase::kPromoted);
   a.status["promotedAt"] = now();
