@@ -40,6 +40,13 @@ inline constexpr const char* kStandby = "Standby";
 inline constexpr const char* kRetired = "Retired";
 }  // namespace version_state
 
+// status.batchRuns[].outcome of a Lambda Pipeline.
+namespace batch_run_outcome {
+inline constexpr const char* kRunning = "Running";
+inline constexpr const char* kSucceeded = "Succeeded";
+inline constexpr const char* kFailed = "Failed";
+}  // namespace batch_run_outcome
+
 // Condition reasons (CamelCase, as metav1.Condition asks).
 namespace reason {
 // Serving

@@ -115,7 +115,16 @@ void PipelineReconciler::report_failed_generation(View& v) {
     if (version_of(r) > *v.active && (!newest || version_of(r) > version_of(*newest))) newest = &r;
   }
   if (!newest || status_of(*newest).value("phase", "") != api::phase::kFailed) return;
-  stall_on_ended_attempt(v, *newest);
+  const auto why = api::find_condition(status_of(*newest).value("conditions", json::array()), api::condition::kStalled);
+  const bool has_reason = why && why->value("status", "") == "True";
+  const bool scheduled = v.spec->batch.every || !v.spec->batch.schedule.empty();
+  v.stalled = api::condition_true(
+      api::condition::kStalled, has_reason ? why->value("reason", "") : std::string("GenerationFailed"),
+      "generation " + std::to_string(version_of(*newest)) + " (Reprocessing " +
+          (*newest)["metadata"].value("name", "") + ") failed" +
+          (has_reason ? ": " + why->value("message", "") : std::string()) + "; v" + std::to_string(*v.active) +
+          " keeps serving; the next generation starts " +
+          (scheduled ? "on schedule or with " : "with ") + api::kAnnotationBatchNow);
 }
 
 // Scheduled and requested generations leave a Reprocessing each: the

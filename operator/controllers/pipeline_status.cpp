@@ -5,6 +5,7 @@
 
 #include "api/duration.h"
 #include "api/status_names.h"
+#include "controllers/generation_status.h"
 #include "controllers/pipeline_view.h"
 #include "controllers/version_state.h"
 #include "kube/time_format.h"
@@ -128,29 +129,50 @@ bool template_applied(const View& v, const json& s) {
   return v.active && (v.active_hash == v.desired_hash || s.value("rolledBackTemplateHash", "") == v.desired_hash);
 }
 
-api::Condition reconciling_condition(const View& v, const json& s) {
+bool is_lambda(const View& v) { return v.spec && v.spec->architecture == api::Architecture::Lambda; }
+
+// A generation's batch run: it can take long, and serving goes on meanwhile.
+std::string batch_running_message(const View& v) {
+  const json& c = status_of(*v.candidate);
+  const std::string job = c.value("batchJob", "");
+  return "generation " + std::to_string(version_of(*v.candidate)) + ": batch run" +
+         (job.empty() ? std::string() : " (Job " + job + ")") + " folding " +
+         std::to_string(c.value("batchRecords", int64_t{0})) + " records up to its snapshot; " +
+         (v.active ? "v" + std::to_string(*v.active) + " keeps serving" : std::string("nothing serves yet"));
+}
+
+// What the candidate is doing. A Lambda candidate's catch-up is its speed
+// layer's: the batch run before it has its own reason.
+api::Condition candidate_reconciling(const View& v, const json& s) {
   using api::condition_true;
+  const char* type = api::condition::kReconciling;
+  const std::string phase = status_of(*v.candidate).value("phase", "");
+  const std::string version = "v" + std::to_string(version_of(*v.candidate));
+  if (phase == api::phase::kPromotable) {
+    return condition_true(type, api::reason::kAwaitingPromotion, version + " is caught up and waits for promotion");
+  }
+  if (phase == api::phase::kBatching) return condition_true(type, api::reason::kBatchRunning, batch_running_message(v));
+  if (phase == api::phase::kCatchingUp) {
+    const std::string who = is_lambda(v) ? "generation " + std::to_string(version_of(*v.candidate)) + "'s speed layer"
+                                         : version;
+    return condition_true(
+        type, api::reason::kCatchingUp,
+        who + " catching up: lag " + std::to_string(s.value("candidateLag", int64_t{0})) + ", " +
+            s.value("candidateProgress", std::string("0%")) +
+            (s.contains("candidateETA") ? ", ETA " + s["candidateETA"].get<std::string>() : std::string()));
+  }
+  return condition_true(type, api::reason::kProvisioning, version + " is being provisioned");
+}
+
+api::Condition reconciling_condition(const View& v, const json& s) {
   const char* type = api::condition::kReconciling;
   if (v.spec && v.spec->paused) {
     return api::condition_false(type, api::reason::kPaused, "spec.paused is true: no changes are made");
   }
-  if (v.candidate && version_of(*v.candidate) > 0) {
-    const std::string phase = status_of(*v.candidate).value("phase", "");
-    const std::string version = "v" + std::to_string(version_of(*v.candidate));
-    if (phase == api::phase::kPromotable) {
-      return condition_true(type, api::reason::kAwaitingPromotion, version + " is caught up and waits for promotion");
-    }
-    if (phase == api::phase::kCatchingUp) {
-      return condition_true(
-          type, api::reason::kCatchingUp,
-          version + " catching up: lag " + std::to_string(s.value("candidateLag", int64_t{0})) + ", " +
-              s.value("candidateProgress", std::string("0%")) +
-              (s.contains("candidateETA") ? ", ETA " + s["candidateETA"].get<std::string>() : std::string()));
-    }
-    return condition_true(type, api::reason::kProvisioning, version + " is being provisioned");
-  }
+  if (v.candidate && version_of(*v.candidate) > 0) return candidate_reconciling(v, s);
   if (v.in_flight_any() || (!template_applied(v, s) && !v.stalled)) {
-    return condition_true(type, api::reason::kRolloutPending, "a new version is being started");
+    return api::condition_true(type, api::reason::kRolloutPending,
+                               is_lambda(v) ? "a new generation is being started" : "a new version is being started");
   }
   return api::condition_false(type, api::reason::kIdle, "nothing to roll out");
 }
@@ -187,6 +209,7 @@ void PipelineReconciler::compute_status(View& v) {
     s.erase("activeVersion");
   }  // Service missing: keep the last active version, to restore it
   record_candidate(s, v);
+  if (is_lambda(v)) record_generations(s, v.reprocessings);
   if (v.spec) s["versions"] = versions_list(v, now);
   const std::string rolled_back = v.service ? annotation(*v.service, api::kAnnotationRolledBackTemplate) : "";
   if (rolled_back.empty()) {

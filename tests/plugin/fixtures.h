@@ -71,6 +71,46 @@ inline json candidate() {
   })"));
 }
 
+// The same pipeline as architecture Lambda: generation v3 serves (its batch
+// run folded 1,234,567 records and completed half an hour ago), v4's batch
+// run has been folding for two minutes, v2's failed.
+inline json lambda_pipeline() {
+  json p = pipeline();
+  p["spec"]["architecture"] = "Lambda";
+  p["spec"]["batch"] = {{"every", "1h"}, {"backoffLimit", 3}};
+  json& s = p["status"];
+  for (const char* field : {"candidateLag", "candidateProgress", "candidateETA"}) s.erase(field);
+  s["versions"].erase(3);  // v4 has no Deployment while its batch runs
+  const std::string batching = "generation 4: batch run (Job user-stats-v4-batch) folding 1250000 records up to "
+                               "its snapshot; v3 keeps serving";
+  s["conditions"][0] = {{"type", "Ready"}, {"status", "False"}, {"reason", "BatchRunning"},
+                        {"message", batching}, {"lastTransitionTime", "2026-11-24T16:58:00Z"}};
+  s["conditions"][1] = {{"type", "Reconciling"}, {"status", "True"}, {"reason", "BatchRunning"},
+                        {"message", batching}, {"lastTransitionTime", "2026-11-24T16:58:00Z"}};
+  s["servingGeneration"] = json::parse(R"({"version": 3, "snapshot": {"0": 400000, "1": 400000, "2": 434567},
+    "snapshotAt": "2026-11-24T16:00:00Z", "batchCompletedAt": "2026-11-24T16:30:00Z"})");
+  s["lastGenerationStartedAt"] = "2026-11-24T16:57:00Z";
+  s["batchRuns"] = json::parse(R"([
+    {"version": 4, "reprocessing": "user-stats-g4", "startedAt": "2026-11-24T16:58:00Z", "records": 1250000,
+     "outcome": "Running"},
+    {"version": 3, "reprocessing": "user-stats-g3", "startedAt": "2026-11-24T16:00:00Z",
+     "completedAt": "2026-11-24T16:30:00Z", "records": 1234567, "durationSeconds": 1800, "outcome": "Succeeded"},
+    {"version": 2, "reprocessing": "user-stats-g2", "startedAt": "2026-11-24T14:00:00Z",
+     "completedAt": "2026-11-24T14:10:00Z", "durationSeconds": 600, "outcome": "Failed"}])");
+  return p;
+}
+
+// Lambda v4 in its batch run.
+inline json batching_candidate() {
+  return reprocessing("user-stats-g4", json::parse(R"({
+    "version": 4, "templateHash": "44dd55ee66", "phase": "Batching", "startedAt": "2026-11-24T16:57:00Z",
+    "snapshot": {"0": 410000, "1": 410000, "2": 430000}, "snapshotAt": "2026-11-24T16:57:00Z",
+    "batchJob": "user-stats-v4-batch", "batchStartedAt": "2026-11-24T16:58:00Z", "batchRecords": 1250000,
+    "conditions": [{"type": "Stalled", "status": "False", "reason": "BatchRunning", "message": "",
+                    "lastTransitionTime": "2026-11-24T16:58:00Z"}]
+  })"));
+}
+
 inline std::vector<json> history() {
   return {
       reprocessing("user-stats-1", json::parse(R"({"version": 1, "templateHash": "11aa22bb33",

@@ -118,6 +118,9 @@ TEST_F(GenerationScheduleTest, AFailedGenerationStallsThePipelineAndServingStays
       api::find_condition(h.pipeline("stats")["status"]["conditions"], api::condition::kStalled);
   ASSERT_TRUE(stalled);
   EXPECT_EQ(stalled->value("status", ""), "True");
+  EXPECT_NE(stalled->value("message", "").find("v1 keeps serving; the next generation starts on schedule"),
+            std::string::npos)
+      << stalled->dump();
   EXPECT_EQ(h.service_version("stats"), 1);
 }
 

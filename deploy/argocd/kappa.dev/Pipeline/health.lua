@@ -22,13 +22,37 @@ local function explain(c)
   return c.reason .. ": " .. msg
 end
 
+local lambda = obj.spec ~= nil and obj.spec.architecture == "Lambda"
+
 -- The candidate's progress from the status fields, for an empty message.
+-- A Lambda candidate catching up is its generation's speed layer.
 local function candidate_progress()
   local text = "v" .. tostring(status.candidateVersion) .. " catching up"
+  if lambda then text = "generation " .. tostring(status.candidateVersion) .. "'s speed layer catching up" end
   if status.candidateLag ~= nil then text = text .. ": lag " .. tostring(status.candidateLag) end
   if status.candidateProgress ~= nil then text = text .. ", " .. status.candidateProgress end
   if status.candidateETA ~= nil then text = text .. ", ETA " .. status.candidateETA end
   return text
+end
+
+-- Lambda: the batch run in progress (batchRuns is newest first), or nil.
+local function running_batch()
+  if status.batchRuns == nil or status.batchRuns[1] == nil then return nil end
+  if status.batchRuns[1].outcome ~= "Running" then return nil end
+  return status.batchRuns[1]
+end
+
+local function batch_progress(run)
+  local text = "generation " .. tostring(run.version) .. ": batch run"
+  if run.records ~= nil then text = text .. " folding " .. tostring(run.records) .. " records up to its snapshot" end
+  return text
+end
+
+-- Lambda: how old the serving generation's batch is, after what serves.
+local function with_batch_age(text)
+  local serving = status.servingGeneration
+  if not lambda or serving == nil or serving.batchCompletedAt == nil then return text end
+  return text .. "; batch of v" .. tostring(serving.version) .. " completed " .. serving.batchCompletedAt
 end
 
 local generation = obj.metadata.generation
@@ -65,6 +89,8 @@ if is_true(reconciling) then
   hs.status = "Progressing"
   if reconciling.message ~= nil and reconciling.message ~= "" then
     hs.message = reconciling.message
+  elseif reconciling.reason == "BatchRunning" and running_batch() ~= nil then
+    hs.message = batch_progress(running_batch())
   elseif status.candidateVersion ~= nil then
     hs.message = candidate_progress()
   else
@@ -78,6 +104,7 @@ if is_true(ready) then
   hs.status = "Healthy"
   hs.message = ready.message
   if hs.message == nil or hs.message == "" then hs.message = "serving v" .. tostring(status.activeVersion) end
+  hs.message = with_batch_age(hs.message)
   return hs
 end
 if ready ~= nil and ready.status == "False" then

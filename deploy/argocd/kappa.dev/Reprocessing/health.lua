@@ -102,6 +102,12 @@ if phase == "CatchingUp" then
   if status.lag ~= nil then hs.message = hs.message .. ": lag " .. tostring(status.lag) end
   if status.progressPercent ~= nil then hs.message = hs.message .. ", " .. tostring(status.progressPercent) .. "%" end
   if status.etaSeconds ~= nil then hs.message = hs.message .. ", ETA " .. duration(status.etaSeconds) end
+elseif phase == "Batching" then
+  -- A Lambda generation's batch run: the speed layer starts once it completed.
+  hs.message = version .. "batch run"
+  if status.batchRecords ~= nil then
+    hs.message = hs.message .. ": folding " .. tostring(status.batchRecords) .. " records up to the snapshot"
+  end
 elseif phase == "Provisioning" then
   hs.message = version .. "provisioning"
 else
