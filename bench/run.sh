@@ -17,3 +17,7 @@ log "running transform_bench"
 # Streams (KAPPA_BENCH_EVENTS events, 10 M by default: several minutes).
 log "running the replay benchmark"
 "$REPO_ROOT/bench/processor/run.sh"
+# Lambda generations vs a Kappa replay of the same log, with the operator
+# and real pods (KAPPA_BENCH_EVENTS events, 10 M by default: a few minutes).
+log "running the Lambda benchmark"
+"$REPO_ROOT/bench/lambda/run.sh"
