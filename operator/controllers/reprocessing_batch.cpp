@@ -7,11 +7,9 @@
 #include "api/status_names.h"
 #include "controllers/batch_job.h"
 #include "controllers/crash_point.h"
-#include "controllers/owned_kafka.h"
 #include "controllers/reprocessing_reconciler.h"
 #include "controllers/status_patch.h"
 #include "controllers/version_state.h"
-#include "kafka/kafka_error.h"
 #include "kube/api_error.h"
 
 namespace kappa::controllers {
@@ -22,7 +20,7 @@ using kube::Result;
 std::optional<Result> ReprocessingReconciler::run_batch(Attempt& a, int32_t input_partitions) {
   if (a.status.value("batchCompletedAt", "").empty()) {
     take_snapshot(a);
-    if (auto stop = create_batch_tables(a, input_partitions)) return stop;
+    if (auto stop = create_table_pair(a, a.plan.batch_table, input_partitions)) return stop;
     const auto job = ensure_batch_job(a);
     if (!job) return Result::after(ctx_.options.retry_interval);
     if (auto stop = follow_batch(a, *job)) return stop;
@@ -49,27 +47,6 @@ void ReprocessingReconciler::take_snapshot(Attempt& a) {
   a.object["status"] = a.status;
   a.plan.snapshot = a.status["snapshot"];
   spdlog::info("reprocessing {}/{}: generation {} snapshot {}", a.ns, a.name, a.plan.version, a.plan.snapshot.dump());
-}
-
-// The batch table and its changelog, on the Pipeline's record first (with
-// the batch group), like the version's own tables.
-std::optional<Result> ReprocessingReconciler::create_batch_tables(Attempt& a, int32_t input_partitions) {
-  kafka::TopicSpec table{a.plan.batch_table, a.spec->output_partitions, a.spec->output_replication_factor,
-                         a.spec->output_config};
-  table.configs.emplace("cleanup.policy", "compact");
-  kafka::TopicSpec changelog{api::state_topic(a.plan.batch_table), input_partitions,
-                             a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
-  OwnedKafka owned{a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}, a.plan.batch_group};
-  record_owned_kafka(ctx_.client, *a.pipeline, owned);
-  try {
-    a.kafka.admin->create_topic(table);
-    a.kafka.admin->create_topic(changelog);
-  } catch (const kafka::KafkaError& e) {
-    if (e.kind() != kafka::KafkaErrorKind::TopicConflict) throw;
-    stalled(a, api::reason::kTopicConflict, e.what());
-    return Result::after(ctx_.options.retry_interval);
-  }
-  return std::nullopt;
 }
 
 // The Job, made once: one a pass made a moment ago is read, not made again;

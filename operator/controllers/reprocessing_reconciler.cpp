@@ -338,15 +338,21 @@ std::optional<Result> ReprocessingReconciler::preflight(Attempt& a, int32_t& inp
   return std::nullopt;
 }
 
-// The output table (compacted) and the processor's state changelog, one
-// partition per input partition. Creating an existing one is success.
 std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t input_partitions) {
-  kafka::TopicSpec table{a.plan.output_topic, a.spec->output_partitions, a.spec->output_replication_factor,
-                         a.spec->output_config};
+  return create_table_pair(a, a.plan.output_topic, input_partitions);
+}
+
+// A table (compacted) and its processor's state changelog, one partition
+// per input partition: the version's, or a Lambda generation's batch table.
+// Creating an existing one is success.
+std::optional<Result> ReprocessingReconciler::create_table_pair(Attempt& a, const std::string& name,
+                                                                int32_t input_partitions) {
+  kafka::TopicSpec table{name, a.spec->output_partitions, a.spec->output_replication_factor, a.spec->output_config};
   table.configs.emplace("cleanup.policy", "compact");
-  kafka::TopicSpec changelog{api::state_topic(a.plan.output_topic), input_partitions,
-                             a.spec->output_replication_factor, {{"cleanup.policy", "compact"}}};
-  // docs/design.md, invariant 9: on the Pipeline's record before they exist.
+  kafka::TopicSpec changelog{api::state_topic(name), input_partitions, a.spec->output_replication_factor,
+                             {{"cleanup.policy", "compact"}}};
+  // docs/design.md, invariant 9: on the Pipeline's record before they exist
+  // (with both groups of a Lambda generation).
   record_owned_kafka(ctx_.client, *a.pipeline,
                      {a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}, a.plan.batch_group});
   try {

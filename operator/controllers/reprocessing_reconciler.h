@@ -52,12 +52,12 @@ class ReprocessingReconciler : public kube::Reconciler {
   std::optional<kube::Result> adopt_deployment(Attempt& a);
   std::optional<kube::Result> preflight(Attempt& a, int32_t& input_partitions);
   std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
+  std::optional<kube::Result> create_table_pair(Attempt& a, const std::string& name, int32_t input_partitions);
   void admit_deployment(const Attempt& a, const nlohmann::json& deployment);
   // A Lambda generation's batch run (reprocessing_batch.cpp): nothing while
   // it runs or when it failed, std::nullopt once its table is complete.
   std::optional<kube::Result> run_batch(Attempt& a, int32_t input_partitions);
   void take_snapshot(Attempt& a);
-  std::optional<kube::Result> create_batch_tables(Attempt& a, int32_t input_partitions);
   std::optional<nlohmann::json> ensure_batch_job(Attempt& a);
   std::optional<kube::Result> follow_batch(Attempt& a, const nlohmann::json& job);
   std::optional<kube::Result> create_deployment(Attempt& a, const nlohmann::json& deployment);

@@ -16,21 +16,9 @@ TEST_P(ConvergenceTest, KilledMidRolloutAndRestartedEndsWithV2ActiveAndV1GoneAnd
   client_->create(api::kPipelines, ns_, pipeline_manifest("stats", {{"retireAfter", "3s"}}));
   await_pipeline_condition("stats", "Ready", "True");
 
-  kill_operator();
-  start_operator({{"KAPPA_CRASH_AT", GetParam()}}, fast_lease());
-  change_template("stats", "max_revenue");
-  const auto code = operator_->wait_exit(180s);
-  ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << GetParam();
-  ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
+  ASSERT_NO_FATAL_FAILURE(crash_operator_at(GetParam(), [&] { change_template("stats", "max_revenue"); }));
 
-  start_operator({}, fast_lease());
-  await_service_version("stats", 2);
-  expect_version_gone("stats", 1);
-  await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
-
-  const auto deployments = client_->list(kube::resources::kDeployments, ns_, {});
-  ASSERT_EQ(deployments["items"].size(), 1u) << deployments.dump();
-  EXPECT_EQ(deployments["items"][0]["metadata"].value("name", ""), "stats-v2");
+  ASSERT_NO_FATAL_FAILURE(restart_and_expect_v2_alone());
   const auto reprocessings = client_->list(api::kReprocessings, ns_, {});
   EXPECT_EQ(phases(reprocessings, "stats"), (std::map<int64_t, std::string>{{1, "Succeeded"}, {2, "Succeeded"}}));
   EXPECT_EQ(admin_->list_groups("kappa." + ns_ + "."), (std::vector<std::string>{"kappa." + ns_ + ".stats.v2"}));
@@ -45,13 +33,9 @@ TEST_P(ConvergenceTest, KilledMidRolloutAndRestartedEndsWithV2ActiveAndV1GoneAnd
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, ConvergenceTest,
-                         ::testing::Values("after-version-allocated", "after-deployment-create", "during-catch-up", "before-service-write",
-                                           "after-service-write", "during-retire"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         ::testing::Values("after-version-allocated", "after-deployment-create", "during-catch-up",
+                                           "before-service-write", "after-service-write", "during-retire"),
+                         crash_point_test_name);
 
 // A rollback killed between its writes (the request taken, the Service
 // flipped, the pending mark dropped) and restarted flips serving exactly
@@ -83,13 +67,13 @@ TEST_P(RollbackConvergenceTest, KilledMidRollbackAndRestartedServesThePreviousVe
   await_service_version("stats", 2);
   await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
 
-  kill_operator();
-  start_operator({{"KAPPA_CRASH_AT", GetParam()}}, fast_lease());
-  client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
-                 {{"metadata", {{"annotations", {{api::kAnnotationRollback, "true"}}}}}}, {});
-  const auto code = operator_->wait_exit(120s);
-  ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << GetParam();
-  ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
+  ASSERT_NO_FATAL_FAILURE(crash_operator_at(
+      GetParam(),
+      [&] {
+        client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
+                       {{"metadata", {{"annotations", {{api::kAnnotationRollback, "true"}}}}}}, {});
+      },
+      120s));
 
   start_operator({}, fast_lease());
   await_service_version("stats", 1, 60s);
@@ -107,11 +91,7 @@ TEST_P(RollbackConvergenceTest, KilledMidRollbackAndRestartedServesThePreviousVe
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, RollbackConvergenceTest,
                          ::testing::Values("after-rollback-taken", "after-rollback-switch"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         crash_point_test_name);
 
 }  // namespace
 }  // namespace kappa::testing

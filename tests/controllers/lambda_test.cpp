@@ -268,23 +268,13 @@ TEST_P(LambdaConvergenceTest, KilledDuringAGenerationSwitchAndRestartedEndsWithO
   client_->create(api::kPipelines, ns_, lambda_manifest("stats"));
   await_pipeline_condition("stats", "Ready", "True");
 
-  kill_operator();
-  start_operator({{"KAPPA_CRASH_AT", GetParam()}}, fast_lease());
-  produce_events(300, 40, 2);
-  client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
-                 {{"metadata", {{"annotations", {{api::kAnnotationBatchNow, "true"}}}}}}, {});
-  const auto code = operator_->wait_exit(180s);
-  ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << GetParam();
-  ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
+  ASSERT_NO_FATAL_FAILURE(crash_operator_at(GetParam(), [&] {
+    produce_events(300, 40, 2);
+    client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
+                   {{"metadata", {{"annotations", {{api::kAnnotationBatchNow, "true"}}}}}}, {});
+  }));
 
-  start_operator({}, fast_lease());
-  await_service_version("stats", 2);
-  expect_version_gone("stats", 1);
-  await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
-
-  const auto deployments = client_->list(kube::resources::kDeployments, ns_, {});
-  ASSERT_EQ(deployments["items"].size(), 1u) << deployments.dump();
-  EXPECT_EQ(deployments["items"][0]["metadata"].value("name", ""), "stats-v2");
+  ASSERT_NO_FATAL_FAILURE(restart_and_expect_v2_alone());
   EXPECT_TRUE(wait_for(30s, [&] {
     const auto jobs = client_->list(kube::resources::kJobs, ns_, {});
     return jobs["items"].size() == 1u && jobs["items"][0]["metadata"].value("name", "") == "stats-v2-batch";
@@ -302,11 +292,7 @@ TEST_P(LambdaConvergenceTest, KilledDuringAGenerationSwitchAndRestartedEndsWithO
 INSTANTIATE_TEST_SUITE_P(EveryStep, LambdaConvergenceTest,
                          ::testing::Values("after-version-allocated", "after-batch-job-create",
                                            "before-service-write", "after-service-write", "during-retire"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         crash_point_test_name);
 
 }  // namespace
 }  // namespace kappa::testing

@@ -4,6 +4,7 @@
 // namespace (so tests running side by side never share an operator).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +44,13 @@ inline constexpr const char* kStreamsImage = "kappa.dev/streams-user-stats:1";
       GTEST_SKIP() << "SKIPPED: " << path_ << " is missing (dev/build-examples.sh builds it)";       \
     }                                                                                                 \
   } while (0)
+
+// A crash point's test name: "after-service-write" -> after_service_write.
+inline std::string crash_point_test_name(const ::testing::TestParamInfo<const char*>& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
 
 class OperatorTest : public NamespacedTest {
  protected:
@@ -111,6 +119,31 @@ class OperatorTest : public NamespacedTest {
   static std::vector<std::string> fast_lease() {
     return {"--leader-elect-lease-duration", "4s", "--leader-elect-renew-deadline", "3s",
             "--leader-elect-retry-period", "1s"};
+  }
+
+  // Restarts the operator so that it SIGKILLs itself at crash point `point`
+  // (KAPPA_CRASH_AT), runs `trigger` to set off what reaches it, and waits
+  // for that death. Wrap in ASSERT_NO_FATAL_FAILURE.
+  void crash_operator_at(const std::string& point, const std::function<void()>& trigger,
+                         std::chrono::milliseconds timeout = 180s) {
+    kill_operator();
+    start_operator({{"KAPPA_CRASH_AT", point}}, fast_lease());
+    trigger();
+    const auto code = operator_->wait_exit(timeout);
+    ASSERT_TRUE(code.has_value()) << "the operator never reached crash point " << point;
+    ASSERT_EQ(*code, 128 + SIGKILL) << operator_->log();
+  }
+
+  // After a crash: a fresh operator finishes the rollout to v2 of "stats",
+  // v1 is gone, and the only Deployment left is v2's.
+  void restart_and_expect_v2_alone() {
+    start_operator({}, fast_lease());
+    await_service_version("stats", 2);
+    expect_version_gone("stats", 1);
+    await_pipeline_condition("stats", "Ready", "True", 60s, "RolloutComplete");
+    const auto deployments = client_->list(kube::resources::kDeployments, ns_, {});
+    ASSERT_EQ(deployments["items"].size(), 1u) << deployments.dump();
+    EXPECT_EQ(deployments["items"][0]["metadata"].value("name", ""), "stats-v2");
   }
 
   // SIGKILL: no lease release, no cleanup; a restart must converge.
