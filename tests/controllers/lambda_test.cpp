@@ -257,6 +257,32 @@ TEST_F(LambdaTest, ASecondGenerationSwitchesAtomicallyAndMatchesAKappaPipeline) 
 }
 
 
+// Rollback flips serving back to the warm previous generation in one write;
+// its answers are generation 1's again, and no new generation starts by
+// itself (the template is the one already served).
+TEST_F(LambdaTest, ARollbackFlipsBackToTheWarmPreviousGeneration) {
+  produce_events(1000, 20);
+  json pipeline = lambda_manifest("stats");
+  pipeline["spec"]["rollout"]["retireAfter"] = "10m";
+  client_->create(api::kPipelines, ns_, pipeline);
+  await_pipeline_condition("stats", "Ready", "True");
+  client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
+                 {{"metadata", {{"annotations", {{api::kAnnotationBatchNow, "true"}}}}}}, {});
+  await_service_version("stats", 2);
+  ASSERT_TRUE(wait_for(30s, [&] { return answer(2, "u-1").has_value(); }));
+
+  client_->patch(api::kPipelines, ns_, "stats", kube::PatchType::Merge,
+                 {{"metadata", {{"annotations", {{api::kAnnotationRollback, "true"}}}}}}, {});
+  await_service_version("stats", 1, 60s);
+  const auto a = answer(1, "u-1");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->value("generation", int64_t{0}), 1);
+  await_pipeline_condition("stats", "Ready", "True", 60s);
+  EXPECT_FALSE(wait_for(5s, [&] { return reprocessing_of("stats", 3).has_value(); }))
+      << "a rollback must not start another generation";
+  EXPECT_EQ(service_version("stats"), 1);
+}
+
 // The operator SIGKILLed at each step of a generation switch (its own crash
 // points) and restarted: generation 2 serves, generation 1 is gone, and
 // nothing is left over (Jobs, Deployments, groups, topics).
