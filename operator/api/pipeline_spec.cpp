@@ -4,7 +4,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "api/cron_schedule.h"
 #include "api/duration.h"
 #include "api/names.h"
 #include "kube/time_format.h"
@@ -36,17 +35,15 @@ Architecture architecture_field(const json& spec) {
   throw std::invalid_argument("spec.architecture: \"" + text + "\" is neither Kappa nor Lambda");
 }
 
-// The schedule is kept as text; parsing it here refuses a bad one before
-// any generation is planned on it.
-std::string schedule_field(const json& value) {
-  std::string text;
+// Parsed here, so a bad schedule is refused before any generation is
+// planned on it, and the controllers use this parse.
+CronSchedule schedule_field(const json& value, std::string& text) {
   try {
     text = value.get<std::string>();
-    CronSchedule::parse(text);
+    return CronSchedule::parse(text);
   } catch (const std::exception& e) {
     throw std::invalid_argument("spec.batch.schedule \"" + text + "\": " + e.what());
   }
-  return text;
 }
 
 // The CRD's rules refuse the same, but an installed CRD may be older than
@@ -62,7 +59,7 @@ BatchSpec batch_field(const json& spec, Architecture architecture) {
   if (batch.contains("schedule") && batch.contains("every")) {
     throw std::invalid_argument("spec.batch: set at most one of schedule and every");
   }
-  if (batch.contains("schedule")) b.schedule = schedule_field(batch["schedule"]);
+  if (batch.contains("schedule")) b.cron = schedule_field(batch["schedule"], b.schedule);
   if (batch.contains("every")) {
     b.every = duration_at(batch["every"], "spec.batch.every");
     if (*b.every < std::chrono::minutes(1)) throw std::invalid_argument("spec.batch.every: at least 1m");

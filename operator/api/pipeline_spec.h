@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/cron_schedule.h"
 #include "kafka/admin_types.h"
 
 namespace kappa::api {
@@ -27,7 +28,8 @@ enum class Architecture { Kappa, Lambda };
 // spec.batch of a Lambda Pipeline: when a new generation's batch run starts
 // (besides a template change and the kappa.dev/batch-now annotation).
 struct BatchSpec {
-  std::string schedule;  // cron in UTC (api/cron_schedule.h); "" = none
+  std::string schedule;  // cron in UTC as written; "" = none
+  std::optional<CronSchedule> cron;  // the same, parsed once here
   std::optional<std::chrono::milliseconds> every;  // a new generation this long after the last one started
   int32_t backoff_limit = 3;                       // the batch Job's pod retries
   nlohmann::json resources;                        // the batch pod's; null = the processor template's

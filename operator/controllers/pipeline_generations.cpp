@@ -5,7 +5,6 @@
 // that one. One generation is built at a time.
 #include <algorithm>
 
-#include "api/cron_schedule.h"
 #include "api/names.h"
 #include "api/status_names.h"
 #include "controllers/pipeline_view.h"
@@ -54,8 +53,8 @@ std::optional<std::chrono::system_clock::time_point> PipelineReconciler::next_ge
     const View& v, std::chrono::system_clock::time_point last) const {
   const auto& batch = v.spec->batch;
   if (batch.every) return last + *batch.every;
-  if (batch.schedule.empty()) return std::nullopt;
-  return api::CronSchedule::parse(batch.schedule).next_after(last);
+  if (!batch.cron) return std::nullopt;
+  return batch.cron->next_after(last);
 }
 
 void PipelineReconciler::schedule_generation(View& v) {
@@ -68,9 +67,10 @@ void PipelineReconciler::schedule_generation(View& v) {
   report_serving_batch(v);
   if (v.in_flight_any()) {
     // A requested run that is already being built has been started: done.
-    for (const auto& r : v.reprocessings) {
-      if (!is_terminal(r) && trigger_of(r) == "Requested" && requested) clear_batch_now(v);
-    }
+    const bool building_requested = std::any_of(v.reprocessings.begin(), v.reprocessings.end(), [](const json& r) {
+      return !is_terminal(r) && trigger_of(r) == "Requested";
+    });
+    if (requested && building_requested) clear_batch_now(v);
     return;
   }
   const auto now = ctx_.wall_clock();
@@ -115,14 +115,13 @@ void PipelineReconciler::report_failed_generation(View& v) {
     if (version_of(r) > *v.active && (!newest || version_of(r) > version_of(*newest))) newest = &r;
   }
   if (!newest || status_of(*newest).value("phase", "") != api::phase::kFailed) return;
-  const auto why = api::find_condition(status_of(*newest).value("conditions", json::array()), api::condition::kStalled);
-  const bool has_reason = why && why->value("status", "") == "True";
-  const bool scheduled = v.spec->batch.every || !v.spec->batch.schedule.empty();
+  const auto why = stalled_because(*newest);
+  const bool scheduled = v.spec->batch.every || v.spec->batch.cron;
   v.stalled = api::condition_true(
-      api::condition::kStalled, has_reason ? why->value("reason", "") : std::string("GenerationFailed"),
+      api::condition::kStalled, why ? why->value("reason", "") : std::string("GenerationFailed"),
       "generation " + std::to_string(version_of(*newest)) + " (Reprocessing " +
           (*newest)["metadata"].value("name", "") + ") failed" +
-          (has_reason ? ": " + why->value("message", "") : std::string()) + "; v" + std::to_string(*v.active) +
+          (why ? ": " + why->value("message", "") : std::string()) + "; v" + std::to_string(*v.active) +
           " keeps serving; the next generation starts " +
           (scheduled ? "on schedule or with " : "with ") + api::kAnnotationBatchNow);
 }

@@ -306,12 +306,11 @@ PipelineReconciler::TemplateAttempts PipelineReconciler::attempts_of(const View&
 void PipelineReconciler::stall_on_ended_attempt(View& v, const json& attempt) {
   const std::string rp = attempt["metadata"].value("name", "");
   const std::string phase = status_of(attempt).value("phase", std::string(api::phase::kFailed));
-  const auto why = api::find_condition(status_of(attempt).value("conditions", json::array()), api::condition::kStalled);
-  const bool has_reason = why && why->value("status", "") == "True";
+  const auto why = stalled_because(attempt);
   v.stalled = api::condition_true(
-      api::condition::kStalled, has_reason ? why->value("reason", "") : "Rollout" + phase,
+      api::condition::kStalled, why ? why->value("reason", "") : "Rollout" + phase,
       "Reprocessing " + rp + " for this template ended " + phase +
-          (has_reason ? " (" + why->value("message", "") + ")" : std::string()) +
+          (why ? " (" + why->value("message", "") + ")" : std::string()) +
           "; change spec.processor or delete the Reprocessing to try again");
 }
 

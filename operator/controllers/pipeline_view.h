@@ -36,6 +36,13 @@ inline bool is_terminal(const json& rp) { return is_terminal_phase(status_of(rp)
 
 inline int64_t version_of(const json& rp) { return status_of(rp).value("version", int64_t{0}); }
 
+// The Stalled condition a Reprocessing holds True (why it ended), if any.
+inline std::optional<json> stalled_because(const json& rp) {
+  auto why = api::find_condition(status_of(rp).value("conditions", json::array()), api::condition::kStalled);
+  if (!why || why->value("status", "") != "True") return std::nullopt;
+  return why;
+}
+
 inline std::string hash_label(const json& object) {
   return object["metadata"].value("labels", json::object()).value(api::kLabelTemplateHash, "");
 }

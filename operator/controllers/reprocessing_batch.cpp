@@ -20,8 +20,7 @@ using kube::Result;
 std::optional<Result> ReprocessingReconciler::run_batch(Attempt& a, int32_t input_partitions) {
   if (a.status.value("batchCompletedAt", "").empty()) {
     take_snapshot(a);
-    if (auto stop = create_table_pair(a, a.plan.batch_table, input_partitions)) return stop;
-    const auto job = ensure_batch_job(a);
+    const auto job = ensure_batch_job(a, input_partitions);
     if (!job) return Result::after(ctx_.options.retry_interval);
     if (auto stop = follow_batch(a, *job)) return stop;
   }
@@ -49,12 +48,15 @@ void ReprocessingReconciler::take_snapshot(Attempt& a) {
   spdlog::info("reprocessing {}/{}: generation {} snapshot {}", a.ns, a.name, a.plan.version, a.plan.snapshot.dump());
 }
 
-// The Job, made once: one a pass made a moment ago is read, not made again;
-// one that is not this Reprocessing's stalls it. Nothing when it conflicts.
-std::optional<json> ReprocessingReconciler::ensure_batch_job(Attempt& a) {
+// The Job, made once, after its tables (and only then: a running Job's
+// tables exist, so a pass while it runs makes no Kafka call): one a pass
+// made a moment ago is read, not made again; one that is not this
+// Reprocessing's stalls it. Nothing when it conflicts or a table does.
+std::optional<json> ReprocessingReconciler::ensure_batch_job(Attempt& a, int32_t input_partitions) {
   std::optional<json> job;
   if (const auto cached = ctx_.caches.jobs.get(a.ns + "/" + a.plan.batch_job)) job = *cached;
   if (!job) {
+    if (create_table_pair(a, a.plan.batch_table, input_partitions)) return std::nullopt;
     try {
       job = ctx_.client.create(kube::resources::kJobs, a.ns,
                                build_batch_job(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys));

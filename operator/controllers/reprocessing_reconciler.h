@@ -58,7 +58,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   // it runs or when it failed, std::nullopt once its table is complete.
   std::optional<kube::Result> run_batch(Attempt& a, int32_t input_partitions);
   void take_snapshot(Attempt& a);
-  std::optional<nlohmann::json> ensure_batch_job(Attempt& a);
+  std::optional<nlohmann::json> ensure_batch_job(Attempt& a, int32_t input_partitions);
   std::optional<kube::Result> follow_batch(Attempt& a, const nlohmann::json& job);
   std::optional<kube::Result> create_deployment(Attempt& a, const nlohmann::json& deployment);
 

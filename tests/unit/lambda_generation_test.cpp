@@ -74,7 +74,9 @@ TEST_F(LambdaGenerationTest, TheSnapshotIsRecordedAndTheBatchJobRunsExactlyToIt)
   EXPECT_EQ(owned["batchConsumerGroup"], "kappa.team.stats.v1.batch") << "on record before it exists";
 
   h.kafka().set_end(ControllerHarness::kInput, 150);  // the log grows while the batch runs
+  const int creates = h.kafka().calls("create_topic");
   reconcile();
+  EXPECT_EQ(h.kafka().calls("create_topic"), creates) << "a pass while the Job runs makes no table";
   EXPECT_EQ(status()["snapshot"], json::parse(R"({"0":100,"1":100,"2":100})")) << "a later pass keeps S_1";
   EXPECT_EQ(json::parse(env_of((*job())["spec"]["template"]["spec"], "KAPPA_STOP_AT")), status()["snapshot"]);
 }
