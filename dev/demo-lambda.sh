@@ -80,9 +80,7 @@ until served | diff -q - "$STACK_DIR/demo-recomputed.txt" >/dev/null; do
 done
 echo "served by generation $(service_version) (merge of batch and speed):"; served | sed 's/^/  /'
 echo "They match."
-kubectl get events.events.k8s.io -n "$NS" --sort-by=.eventTime \
-  -o custom-columns=REASON:.reason,OBJECT:.regarding.name,NOTE:.note 2>/dev/null |
-  grep -E '^(GenerationStarted|BatchStarted|BatchCompleted|GenerationSwitched|Retired) ' | tail -n 10
+operator_events 'GenerationStarted|BatchStarted|BatchCompleted|GenerationSwitched|Retired' 10
 
 step "8/8 Summary"
 cat <<MSG

@@ -55,6 +55,12 @@ status() {
   if command -v kubectl-kappa >/dev/null; then kubectl kappa status "$PIPELINE" -n "$NS"; else kubectl get kp,krp -n "$NS"; fi
 }
 service_version() { kubectl get service "$PIPELINE" -n "$NS" -o jsonpath='{.spec.selector.kappa\.dev/version}' 2>/dev/null; }
+# operator_events REASON|REASON... N: the last N of the operator's Events with these reasons.
+operator_events() {
+  kubectl get events.events.k8s.io -n "$NS" --sort-by=.eventTime \
+    -o custom-columns=REASON:.reason,OBJECT:.regarding.name,NOTE:.note 2>/dev/null |
+    grep -E "^($1) " | tail -n "$2"
+}
 # The Service has no endpoints on this stack (no kube-proxy): ask the pods
 # it selects, by their IPs.
 query() {
@@ -98,9 +104,7 @@ step "7/8 v2 serves (with max_revenue); v1 is retired"
 status
 query
 echo "The operator's Events:"
-kubectl get events.events.k8s.io -n "$NS" --sort-by=.eventTime \
-  -o custom-columns=REASON:.reason,OBJECT:.regarding.name,NOTE:.note 2>/dev/null |
-  grep -E '^(VersionCreated|ReprocessingCreated|CatchingUp|CaughtUp|Switched|Promoted|Retired|TableDeleted) ' | tail -n 14
+operator_events 'VersionCreated|ReprocessingCreated|CatchingUp|CaughtUp|Switched|Promoted|Retired|TableDeleted' 14
 
 step "8/8 Summary"
 cat <<MSG
