@@ -18,19 +18,21 @@ for r in json.load(sys.stdin)["items"]:
         s.get("version"), json.dumps(s.get("snapshot")), s.get("batchRecords"), s.get("batchJob"),
         s.get("batchStartedAt"), s.get("batchCompletedAt"), s.get("phase")))'
 }
-# Count, revenue and distinct sessions of u-1..u-3 over the whole topic, folded here.
+# Count, revenue and distinct sessions of u-1..u-3 over the whole topic, folded
+# here. math.fsum is the exact sum rounded once, as the processor sums: the
+# revenues must match to the last digit, not merely to a rounding.
 recompute() {
   kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$TOPIC" -o beginning -e -q -f '%s\n' 2>/dev/null | python3 -c '
-import json, sys
+import json, math, sys
 rows = {}
 for line in sys.stdin:
     e = json.loads(line)
     if e.get("user_id") not in ("u-1", "u-2", "u-3"): continue
-    r = rows.setdefault(e["user_id"], [0, 0.0, set()])
-    r[0] += 1; r[1] += e.get("revenue", 0); r[2].add(e.get("session_id"))
+    r = rows.setdefault(e["user_id"], [0, [], set()])
+    r[0] += 1; r[1].append(e.get("revenue", 0)); r[2].add(e.get("session_id"))
 for user in sorted(rows):
     count, revenue, sessions = rows[user]
-    print(user, count, round(revenue, 6), len(sessions))'
+    print(user, count, repr(math.fsum(revenue)), len(sessions))'
 }
 served() {
   local version ip user
@@ -41,7 +43,7 @@ served() {
     curl -s "http://$ip:8080/v1/keys/$user" | python3 -c '
 import json, sys
 a = json.load(sys.stdin); v = a["value"]
-print(a["key"], v["total_events"], round(v["total_revenue"], 6), v["total_sessions"])'
+print(a["key"], v["total_events"], repr(float(v["total_revenue"])), v["total_sessions"])'
   done
 }
 

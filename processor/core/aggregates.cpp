@@ -46,6 +46,13 @@ std::string_view type_name(const FieldValue& value) {
   }
 }
 
+// From exact integers to the exact sum of doubles, keeping what was summed.
+void leave_integers(SumState& sum) {
+  sum.integral = false;
+  sum.real.add_integer(sum.integer);
+  sum.integer = 0;
+}
+
 // As add_to_sum below, for a FieldValue number.
 void add_to_sum(SumState& sum, const FieldValue& value) {
   if (sum.integral) {
@@ -64,13 +71,12 @@ void add_to_sum(SumState& sum, const FieldValue& value) {
       sum.integer = result;
       return;
     }
-    sum.integral = false;
-    sum.real = static_cast<double>(sum.integer);
+    leave_integers(sum);
   }
   switch (value.kind) {
-    case FieldValue::Kind::Integer: sum.real += static_cast<double>(value.integer); break;
-    case FieldValue::Kind::Unsigned: sum.real += static_cast<double>(value.unsigned_integer); break;
-    default: sum.real += value.real; break;
+    case FieldValue::Kind::Integer: sum.real.add_integer(value.integer); break;
+    case FieldValue::Kind::Unsigned: sum.real.add(static_cast<double>(value.unsigned_integer)); break;
+    default: sum.real.add(value.real); break;
   }
 }
 
@@ -83,27 +89,54 @@ void add_to_sum(SumState& sum, const nlohmann::json& value) {
         return;
       }
     }
-    sum.integral = false;
-    sum.real = static_cast<double>(sum.integer);
+    leave_integers(sum);
   }
-  sum.real += value.get<double>();
+  if (const auto integer = as_int64(value)) {
+    sum.real.add_integer(*integer);
+  } else {
+    sum.real.add(value.get<double>());
+  }
+}
+
+SumState decode_sum(const nlohmann::json& encoded) {
+  if (encoded.is_number()) {
+    if (const auto integer = as_int64(encoded)) return SumState{true, *integer, {}};
+    return SumState{false, 0, ExactSum::of({encoded.get<double>()})};
+  }
+  constexpr std::size_t kMostPartials = 64;  // a double's range needs far fewer
+  if (!encoded.is_array() || encoded.empty() || encoded.size() > kMostPartials) {
+    throw std::invalid_argument("a sum must be a number or an array of at most 64 partial sums");
+  }
+  ExactSum::Partials partials;
+  for (const auto& p : encoded) {
+    if (!p.is_number()) throw std::invalid_argument("a sum's partials must be numbers");
+    partials.push_back(p.get<double>());
+  }
+  return SumState{false, 0, ExactSum::of(partials)};
 }
 
 struct Renderer {
   nlohmann::json operator()(const CountState& s) const { return s.count; }
   nlohmann::json operator()(const SumState& s) const {
-    return s.integral ? nlohmann::json(s.integer) : nlohmann::json(s.real);
+    return s.integral ? nlohmann::json(s.integer) : nlohmann::json(s.real.value());
   }
   nlohmann::json operator()(const ExtremeState& s) const { return s.value; }
   nlohmann::json operator()(const DistinctState& s) const { return s.values.size(); }
   nlohmann::json operator()(const LastState& s) const { return s.value; }
 };
 
+// A sum whose exact value is one double is that number (as before exact
+// sums); otherwise its partials, so that nothing of it is lost.
+nlohmann::json encode_sum(const SumState& s) {
+  if (s.integral) return s.integer;
+  const auto& partials = s.real.partials();
+  if (partials.size() <= 1) return s.real.value();
+  return nlohmann::json(std::vector<double>(partials.begin(), partials.end()));
+}
+
 struct Encoder {
   nlohmann::json operator()(const CountState& s) const { return s.count; }
-  nlohmann::json operator()(const SumState& s) const {
-    return s.integral ? nlohmann::json(s.integer) : nlohmann::json(s.real);
-  }
+  nlohmann::json operator()(const SumState& s) const { return encode_sum(s); }
   nlohmann::json operator()(const ExtremeState& s) const { return s.value; }
   nlohmann::json operator()(const DistinctState& s) const {
     auto out = nlohmann::json::array();
@@ -314,9 +347,7 @@ AggregateState decode(AggregateOp op, const nlohmann::json& encoded) {
       return CountState{*count};
     }
     case AggregateOp::Sum: {
-      if (!encoded.is_number()) throw std::invalid_argument("a sum must be a number");
-      if (const auto integer = as_int64(encoded)) return SumState{true, *integer, 0.0};
-      return SumState{false, 0, encoded.get<double>()};
+      return decode_sum(encoded);
     }
     case AggregateOp::Min:
     case AggregateOp::Max:

@@ -4,9 +4,10 @@
 // changelog and decode back. Exactness:
 //  - count, count_distinct: exact (the distinct set is kept whole).
 //  - sum: exact 64-bit integer arithmetic while every value is an integer;
-//    from the first non-integer value (or an int64 overflow) on, an IEEE
-//    double. Events of one key are folded in log order, so a replay
-//    computes the identical double, bit for bit.
+//    from the first non-integer value (or an int64 overflow) on, the exact
+//    sum of the values as doubles (core/exact_sum.h), rendered rounded once:
+//    independent of the order of the events, so a replay and a Lambda merge
+//    of a batch and a speed sum give the same double, bit for bit.
 //  - min, max: the exact JSON number seen (3 and 3.0 compare equal).
 //  - last: the value of the latest event in log order.
 #include <absl/container/inlined_vector.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/event_fields.h"
+#include "core/exact_sum.h"
 #include "core/hashed_text.h"
 #include "core/view_definition.h"
 
@@ -30,7 +32,7 @@ struct CountState {
 struct SumState {
   bool integral = true;
   std::int64_t integer = 0;
-  double real = 0.0;
+  ExactSum real;  // once not integral: everything added so far
 };
 struct ExtremeState {
   nlohmann::json value;  // null until the first value

@@ -170,8 +170,11 @@ Outcome Aggregator::refused(const PreparedEvent& event) const {
 void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) const {
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
-    if (event.applies[i] && aggregates[i].op == AggregateOp::CountDistinct) {
+    if (!event.applies[i]) continue;
+    if (aggregates[i].op == AggregateOp::CountDistinct) {
       prefetch_member(std::get<DistinctState>(state.aggregates[i]), event.member(i));
+    } else if (aggregates[i].op == AggregateOp::Sum) {
+      std::get<SumState>(state.aggregates[i]).real.prefetch();
     }
   }
 }

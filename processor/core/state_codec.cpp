@@ -21,8 +21,24 @@ void append_sum(std::string& out, const SumState& s) {
   if (s.integral) {
     append_integer(out, s.integer);
   } else {
-    append_double(out, s.real);
+    append_double(out, s.real.value());
   }
+}
+
+// As aggregates.cpp's encode_sum: the number, or the partials when the
+// exact sum is not one double.
+void append_encoded_sum(std::string& out, const SumState& s) {
+  const auto& partials = s.real.partials();
+  if (s.integral || partials.size() <= 1) {
+    append_sum(out, s);
+    return;
+  }
+  out += '[';
+  for (std::size_t i = 0; i < partials.size(); ++i) {
+    if (i > 0) out += ',';
+    append_double(out, partials[i]);
+  }
+  out += ']';
 }
 
 // The output value of one aggregate (as render() returns it).
@@ -39,7 +55,7 @@ struct RenderTo {
 struct EncodeTo {
   std::string& out;
   void operator()(const CountState& s) const { append_integer(out, s.count); }
-  void operator()(const SumState& s) const { append_sum(out, s); }
+  void operator()(const SumState& s) const { append_encoded_sum(out, s); }
   void operator()(const ExtremeState& s) const { append_json(out, s.value); }
   void operator()(const DistinctState& s) const {
     out += '[';

@@ -6,16 +6,20 @@ namespace kappa::processor {
 
 namespace {
 
-double as_double(const SumState& s) { return s.integral ? static_cast<double>(s.integer) : s.real; }
-
+// The exact sum of both sides; integers stay integers while they fit.
 SumState merge_sums(const SumState& batch, const SumState& speed) {
   SumState out;
   if (batch.integral && speed.integral && !__builtin_add_overflow(batch.integer, speed.integer, &out.integer)) {
     return out;
   }
-  out.integral = false;
-  out.integer = 0;
-  out.real = as_double(batch) + as_double(speed);
+  out = SumState{false, 0, {}};
+  for (const SumState* side : {&batch, &speed}) {
+    if (side->integral) {
+      out.real.add_integer(side->integer);
+    } else {
+      out.real.add(side->real);
+    }
+  }
   return out;
 }
 

@@ -9,10 +9,8 @@
 //  - last: the speed layer's value when it has seen one (its events come
 //    later in the log), else the batch's;
 //  - sum: exact while both sums are integers and their total fits int64;
-//    otherwise the double batch + speed. A single fold adds the same values
-//    one by one, so the two agree whenever every partial sum is exact in a
-//    double (integers, halves, quarters, ...), and may differ in the last
-//    bits otherwise (19.99 + 0.01: addition order matters in floating point).
+//    otherwise the exact sum of both sides' partials (core/exact_sum.h),
+//    which is the one fold's exact sum: equal to the last bit.
 #include "core/aggregates.h"
 #include "core/view_definition.h"
 

@@ -176,13 +176,17 @@ class OperatorTest : public NamespacedTest {
               {"rollout", rollout}}}};
   }
 
+  // Event i's revenue: cents, as money comes, so that no sum is exact in
+  // binary and a sum's result depends on how it is added up.
+  static double revenue_of(int i) { return static_cast<double>(i % 997 + 1) / 100.0; }
+
   // `count` events over `users` users, keyed by user_id.
   void produce_events(int count, int users, int seed = 1) {
     std::vector<processor::Record> records;
     for (int i = 0; i < count; ++i) {
       const std::string user = "u-" + std::to_string((i * 7 + seed) % users);
       records.push_back({user, json{{"user_id", user},
-                                    {"revenue", (i % 10) + 0.5},
+                                    {"revenue", revenue_of(i)},
                                     {"session_id", "s-" + std::to_string(i % 13)}}
                                    .dump()});
     }

@@ -95,7 +95,7 @@ TEST(StateCodec, ADoubleSumStaysADoubleThroughTheChangelog) {
   const auto back = decode_state(view(), bytes);
   const auto& sum = std::get<SumState>(back.aggregates[3]);  // events, page, revenue, ... in name order
   EXPECT_FALSE(sum.integral);
-  EXPECT_EQ(sum.real, 1.0);
+  EXPECT_EQ(sum.real.value(), 1.0);
   EXPECT_EQ(render_output(view(), back), R"({"biggest":0.5,"events":2,"page":"/p","revenue":1.0,"sessions":1,"smallest":0.5})");
 }
 
