@@ -102,10 +102,7 @@ Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
 }
 
 bool Aggregator::matches(const Filter& filter, const std::vector<std::size_t>& slots) const {
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    if (!filter.holds(i, fields_.get(slots[i]))) return false;
-  }
-  return true;
+  return filter.matches([&](std::size_t i) { return fields_.get(slots[i]); });
 }
 
 Outcome Aggregator::process(std::string_view payload,

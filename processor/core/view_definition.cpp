@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "core/sql_view.h"
 
 namespace kappa::processor {
 namespace {
@@ -71,6 +72,29 @@ AggregateSpec parse_aggregate(const std::string& name, const nlohmann::json& spe
   return aggregate;
 }
 
+// {"sql": "SELECT ...", ...} as the JSON definition the statement compiles
+// to, with the other members (deadLetterTopic) kept beside it.
+nlohmann::json with_sql_compiled(nlohmann::json doc) {
+  const auto sql = doc.find("sql");
+  if (sql == doc.end()) return doc;
+  const std::string where = std::string(kRoot) + ".sql";
+  if (!sql->is_string()) throw ConfigError(where, "must be a string holding one SELECT statement");
+  nlohmann::json compiled;
+  try {
+    compiled = sql::compile_view(sql->get<std::string>());
+  } catch (const sql::SqlError& e) {
+    throw ConfigError(where, e.what());
+  }
+  for (const auto& [member, value] : doc.items()) {
+    if (member == "sql") continue;
+    if (member == "key" || member == "aggregates" || member == "filter" || member == "name") {
+      throw ConfigError(std::string(kRoot) + "." + member, "not beside sql: the statement defines it");
+    }
+    compiled[member] = value;
+  }
+  return compiled;
+}
+
 }  // namespace
 
 std::string_view to_string(AggregateOp op) {
@@ -89,9 +113,10 @@ ViewDefinition ViewDefinition::parse(const std::string& text) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ConfigError(kRoot, "empty: a JSON view definition is required");
   }
-  const auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) throw ConfigError(kRoot, "not valid JSON");
-  if (!doc.is_object()) throw ConfigError(kRoot, "must be a JSON object");
+  const auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) throw ConfigError(kRoot, "not valid JSON");
+  if (!parsed.is_object()) throw ConfigError(kRoot, "must be a JSON object");
+  const auto doc = with_sql_compiled(parsed);
 
   ViewDefinition view;
   bool have_key = false;
@@ -111,13 +136,16 @@ ViewDefinition ViewDefinition::parse(const std::string& text) {
       have_aggregates = true;
     } else if (member == "filter") {
       view.filter = Filter::parse(value, where);
+    } else if (member == "name") {
+      if (!value.is_string() || value.get<std::string>().empty()) throw ConfigError(where, "must be a non-empty name");
+      view.name = value.get<std::string>();
     } else if (member == "deadLetterTopic") {
       if (!value.is_string() || value.get<std::string>().empty()) {
         throw ConfigError(where, "must be a non-empty topic name");
       }
       view.dead_letter_topic = value.get<std::string>();
     } else {
-      throw ConfigError(where, "unknown member (use key, aggregates, filter, deadLetterTopic)");
+      throw ConfigError(where, "unknown member (use sql, or key, aggregates, filter; and name, deadLetterTopic)");
     }
   }
   if (!have_key) throw ConfigError(std::string(kRoot) + ".key", "required: the event field to group by");

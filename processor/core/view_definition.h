@@ -9,6 +9,11 @@
 //      "total_sessions": {"op": "count_distinct", "field": "session_id"},
 //      "purchases":      {"op": "count", "where": {"field": "type", "equals": "purchase"}}},
 //    "deadLetterTopic": "events.dead"}                                  (optional)
+//
+// or the same as SQL (core/sql_view.h), compiled into that form:
+//
+//   {"sql": "SELECT user_id, COUNT(*) AS total_events ... GROUP BY user_id",
+//    "deadLetterTopic": "events.dead"}
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -43,6 +48,7 @@ struct ViewDefinition {
   std::vector<AggregateSpec> aggregates;  // in name order
   std::optional<Filter> filter;
   std::string dead_letter_topic;  // empty: none
+  std::string name;               // CREATE MATERIALIZED VIEW <name>, or "name"; may be empty
   // A stable hash of the definition; state records carry it so that state
   // written by another definition is never mixed in.
   std::string fingerprint;
