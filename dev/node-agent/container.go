@@ -6,7 +6,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,6 +45,7 @@ type containerRT struct {
 	nextStart time.Time // no start before this (crash-loop back-off)
 	delay     time.Duration
 	lastError string // last waiting message logged, to log changes only
+	logPath   string // where the running process writes (set at start)
 }
 
 func newContainerRT(c v1.Container, kind containerKind, podPolicy v1.RestartPolicy) *containerRT {
@@ -97,6 +100,32 @@ func (c *containerRT) setWaiting(reason, message string) bool {
 
 // exited turns the finished process into a termination record and decides
 // whether and when the container restarts. Called once per exit.
+// logTail is what kubelet reports for FallbackToLogsOnError: the end of the
+// container's log, at most 80 lines and 2048 bytes.
+func logTail(path string) string {
+	const maxBytes, maxLines = 2048, 80
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	from := info.Size() - maxBytes
+	if from < 0 {
+		from = 0
+	}
+	buf := make([]byte, info.Size()-from)
+	n, _ := f.ReadAt(buf, from)
+	lines := strings.Split(strings.TrimRight(string(buf[:n]), "\n"), "\n")
+	if len(lines) > maxLines {
+		lines = lines[len(lines)-maxLines:]
+	}
+	return strings.Join(lines, "\n")
+}
+
 func (c *containerRT) exited(now time.Time, mayRestart bool) *v1.ContainerStateTerminated {
 	p := c.proc
 	code, sig, finished := p.exitInfo()
@@ -119,6 +148,8 @@ func (c *containerRT) exited(now time.Time, mayRestart bool) *v1.ContainerStateT
 	}
 	if sig != 0 {
 		term.Message = "killed by signal " + strconv.Itoa(int(sig)) + " (" + syscall.Signal(sig).String() + ")"
+	} else if code != 0 && c.spec.TerminationMessagePolicy == v1.TerminationMessageFallbackToLogsOnError {
+		term.Message = logTail(c.logPath)
 	}
 	c.recordTermination(term, finished.Sub(p.startedAt), now, mayRestart)
 	return term

@@ -508,6 +508,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 	}
 	c.starts++
 	var p *proc
+	c.logPath = filepath.Join(w.dir, c.spec.Name+".log")
 	path, err := resolveExecutable(argv[0], exe, dir, pathEnv)
 	if err == nil {
 		argv[0] = path
@@ -516,7 +517,7 @@ func (w *podWorker) maybeStart(ctx context.Context, c *containerRT, now time.Tim
 			argv:    argv,
 			env:     procEnv,
 			dir:     dir,
-			logPath: filepath.Join(w.dir, c.spec.Name+".log"),
+			logPath: c.logPath,
 			mounts:  plan,
 		}, w.wake)
 	}

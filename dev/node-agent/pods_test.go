@@ -312,6 +312,38 @@ func TestRestartPolicies(t *testing.T) {
 	}
 }
 
+// FallbackToLogsOnError: a failed container's termination message is the
+// end of its log (what the operator shows in a Stalled condition); a
+// container without the policy, or one that succeeded, has none.
+func TestFallbackToLogsOnErrorReportsTheLogTail(t *testing.T) {
+	ta := startTestAgent(t)
+	sh := func(name, script string, policy v1.TerminationMessagePolicy) {
+		p := newPod(name, v1.Container{Name: "main", Image: "kappa.dev/sh", Args: []string{"-c", script},
+			TerminationMessagePolicy: policy})
+		p.Spec.RestartPolicy = v1.RestartPolicyNever
+		ta.create(p)
+	}
+	sh("refuses", "for i in $(seq 1 200); do echo line $i; done; echo 'KAPPA_CONFIG.sql: JOIN is not supported' >&2; exit 2",
+		v1.TerminationMessageFallbackToLogsOnError)
+	sh("plain", "echo no; exit 2", v1.TerminationMessageReadFile)
+	sh("fine", "echo yes", v1.TerminationMessageFallbackToLogsOnError)
+	failed := func(p *v1.Pod) bool { return p.Status.Phase == v1.PodFailed || p.Status.Phase == v1.PodSucceeded }
+
+	term := ta.waitPod("refuses", "ended", 10*time.Second, failed).Status.ContainerStatuses[0].State.Terminated
+	if term == nil || term.ExitCode != 2 || !strings.HasSuffix(term.Message, "KAPPA_CONFIG.sql: JOIN is not supported") {
+		t.Fatalf("refuses: %+v", term)
+	}
+	if lines := strings.Count(term.Message, "\n") + 1; lines != 80 || strings.Contains(term.Message, "line 120\n") {
+		t.Errorf("the message holds %d lines, want the last 80: %q", lines, term.Message)
+	}
+	for _, name := range []string{"plain", "fine"} {
+		term := ta.waitPod(name, "ended", 10*time.Second, failed).Status.ContainerStatuses[0].State.Terminated
+		if term == nil || term.Message != "" {
+			t.Errorf("%s: message %+v, want none", name, term)
+		}
+	}
+}
+
 func TestLivenessFailureRestarts(t *testing.T) {
 	ta := startTestAgent(t)
 	p := newPod("unhealthy", v1.Container{

@@ -115,6 +115,10 @@ json processor_container(const api::PipelineSpec& spec, const VersionPlan& plan,
       {"env", contract_env(spec, plan, secret_keys, run)},
       {"securityContext", container_security_context()},
       {"resources", resources_of(spec, plan, run)},
+      // A refused view ends the processor with one line saying where and
+      // why; kubelet makes the log's end the termination message, and the
+      // operator's Stalled condition quotes it.
+      {"terminationMessagePolicy", "FallbackToLogsOnError"},
   };
   if (plan.processor.contains("args")) container["args"] = plan.processor["args"];
   return container;

@@ -26,6 +26,30 @@ bool all_replicas_ready(const json& deployment) {
          status.value("replicas", 0) == wanted;
 }
 
+namespace {
+
+// "; exit code 2: <the last line of its termination message>": why the
+// container last ended, in its own words (the processor's last line names
+// what it refused; FallbackToLogsOnError makes it the message).
+std::string last_exit(const json& container_status) {
+  const auto terminated =
+      container_status.value("lastState", json::object()).value("terminated", json::object());
+  if (!terminated.contains("exitCode")) return "";
+  std::string out = "; exit code " + std::to_string(terminated.value("exitCode", 0));
+  std::string text = terminated.value("message", "");
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (const auto newline = text.rfind('\n'); newline != std::string::npos) text.erase(0, newline + 1);
+  constexpr std::size_t kLongest = 1024;
+  if (text.size() > kLongest) {
+    std::size_t cut = kLongest;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    text = text.substr(0, cut) + "...";
+  }
+  return text.empty() ? out : out + ": " + text;
+}
+
+}  // namespace
+
 std::optional<PodTrouble> pod_trouble(const std::vector<json>& pods) {
   // Waiting reasons a kubelet reports for a container that will not run
   // without someone changing something.
@@ -44,6 +68,7 @@ std::optional<PodTrouble> pod_trouble(const std::vector<json>& pods) {
       const std::string detail = waiting.value("message", "");
       if (!detail.empty()) message += ": " + detail;
       if (cs.value("restartCount", 0) > 0) message += " (restarts: " + std::to_string(cs.value("restartCount", 0)) + ")";
+      message += last_exit(cs);
       return PodTrouble{it->second, message};
     }
   }

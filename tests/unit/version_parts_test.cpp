@@ -92,6 +92,22 @@ TEST(PodTrouble, NamesTheReasonOfAPodThatCannotRunByItself) {
   EXPECT_FALSE(pod_trouble({{{"metadata", {{"name", "p"}}}}})) << "a pod with no status yet";
 }
 
+TEST(PodTrouble, SaysHowTheContainerLastEndedInItsOwnWords) {
+  json crashing = pod("p-1", "CrashLoopBackOff", 4);
+  auto& status = crashing["status"]["containerStatuses"][0];
+  status["lastState"] = {{"terminated", {{"exitCode", 2}, {"message", "starting\nkappa-processor: configuration "
+                                                                      "error: KAPPA_CONFIG.sql: line 2, column 13: "
+                                                                      "JOIN is not supported\n"}}}};
+  EXPECT_EQ(pod_trouble({crashing})->message,
+            "pod p-1: CrashLoopBackOff: detail (restarts: 4); exit code 2: kappa-processor: configuration error: "
+            "KAPPA_CONFIG.sql: line 2, column 13: JOIN is not supported");
+  status["lastState"]["terminated"] = {{"exitCode", 1}, {"message", std::string(3000, 'x')}};
+  EXPECT_EQ(pod_trouble({crashing})->message,
+            "pod p-1: CrashLoopBackOff: detail (restarts: 4); exit code 1: " + std::string(1024, 'x') + "...");
+  status["lastState"]["terminated"] = {{"exitCode", 137}};
+  EXPECT_EQ(pod_trouble({crashing})->message, "pod p-1: CrashLoopBackOff: detail (restarts: 4); exit code 137");
+}
+
 TEST(VersionState, SelectedVersionAndStartOffsets) {
   EXPECT_EQ(selected_version({{"spec", {{"selector", {{api::kLabelVersion, "7"}}}}}}), 7);
   EXPECT_FALSE(selected_version({{"spec", {{"selector", json::object()}}}}));
