@@ -108,7 +108,7 @@ TEST_F(ProcessorSql, TheReferenceStatementAsPrintedGivesTheRecomputedTableAndSoD
   ASSERT_EQ(expected.size(), 300u);
 
   const auto from_sql = bounded_table(input, json{{"sql", kReferenceStatement}}.dump());
-  EXPECT_EQ(from_sql, expected);
+  EXPECT_EQ(from_sql, expected) << diff(from_sql, expected);
 
   const json as_json = {
       {"key", "user_id"},

@@ -54,18 +54,21 @@ inline EventLog generate_event_log(std::size_t events, int users, std::size_t ba
   };
   std::map<std::string, Totals> totals;
   EventLog log;
-  const std::vector<std::string> bad_values = {
-      R"({"user_id": "u-1", "session_id": "s-1", "pa)",                              // truncated JSON
-      R"({"user_id": "u-2", "session_id": "s-2", "page": "/x", "revenue": "12.5"})",  // wrong type
-      R"({"session_id": "s-3", "page": "/x", "type": "view"})",                       // missing key
-      R"([1, 2, 3])",                                                                 // not an object
-      R"({"user_id": "u-4", "page": "/x", "type": "view"})",                          // missing field
-      R"({"user_id": {"id": 5}, "session_id": "s", "page": "/x"})",                   // invalid key
+  // Keyed as a producer keying by user_id would key them (a random key
+  // where the event has none): the input is keyed by the view key.
+  const std::vector<std::pair<std::string, std::string>> bad_values = {
+      {"u-1", R"({"user_id": "u-1", "session_id": "s-1", "pa)"},                              // truncated JSON
+      {"u-2", R"({"user_id": "u-2", "session_id": "s-2", "page": "/x", "revenue": "12.5"})"},  // wrong type
+      {"", R"({"session_id": "s-3", "page": "/x", "type": "view"})"},                         // missing key
+      {"", R"([1, 2, 3])"},                                                                   // not an object
+      {"u-4", R"({"user_id": "u-4", "page": "/x", "type": "view"})"},                         // missing field
+      {"", R"({"user_id": {"id": 5}, "session_id": "s", "page": "/x"})"},                     // invalid key
   };
   for (std::size_t i = 0; i < events; ++i) {
     if (bad_every && i % bad_every == bad_every - 1) {
-      const auto& value = bad_values[log.bad % bad_values.size()];
-      log.records.push_back({"u-" + std::to_string(rng() % users), value});
+      const auto& [key, value] = bad_values[log.bad % bad_values.size()];
+      const std::string random_key = "u-" + std::to_string(rng() % users);
+      log.records.push_back({key.empty() ? random_key : key, value});
       ++log.bad;
     }
     const std::string user = "u-" + std::to_string(rng() % users);
