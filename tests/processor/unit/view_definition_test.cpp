@@ -139,14 +139,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "KAPPA_CONFIG.aggregates.window_end", "reserved"},
         BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k", "window": {"allowedLateness": "1s"}})",
                 "KAPPA_CONFIG.window", "only beside a statement with GROUP BY ..., TUMBLE"},
-        BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
-                    "window": {"size": "2m"}})", "KAPPA_CONFIG.window.size", "the statement's TUMBLE defines it"},
-        BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
-                    "window": {"field": "t2"}})", "KAPPA_CONFIG.window.field", "the statement's TUMBLE defines it"},
-        BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
-                    "window": {"retention": "forever"}})", "KAPPA_CONFIG.window.retention", "not a duration"},
-        BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
-                    "window": "10s"})", "KAPPA_CONFIG.window", "must be an object"}));
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"size": "2m"}})j", "KAPPA_CONFIG.window.size", "the statement's TUMBLE defines it"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"field": "t2"}})j", "KAPPA_CONFIG.window.field", "the statement's TUMBLE defines it"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"retention": "forever"}})j", "KAPPA_CONFIG.window.retention", "not a duration"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": "10s"})j", "KAPPA_CONFIG.window", "must be an object"}));
 
 TEST(ViewDefinition, ParsesAWindowWithDefaults) {
   const auto view = ViewDefinition::parse(WITH(R"("window": {"field": "event.ts", "size": "60s"})"));
