@@ -87,7 +87,7 @@ int run(const Settings& settings, const ViewDefinition& view) {
   std::vector<std::unique_ptr<TableMaterializer>> materializers;
   std::unique_ptr<kappa::http::Server> server;
   if (!settings.bounded) {
-    materializers = serving_readers(clients, settings, table, merged, metrics);
+    materializers = serving_readers(clients, settings, view, table, merged, metrics);
     for (auto& m : materializers) m->start();
     ServingApi::Hooks hooks;
     hooks.not_ready_reason = [&]() -> std::string {
@@ -109,6 +109,7 @@ int run(const Settings& settings, const ViewDefinition& view) {
     };
     hooks.metrics_text = [&] { return metrics.render(); };
     hooks.answer_context = answer_context(settings);
+    if (view.window) hooks.window_size_ms = view.window->size_ms;
     auto api = std::make_shared<ServingApi>(table, std::move(hooks));
     server = std::make_unique<kappa::http::Server>(
         settings.bind_address, settings.serving_port,
@@ -137,6 +138,13 @@ int main(int argc, char** argv) {
     if (!settings) return 0;
     kappa::setup_logging(settings->log_level);
     view = ViewDefinition::parse(settings->config_json);
+    if (view->window && !settings->batch_state_topic.empty()) {
+      // The speed layer would have to start from the batch run's watermarks
+      // (and serve the batch's windows by the same eviction): not built yet.
+      throw ConfigError("KAPPA_BATCH_STATE_TOPIC",
+                        "a windowed view (KAPPA_CONFIG.window, or TUMBLE) cannot run as a Lambda speed layer yet; "
+                        "run it as a Kappa pipeline");
+    }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "kappa-processor: configuration error: %s\n", e.what());
     return 2;

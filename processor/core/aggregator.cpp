@@ -6,6 +6,7 @@
 #include <charconv>
 #include <vector>
 
+#include "core/event_time.h"
 #include "core/json_writer.h"
 #include "core/limits.h"
 
@@ -77,12 +78,14 @@ std::string_view to_string(BadReason reason) {
     case BadReason::TooDeep: return "too_deep";
     case BadReason::TooLarge: return "too_large";
     case BadReason::StateLimit: return "state_limit";
+    case BadReason::Late: return "late";
   }
   return "unknown";
 }
 
 Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
   key_slot_ = fields_.add(view_.key);
+  if (view_.window) time_slot_ = fields_.add(view_.window->field);
   filter_slots_ = slots_of(fields_, view_.filter);
   for (const auto& aggregate : view_.aggregates) {
     Compiled compiled;
@@ -176,6 +179,23 @@ void Aggregator::prefetch(const PreparedEvent& event, const KeyState& state) con
   }
 }
 
+std::optional<Outcome> Aggregator::window_of(PreparedEvent& out) const {
+  const auto& window = *view_.window;
+  const FieldValue* time = fields_.get(time_slot_);
+  if (time == nullptr || time->is_null()) {
+    return bad(BadReason::MissingField, "event-time field '" + window.field.text() + "' (window) is missing");
+  }
+  const auto parsed = event_time::from_field(*time);
+  if (const auto* why = std::get_if<std::string>(&parsed)) {
+    return bad(BadReason::WrongType, "event-time field '" + window.field.text() + "' (window) is " +
+                                         describe(*time) + ": " + *why);
+  }
+  out.event_time = std::get<std::int64_t>(parsed);
+  out.window_start = event_time::window_start(out.event_time, window.size_ms);
+  event_time::append_window_suffix(out.outcome.key, out.window_start);
+  return std::nullopt;
+}
+
 Outcome Aggregator::too_big_to_keep(const AggregateSpec& aggregate) const {
   return bad(BadReason::StateLimit, "field '" + aggregate.field->text() + "' (aggregate " + aggregate.name +
                                         ") is larger than the " + std::to_string(kept_bytes_) +
@@ -215,6 +235,10 @@ std::optional<Outcome> Aggregator::check(std::string_view payload, PreparedEvent
     return bad(BadReason::InvalidKey, "key field '" + view_.key.text() + "' is " +
                                           std::to_string(out.outcome.key.size()) + " bytes, more than " +
                                           std::to_string(limits::kMaxKeyBytes));
+  }
+  out.view_key_size = out.outcome.key.size();
+  if (view_.window) {
+    if (auto rejected = window_of(out)) return rejected;
   }
 
   // Which aggregates this event updates, with which value (none for a

@@ -3,6 +3,7 @@
 // atomically: every check (JSON, key, field types) runs before any
 // aggregate changes, so a bad record never half-updates a key.
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,14 +19,16 @@ namespace kappa::processor {
 
 // TooDeep, TooLarge: the event is over a limit of core/limits.h. StateLimit:
 // applying it would grow its key's kept values (a `last` value, a distinct
-// set) past their share of limits::kMaxKeyStateBytes.
+// set) past their share of limits::kMaxKeyStateBytes. Late: a windowed
+// view's event whose window had closed (core/window_clock.h).
 enum class BadReason {
-  MalformedJson, NotAnObject, MissingKey, InvalidKey, MissingField, WrongType, TooDeep, TooLarge, StateLimit
+  MalformedJson, NotAnObject, MissingKey, InvalidKey, MissingField, WrongType, TooDeep, TooLarge, StateLimit, Late
 };
 inline constexpr std::array kBadReasons = {
     BadReason::MalformedJson, BadReason::NotAnObject, BadReason::MissingKey,
     BadReason::InvalidKey,    BadReason::MissingField, BadReason::WrongType,
-    BadReason::TooDeep,       BadReason::TooLarge,     BadReason::StateLimit};
+    BadReason::TooDeep,       BadReason::TooLarge,     BadReason::StateLimit,
+    BadReason::Late};
 
 // "malformed_json", "not_an_object", ... (metric label values).
 std::string_view to_string(BadReason reason);
@@ -33,7 +36,9 @@ std::string_view to_string(BadReason reason);
 struct Outcome {
   enum class Kind { Applied, Filtered, Bad };
   Kind kind = Kind::Applied;
-  std::string key;          // Applied: the view key of the event
+  // Applied: the state key of the event: its view key, and in a windowed
+  // view "<view key>@<window start>" (core/event_time.h).
+  std::string key;
   BadReason reason{};       // Bad: why
   std::string detail;       // Bad: a human-readable explanation
 };
@@ -44,6 +49,9 @@ struct Outcome {
 struct PreparedEvent {
   Outcome outcome;
   std::size_t key_hash = 0;          // Applied: hash_text(outcome.key)
+  std::size_t view_key_size = 0;     // Applied: outcome.key's view key part
+  std::int64_t event_time = 0;       // Applied, windowed view: the event time (epoch ms)
+  std::int64_t window_start = 0;     // Applied, windowed view: its window's start
   std::vector<char> applies;         // per aggregate
   std::vector<FieldValue> values;    // per aggregate (unused for a count of events and count_distinct)
   std::vector<std::string> members;  // per count_distinct aggregate: the canonical member
@@ -88,6 +96,9 @@ class Aggregator {
   // is, nullopt, with the key written into out.outcome.key.
   std::optional<Outcome> check(std::string_view payload, PreparedEvent& out) const;
 
+  // A windowed view: the event's time and window, the window appended to
+  // out.outcome.key; the outcome when the time is missing or invalid.
+  std::optional<Outcome> window_of(PreparedEvent& out) const;
   bool distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const;
   Outcome too_big_to_keep(const AggregateSpec& aggregate) const;
 
@@ -100,6 +111,7 @@ class Aggregator {
   bool has_distinct_ = false;
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;
+  std::size_t time_slot_ = 0;  // windowed views: the event-time field
   std::vector<std::size_t> filter_slots_;
   std::vector<Compiled> aggregates_;  // as view_.aggregates
 };

@@ -14,10 +14,10 @@ void MergedView::apply(Layer layer, const std::string& key, std::string_view sta
   const auto batch = batch_.find(key);
   const auto speed = speed_.find(key);
   if (batch == batch_.end() || speed == speed_.end()) {
-    table_.upsert(key, render_output(view_, batch == batch_.end() ? speed->second : batch->second));
+    table_.upsert(key, render_row(view_, key, batch == batch_.end() ? speed->second : batch->second));
     return;
   }
-  table_.upsert(key, render_output(view_, merge(view_, batch->second, speed->second)));
+  table_.upsert(key, render_row(view_, key, merge(view_, batch->second, speed->second)));
 }
 
 std::size_t MergedView::keys() const { return table_.size(); }

@@ -3,6 +3,7 @@
 // key order for paging. Written by the table materializer, read by HTTP
 // handlers on other threads.
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -26,6 +27,9 @@ class ServingTable {
   // Up to `limit` rows with keys strictly after `after` ("" = from the start).
   Page list(const std::string& after, std::size_t limit) const;
   std::size_t size() const;
+  // A windowed view's rows of view key `key` (stored as "<key>@<start>"):
+  // window start and row, newest first.
+  std::vector<std::pair<std::int64_t, std::string>> windows(const std::string& key) const;
 
  private:
   mutable std::shared_mutex mutex_;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/event_time.h"
 #include "core/json_writer.h"
 
 namespace kappa::processor {
@@ -99,8 +100,11 @@ std::string encode_state(const ViewDefinition& view, const KeyState& state) {
   return out;
 }
 
-KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
-  const auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+namespace {
+
+// A changelog record's document, checked for the format and the view.
+nlohmann::json checked_record(const ViewDefinition& view, std::string_view bytes) {
+  auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) throw std::invalid_argument("state record is not a JSON object");
   const auto version = doc.find("v");
   if (version == doc.end() || *version != kFormatVersion) {
@@ -113,6 +117,13 @@ KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
                                 (fingerprint == doc.end() ? "none" : fingerprint->dump()) + ", this view is \"" +
                                 view.fingerprint + "\")");
   }
+  return doc;
+}
+
+}  // namespace
+
+KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
+  const auto doc = checked_record(view, bytes);
   const auto aggregates = doc.find("a");
   if (aggregates == doc.end() || !aggregates->is_object()) {
     throw std::invalid_argument("state record has no aggregates object");
@@ -150,6 +161,45 @@ std::string render_output(const ViewDefinition& view, const KeyState& state) {
   std::string out;
   render_output(view, state, out);
   return out;
+}
+
+}  // namespace kappa::processor
+
+namespace kappa::processor {
+
+void render_row(const ViewDefinition& view, std::string_view state_key, const KeyState& state, std::string& out) {
+  render_output(view, state, out);
+  if (!view.window) return;
+  const auto split = event_time::split_window_key(state_key);
+  if (!split) return;  // not a window's key: cannot happen for keys the view made
+  std::string window = "{\"window_start\":\"" + event_time::format_rfc3339(split->start) + "\",\"window_end\":\"" +
+                       event_time::format_rfc3339(split->start + view.window->size_ms) + "\"";
+  if (out.size() > 2) window += ',';
+  out.replace(0, 1, window);
+}
+
+std::string render_row(const ViewDefinition& view, std::string_view state_key, const KeyState& state) {
+  std::string out;
+  render_row(view, state_key, state, out);
+  return out;
+}
+
+std::string encode_watermark(const ViewDefinition& view, std::int64_t watermark_ms) {
+  std::string out = "{\"v\":";
+  append_integer(out, kFormatVersion);
+  out += ",\"view\":";
+  append_string(out, view.fingerprint);
+  out += ",\"watermark\":";
+  append_integer(out, watermark_ms);
+  out += '}';
+  return out;
+}
+
+std::int64_t decode_watermark(const ViewDefinition& view, std::string_view bytes) {
+  const auto doc = checked_record(view, bytes);
+  const auto mark = doc.find("watermark");
+  if (mark == doc.end() || !mark->is_number_integer()) throw std::invalid_argument("watermark record has no watermark");
+  return mark->get<std::int64_t>();
 }
 
 }  // namespace kappa::processor

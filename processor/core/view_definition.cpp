@@ -72,8 +72,27 @@ AggregateSpec parse_aggregate(const std::string& name, const nlohmann::json& spe
   return aggregate;
 }
 
+void merge_window(nlohmann::json& compiled, const nlohmann::json& sibling) {
+  const std::string where = std::string(kRoot) + ".window";
+  const auto window = compiled.find("window");
+  if (window == compiled.end()) {
+    throw ConfigError(where, "only beside a statement with GROUP BY ..., TUMBLE(ts, INTERVAL ...)");
+  }
+  if (!sibling.is_object()) throw ConfigError(where, "must be an object such as {\"allowedLateness\": \"10s\"}");
+  for (const auto& [member, value] : sibling.items()) {
+    if (member == "field" || member == "size") {
+      throw ConfigError(where + "." + member, "not beside sql: the statement's TUMBLE defines it");
+    }
+    if (member != "allowedLateness" && member != "retention") {
+      throw ConfigError(where + "." + member, "unknown member (beside sql: allowedLateness, retention)");
+    }
+    (*window)[member] = value;
+  }
+}
+
 // {"sql": "SELECT ...", ...} as the JSON definition the statement compiles
-// to, with the other members (deadLetterTopic) kept beside it.
+// to, with the other members (deadLetterTopic) kept beside it. A `window`
+// beside it adds allowedLateness and retention to the statement's TUMBLE.
 nlohmann::json with_sql_compiled(nlohmann::json doc) {
   const auto sql = doc.find("sql");
   if (sql == doc.end()) return doc;
@@ -89,6 +108,10 @@ nlohmann::json with_sql_compiled(nlohmann::json doc) {
     if (member == "sql") continue;
     if (member == "key" || member == "aggregates" || member == "filter" || member == "name") {
       throw ConfigError(std::string(kRoot) + "." + member, "not beside sql: the statement defines it");
+    }
+    if (member == "window") {
+      merge_window(compiled, value);
+      continue;
     }
     compiled[member] = value;
   }
@@ -139,18 +162,30 @@ ViewDefinition ViewDefinition::parse(const std::string& text) {
     } else if (member == "name") {
       if (!value.is_string() || value.get<std::string>().empty()) throw ConfigError(where, "must be a non-empty name");
       view.name = value.get<std::string>();
+    } else if (member == "window") {
+      view.window = WindowSpec::parse(value, where);
     } else if (member == "deadLetterTopic") {
       if (!value.is_string() || value.get<std::string>().empty()) {
         throw ConfigError(where, "must be a non-empty topic name");
       }
       view.dead_letter_topic = value.get<std::string>();
     } else {
-      throw ConfigError(where, "unknown member (use sql, or key, aggregates, filter; and name, deadLetterTopic)");
+      throw ConfigError(where, "unknown member (use sql, or key, aggregates, filter, window; and name, deadLetterTopic)");
     }
   }
   if (!have_key) throw ConfigError(std::string(kRoot) + ".key", "required: the event field to group by");
   if (!have_aggregates) throw ConfigError(std::string(kRoot) + ".aggregates", "required: at least one aggregate");
-  view.fingerprint = fingerprint_of(doc.dump());
+  auto canonical = doc;
+  if (view.window) {
+    for (const auto& aggregate : view.aggregates) {
+      if (aggregate.name == "window_start" || aggregate.name == "window_end") {
+        throw ConfigError(std::string(kRoot) + ".aggregates." + aggregate.name,
+                          "reserved in a windowed view: each row has the window's window_start and window_end");
+      }
+    }
+    canonical["window"] = view.window->canonical();  // "60s" and "1m", defaults or not: one view
+  }
+  view.fingerprint = fingerprint_of(canonical.dump());
   return view;
 }
 

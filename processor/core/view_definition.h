@@ -8,6 +8,7 @@
 //      "total_revenue":  {"op": "sum", "field": "revenue", "optional": true},
 //      "total_sessions": {"op": "count_distinct", "field": "session_id"},
 //      "purchases":      {"op": "count", "where": {"field": "type", "equals": "purchase"}}},
+//    "window": {"field": "ts", "size": "60s", "allowedLateness": "10s"},  (optional)
 //    "deadLetterTopic": "events.dead"}                                  (optional)
 //
 // or the same as SQL (core/sql_view.h), compiled into that form:
@@ -23,6 +24,7 @@
 
 #include "core/field_path.h"
 #include "core/filter.h"
+#include "core/window_spec.h"
 
 namespace kappa::processor {
 
@@ -47,6 +49,8 @@ struct ViewDefinition {
   FieldPath key;
   std::vector<AggregateSpec> aggregates;  // in name order
   std::optional<Filter> filter;
+  // Tumbling event-time windows: rows per key and window (README, Windows).
+  std::optional<WindowSpec> window;
   std::string dead_letter_topic;  // empty: none
   std::string name;               // CREATE MATERIALIZED VIEW <name>, or "name"; may be empty
   // A stable hash of the definition; state records carry it so that state

@@ -21,7 +21,7 @@ ChangelogRestorer::ChangelogRestorer(const KafkaClients& clients, const ViewDefi
       consumer_(clients.reader("restore")) {}
 
 std::size_t ChangelogRestorer::restore(const std::vector<int32_t>& partitions, StateStore& store,
-                                       const std::atomic<bool>& stop) {
+                                       const std::atomic<bool>& stop, std::map<int32_t, int64_t>* watermarks) {
   std::map<int32_t, int64_t> remaining;  // partition -> end offset to reach
   rdkafka::TopicPartitions assignment;
   for (const auto partition : partitions) {
@@ -54,7 +54,19 @@ std::size_t ChangelogRestorer::restore(const std::vector<int32_t>& partitions, S
           spdlog::warn("state record without a key at {}[{}]@{} ignored", topic_, partition, message->offset());
         } else {
           std::string key(static_cast<const char*>(message->key_pointer()), message->key_len());
-          if (message->payload() == nullptr) {
+          const auto* headers = message->headers();
+          const bool watermark = headers != nullptr && !headers->get(kWatermarkHeader).empty();
+          if (watermark && message->payload() != nullptr) {
+            try {
+              const auto mark = decode_watermark(
+                  view_, std::string_view(static_cast<const char*>(message->payload()), message->len()));
+              if (watermarks) (*watermarks)[partition] = mark;
+            } catch (const std::invalid_argument& e) {
+              consumer_->unassign();
+              throw KafkaError("corrupt watermark record at " + topic_ + "[" + std::to_string(partition) + "]@" +
+                               std::to_string(message->offset()) + ": " + e.what());
+            }
+          } else if (message->payload() == nullptr) {
             store.erase(partition, key);
           } else {
             try {

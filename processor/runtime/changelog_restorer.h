@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,8 +25,10 @@ class ChangelogRestorer {
                     std::function<void()> heartbeat);
 
   // Returns the number of state records read. Throws KafkaError on a Kafka
-  // failure or a corrupt state record, Interrupted when `stop` is set.
-  std::size_t restore(const std::vector<int32_t>& partitions, StateStore& store, const std::atomic<bool>& stop);
+  // failure or a corrupt state record, Interrupted when `stop` is set. A
+  // windowed view's watermark records go into `watermarks` (by partition).
+  std::size_t restore(const std::vector<int32_t>& partitions, StateStore& store, const std::atomic<bool>& stop,
+                      std::map<int32_t, int64_t>* watermarks = nullptr);
 
   // The reader's handle, for offset queries on other topics.
   RdKafka::KafkaConsumer& consumer() { return *consumer_; }

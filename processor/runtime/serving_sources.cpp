@@ -6,12 +6,28 @@
 #include <string_view>
 #include <utility>
 
+#include "core/state_codec.h"
+
 namespace kappa::processor {
 
 std::vector<std::unique_ptr<TableMaterializer>> serving_readers(const KafkaClients& clients, const Settings& s,
-                                                                ServingTable& table, MergedView& merged,
-                                                                Metrics& metrics) {
+                                                                const ViewDefinition& view, ServingTable& table,
+                                                                MergedView& merged, Metrics& metrics) {
   std::vector<std::unique_ptr<TableMaterializer>> readers;
+  if (view.window && s.batch_state_topic.empty()) {
+    readers.push_back(std::make_unique<TableMaterializer>(
+        clients, s.state_topic,
+        [&view, &table, &metrics](const std::string& key, const char* value, std::size_t size) {
+          if (key == kWatermarkKey) return;  // a partition's watermark, not a window
+          if (value == nullptr) {
+            table.erase(key);  // an evicted window
+          } else {
+            table.upsert(key, render_row(view, key, decode_state(view, std::string_view(value, size))));
+          }
+          metrics.set_serving_keys(table.size());
+        }));
+    return readers;
+  }
   if (s.batch_state_topic.empty()) {
     readers.push_back(std::make_unique<TableMaterializer>(
         clients, s.output_topic, [&table, &metrics](const std::string& key, const char* value, std::size_t size) {

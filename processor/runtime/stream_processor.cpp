@@ -101,7 +101,9 @@ StreamProcessor::StreamProcessor(const KafkaClients& clients, const ViewDefiniti
       prepared_(kBatchSize),
       metrics_(metrics),
       status_(status),
-      store_(initial_key_state(view)) {}
+      store_(initial_key_state(view)) {
+  if (view.window) windows_.emplace(*view.window);
+}
 
 StreamProcessor::~StreamProcessor() {
   // After an exception out of run(): leave the group while every member is
@@ -324,14 +326,16 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message, const Prepare
   const auto& outcome = prepared.outcome;
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
-      if (!aggregator_.fold(prepared, store_.state_for(partition, prepared.key()))) {
+      if (windows_) {
+        if (!fold_windowed(message, prepared)) break;
+      } else if (!aggregator_.fold(prepared, store_.state_for(partition, prepared.key()))) {
         on_bad_record(message, aggregator_.refused(prepared));  // the key's state is full
         break;
       }
       if (!warned_key_mismatch_ && input_partitions_ > 1) {
         const bool same = message.key != nullptr &&
                           std::string_view(static_cast<const char*>(message.key), message.key_len) ==
-                              outcome.key;
+                              std::string_view(outcome.key).substr(0, prepared.view_key_size);
         if (!same) {
           warned_key_mismatch_ = true;
           spdlog::warn(
@@ -351,6 +355,21 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message, const Prepare
   progress.position = message.offset + 1;
   ++transaction_records_;
   if (settings_.bounded && progress.position >= progress.end) mark_done(partition, progress);
+}
+
+bool StreamProcessor::fold_windowed(const rd_kafka_message_t& message, const PreparedEvent& prepared) {
+  const auto partition = message.partition;
+  if (windows_->is_late(partition, prepared.window_start)) {
+    on_bad_record(message, windows_->late(partition, prepared));
+    return false;
+  }
+  windows_->advance(partition, prepared.event_time);
+  const auto* keys = store_.keys_of(partition);
+  const auto before = keys ? keys->size() : 0;
+  const bool folded = aggregator_.fold(prepared, store_.state_for(partition, prepared.key()));
+  if (store_.keys_of(partition)->size() != before) windows_->opened(partition, prepared.window_start, prepared.outcome.key);
+  if (!folded) on_bad_record(message, aggregator_.refused(prepared));
+  return folded;
 }
 
 void StreamProcessor::on_end_of_partition(int32_t partition, int64_t offset) {
@@ -412,6 +431,7 @@ void StreamProcessor::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Er
       if (in_transaction_ || in_flight_ || producer_open_) abort_transaction("rebalance failed");
       progress_.clear();
       store_.drop_all();
+      if (windows_) windows_->clear();
       consumer->unassign();
     }
   } catch (...) {
@@ -468,13 +488,18 @@ void StreamProcessor::on_revoke(std::vector<RdKafka::TopicPartition*>& partition
     if (tp->topic() != settings_.input_topic || found == progress_.end()) continue;
     ids.push_back(tp->partition());
     if (keep) {
-      retained_[tp->partition()] = Retained{store_.take_partition(tp->partition()), found->second.committed};
+      retained_[tp->partition()] = Retained{store_.take_partition(tp->partition()), found->second.committed,
+                                            windows_ ? windows_->watermark(tp->partition()) : std::nullopt};
     } else {
       store_.drop_partition(tp->partition());
     }
+    if (windows_) windows_->drop(tp->partition());
     progress_.erase(found);
   }
-  if (progress_.empty()) store_.drop_all();
+  if (progress_.empty()) {
+    store_.drop_all();
+    if (windows_) windows_->clear();
+  }
   consumer_->unassign();
   metrics_.set_assigned_partitions(progress_.size());
   metrics_.set_state_keys(store_.key_count());
@@ -501,6 +526,7 @@ std::map<int32_t, StreamProcessor::Progress> StreamProcessor::load_partitions(co
     const auto retained = retained_.find(partition);
     if (retained != retained_.end() && offset >= 0 && retained->second.committed == offset) {
       store_.adopt_partition(partition, std::move(retained->second.keys));  // nobody committed since we did
+      if (windows_) windows_->load(partition, store_, retained->second.watermark);
     } else {
       to_restore.push_back(partition);
     }
@@ -514,7 +540,14 @@ std::map<int32_t, StreamProcessor::Progress> StreamProcessor::load_partitions(co
     }
     out[partition] = progress;
   }
-  const auto records = restorer_->restore(to_restore, store_, *stop_);
+  std::map<int32_t, int64_t> watermarks;
+  const auto records = restorer_->restore(to_restore, store_, *stop_, &watermarks);
+  if (windows_) {
+    for (const auto partition : to_restore) {
+      const auto mark = watermarks.find(partition);
+      windows_->load(partition, store_, mark == watermarks.end() ? std::nullopt : std::optional(mark->second));
+    }
+  }
   if (!to_restore.empty()) {
     spdlog::info("restored partitions {} from {}: {} state records", partitions_text(to_restore),
                  settings_.state_topic, records);
@@ -584,7 +617,7 @@ StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
     Writes::Row row{partition, bytes.size(), key.size(), 0, 0, 0, 0};
     bytes += key;
     row.output_at = bytes.size();
-    render_output(view_, state, row_buffer_);
+    render_row(view_, key, state, row_buffer_);
     bytes += row_buffer_;
     row.output_size = row_buffer_.size();
     row.state_at = bytes.size();
@@ -593,6 +626,7 @@ StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
     row.state_size = state_buffer_.size();
     writes->rows.push_back(row);
   });
+  if (windows_) window_writes(*writes);
   last_writes_bytes_ = writes->bytes.size();
   writes->dead_letters = std::move(dead_letters_);
   auto offsets = std::make_shared<rdkafka::TopicPartitions>();
@@ -629,6 +663,16 @@ StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
               std::string_view(bytes.data() + row.output_at, row.output_size));
       produce(settings_.state_topic, row.partition, key, std::string_view(bytes.data() + row.state_at, row.state_size));
     }
+    // After the rows: a window evicted in this transaction may have changed in it too.
+    for (const auto& tombstone : writes->tombstones) {
+      produce(settings_.state_topic, tombstone.partition,
+              std::string_view(bytes.data() + tombstone.key_at, tombstone.key_size), std::string_view());
+    }
+    for (const auto& [partition, record] : writes->watermarks) {
+      std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+      headers->add(kWatermarkHeader, "1");
+      produce(settings_.state_topic, partition, kWatermarkKey, record, std::move(headers));
+    }
     produce_dead_letters(writes->dead_letters);
     if (!offsets->empty()) {
       transactional(
@@ -644,6 +688,18 @@ StreamProcessor::CommitResult StreamProcessor::commit(bool wait) {
   });
   in_flight_ = std::move(flight);
   return wait ? *settle(true) : CommitResult::Committed;
+}
+
+void StreamProcessor::window_writes(Writes& writes) {
+  for (const auto& [partition, progress] : progress_) {
+    windows_->evict(partition, store_, [&](const std::string& key) {
+      writes.tombstones.push_back({partition, writes.bytes.size(), key.size()});
+      writes.bytes += key;
+    });
+  }
+  for (const auto& [partition, mark] : windows_->take_changed()) {
+    writes.watermarks.emplace_back(partition, encode_watermark(view_, mark));
+  }
 }
 
 std::optional<StreamProcessor::CommitResult> StreamProcessor::settle(bool block) {
@@ -706,6 +762,7 @@ void StreamProcessor::rewind() {
   std::vector<int32_t> ids;
   for (const auto& [partition, progress] : progress_) ids.push_back(partition);
   store_.drop_all();
+  if (windows_) windows_->clear();
   retained_.clear();
   auto fresh = load_partitions(ids);
   for (auto& [partition, progress] : fresh) {
@@ -732,7 +789,7 @@ void StreamProcessor::produce(const std::string& topic, int32_t partition, std::
                               std::string_view value, std::unique_ptr<RdKafka::Headers> headers) {
   while (true) {
     const auto code = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                                         const_cast<char*>(value.data()), value.size(),
+                                         const_cast<char*>(value.data()), value.size(),  // null data: a tombstone
                                          key.empty() ? nullptr : key.data(), key.size(), 0, headers.get(), nullptr);
     if (code == RdKafka::ERR_NO_ERROR) {
       [[maybe_unused]] auto* owned_by_librdkafka = headers.release();

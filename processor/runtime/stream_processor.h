@@ -33,6 +33,7 @@
 #include "core/fold_ahead.h"
 #include "core/state_store.h"
 #include "core/view_definition.h"
+#include "core/window_clock.h"
 #include "runtime/changelog_restorer.h"
 #include "runtime/kafka_clients.h"
 #include "runtime/metrics.h"
@@ -65,6 +66,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   struct Retained {
     StateStore::Keys keys;
     int64_t committed = 0;
+    std::optional<std::int64_t> watermark;  // a windowed view's
   };
   enum class CommitResult { Committed, Aborted };
 
@@ -77,6 +79,9 @@ class StreamProcessor : public RdKafka::RebalanceCb {
 
   void handle(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_record(const rd_kafka_message_t& message, const PreparedEvent& prepared);
+  // A windowed view's Applied event: late (a bad record), or folded into
+  // its window, which may be new. False when it was not folded.
+  bool fold_windowed(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_end_of_partition(int32_t partition, int64_t offset);
   void on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome);
   void mark_done(int32_t partition, Progress& progress);
@@ -100,8 +105,10 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::optional<CommitResult> settle(bool block);
   void abort_transaction(const std::string& why);
   void rewind();
+  // A null `value.data()` writes a tombstone.
   void produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
                std::unique_ptr<RdKafka::Headers> headers = nullptr);
+
   void produce_dead_letters(const std::vector<DeadLetter>& letters);
   void report();
 
@@ -118,6 +125,7 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<ChangelogRestorer> restorer_;
   StateStore store_;
+  std::optional<WindowClock> windows_;  // a windowed view's watermarks and open windows
   std::map<int32_t, Progress> progress_;
   std::map<int32_t, Retained> retained_;
   std::map<int32_t, int64_t> end_offsets_;  // bounded mode
@@ -160,9 +168,20 @@ class StreamProcessor : public RdKafka::RebalanceCb {
     };
     std::string bytes;
     std::vector<Row> rows;
+    // A windowed view: changelog tombstones of evicted windows (key at,
+    // size in `bytes`) and the changed watermarks of input partitions.
+    struct Tombstone {
+      int32_t partition;
+      std::size_t key_at, key_size;
+    };
+    std::vector<Tombstone> tombstones;
+    std::vector<std::pair<int32_t, std::string>> watermarks;  // partition, encoded record
     std::vector<DeadLetter> dead_letters;
   };
   std::size_t last_writes_bytes_ = 0;
+  // A windowed view, at commit: evicts the windows past retention
+  // (tombstones into `writes`) and adds the changed watermarks.
+  void window_writes(Writes& writes);
 
   std::array<std::int64_t, kBadReasons.size()> bad_counts_{};
   std::chrono::steady_clock::time_point last_bad_sample_;

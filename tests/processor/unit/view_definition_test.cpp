@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.h"
+#include "core/window_spec.h"
 
 namespace kappa::processor {
 namespace {
@@ -116,7 +117,89 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{WITH(R"("filter": [{"field": "a", "equals": 1}, {"field": "b", "like": 2}])"),
                 "KAPPA_CONFIG.filter[1].like", "unknown member"},
         BadCase{WITH(R"("deadLetterTopic": "")"), "KAPPA_CONFIG.deadLetterTopic", "non-empty"},
-        BadCase{WITH(R"("window": "1h")"), "KAPPA_CONFIG.window", "unknown member"}));
+        BadCase{WITH(R"("window": "1h")"), "KAPPA_CONFIG.window", "must be an object"},
+        BadCase{WITH(R"("window": {"size": "60s"})"), "KAPPA_CONFIG.window.field", "required"},
+        BadCase{WITH(R"("window": {"field": "ts"})"), "KAPPA_CONFIG.window.size", "required"},
+        BadCase{WITH(R"("window": {"field": 3, "size": "60s"})"), "KAPPA_CONFIG.window.field", "must be a string"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "0s"})"), "KAPPA_CONFIG.window.size", "more than zero"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": 60})"), "KAPPA_CONFIG.window.size", "duration string"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "60 s"})"), "KAPPA_CONFIG.window.size", "not a duration"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "1w"})"), "KAPPA_CONFIG.window.size", "not a duration"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "-5s"})"), "KAPPA_CONFIG.window.size", "not a duration"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "1000001d"})"), "KAPPA_CONFIG.window.size", "million days"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "60s", "allowedLateness": "soon"})"),
+                "KAPPA_CONFIG.window.allowedLateness", "not a duration"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "60s", "retention": ""})"), "KAPPA_CONFIG.window.retention",
+                "not a duration"},
+        BadCase{WITH(R"("window": {"field": "ts", "size": "60s", "hop": "30s"})"), "KAPPA_CONFIG.window.hop",
+                "unknown member"},
+        BadCase{R"({"key": "k", "aggregates": {"window_start": {"op": "count"}}, "window": {"field": "t", "size": "1s"}})",
+                "KAPPA_CONFIG.aggregates.window_start", "reserved"},
+        BadCase{R"({"key": "k", "aggregates": {"window_end": {"op": "count"}}, "window": {"field": "t", "size": "1s"}})",
+                "KAPPA_CONFIG.aggregates.window_end", "reserved"},
+        BadCase{R"({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k", "window": {"allowedLateness": "1s"}})",
+                "KAPPA_CONFIG.window", "only beside a statement with GROUP BY ..., TUMBLE"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"size": "2m"}})j", "KAPPA_CONFIG.window.size", "the statement's TUMBLE defines it"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"field": "t2"}})j", "KAPPA_CONFIG.window.field", "the statement's TUMBLE defines it"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": {"retention": "forever"}})j", "KAPPA_CONFIG.window.retention", "not a duration"},
+        BadCase{R"j({"sql": "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)", "window": "10s"})j", "KAPPA_CONFIG.window", "must be an object"}));
+
+TEST(ViewDefinition, ParsesAWindowWithDefaults) {
+  const auto view = ViewDefinition::parse(WITH(R"("window": {"field": "event.ts", "size": "60s"})"));
+  ASSERT_TRUE(view.window.has_value());
+  EXPECT_EQ(view.window->field.text(), "event.ts");
+  EXPECT_EQ(view.window->size_ms, 60000);
+  EXPECT_EQ(view.window->allowed_lateness_ms, 0);
+  EXPECT_EQ(view.window->retention_ms, 3600000);
+  EXPECT_FALSE(ViewDefinition::parse(WITH(R"("name": "v")")).window.has_value());
+}
+
+TEST(ViewDefinition, ParsesEveryDurationUnit) {
+  EXPECT_EQ(parse_duration("500ms"), 500);
+  EXPECT_EQ(parse_duration("60s"), 60000);
+  EXPECT_EQ(parse_duration("5m"), 300000);
+  EXPECT_EQ(parse_duration("2h"), 7200000);
+  EXPECT_EQ(parse_duration("1d"), 86400000);
+  EXPECT_EQ(parse_duration("0s"), 0);
+  EXPECT_EQ(parse_duration("1000000d"), 86400000000000LL);
+  for (const char* bad : {"", "s", "5", "5 s", "5S", "1.5s", "+5s", "5sec", "1000001d", "99999999999999999ms"}) {
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+  }
+}
+
+TEST(ViewDefinition, AWindowsFingerprintDependsOnItsMeaningNotItsSpelling) {
+  const auto a = ViewDefinition::parse(WITH(R"("window": {"field": "ts", "size": "60s"})"));
+  const auto b = ViewDefinition::parse(
+      WITH(R"("window": {"field": "ts", "size": "1m", "allowedLateness": "0ms", "retention": "1h"})"));
+  const auto c = ViewDefinition::parse(WITH(R"("window": {"field": "ts", "size": "60s", "allowedLateness": "1s"})"));
+  const auto plain = ViewDefinition::parse(WITH(R"("name": "x")"));
+  EXPECT_EQ(a.fingerprint, b.fingerprint);
+  EXPECT_NE(a.fingerprint, c.fingerprint);
+  EXPECT_NE(a.fingerprint, plain.fingerprint);
+}
+
+TEST(ViewDefinition, SqlTumbleTakesAllowedLatenessAndRetentionFromItsWindowSibling) {
+  const char* statement = "SELECT k, COUNT(*) AS n FROM e GROUP BY k, TUMBLE(ts, INTERVAL '60' SECOND)";
+  const auto plain = ViewDefinition::parse(nlohmann::json{{"sql", statement}}.dump());
+  ASSERT_TRUE(plain.window.has_value());
+  EXPECT_EQ(plain.window->field.text(), "ts");
+  EXPECT_EQ(plain.window->size_ms, 60000);
+  EXPECT_EQ(plain.window->allowed_lateness_ms, 0);
+  EXPECT_EQ(plain.window->retention_ms, 3600000);
+  const auto tuned = ViewDefinition::parse(
+      nlohmann::json{{"sql", statement}, {"window", {{"allowedLateness", "10s"}, {"retention", "2h"}}},
+                     {"deadLetterTopic", "dead"}}
+          .dump());
+  EXPECT_EQ(tuned.window->size_ms, 60000);
+  EXPECT_EQ(tuned.window->allowed_lateness_ms, 10000);
+  EXPECT_EQ(tuned.window->retention_ms, 7200000);
+  EXPECT_EQ(tuned.dead_letter_topic, "dead");
+  // The same view in JSON: the same state.
+  const auto json_form = ViewDefinition::parse(R"({"key": "k", "aggregates": {"n": {"op": "count"}},
+      "deadLetterTopic": "dead",
+      "window": {"field": "ts", "size": "1m", "allowedLateness": "10s", "retention": "120m"}})");
+  EXPECT_EQ(tuned.fingerprint, json_form.fingerprint);
+}
 
 }  // namespace
 }  // namespace kappa::processor
