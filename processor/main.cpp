@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "core/errors.h"
 #include "core/merged_view.h"
@@ -22,6 +23,7 @@
 #include "kappa/common/logging.h"
 #include "runtime/kafka_clients.h"
 #include "runtime/metrics.h"
+#include "runtime/repartitioner.h"
 #include "runtime/serving_sources.h"
 #include "runtime/status.h"
 #include "runtime/stream_processor.h"
@@ -73,6 +75,50 @@ void prepare_topics(const KafkaClients& clients, const Settings& s, const ViewDe
   if (!view.dead_letter_topic.empty() && !describe_topic(*admin, view.dead_letter_topic, s.startup_timeout).exists) {
     throw KafkaError("dead-letter topic '" + view.dead_letter_topic + "' does not exist");
   }
+  if (!s.repartition_topic.empty()) {  // as many partitions as the input; it goes with the consumer group
+    create_topic(*admin, s.repartition_topic, input.partitions, s.state_replication_factor, {}, s.startup_timeout);
+  }
+}
+
+// The folding stage of a repartitioned input reads the repartition topic
+// from its start (it is the version's own); the first stage keeps where the
+// input starts and stops, and an instance id of its own.
+Settings folding_stage(Settings s) {
+  s.input_topic = s.repartition_topic;
+  s.start_from = StartFrom{};
+  s.stop_at.reset();
+  return s;
+}
+Settings routing_stage(Settings s) {
+  s.instance_id += "-repartition";
+  return s;
+}
+
+// Stream mode with a repartitioned input: both stages at once, the routing
+// one on a thread of its own. Either failing stops the other; the first
+// failure is rethrown.
+void run_both_stages(const KafkaClients& routing_clients, StreamProcessor& folding, const ViewDefinition& view,
+                     const Settings& settings) {
+  ProcessorStatus routing_status;
+  std::exception_ptr routing_error;
+  std::thread routing([&] {
+    try {
+      Repartitioner(routing_clients, view, settings.repartition_topic, routing_status).run(g_stop);
+    } catch (...) {
+      routing_error = std::current_exception();
+      g_stop = true;
+    }
+  });
+  try {
+    folding.run(g_stop);
+  } catch (...) {
+    g_stop = true;
+    routing.join();
+    throw;
+  }
+  g_stop = true;
+  routing.join();
+  if (routing_error) std::rethrow_exception(routing_error);
 }
 
 int run(const Settings& settings, const ViewDefinition& view) {
@@ -117,8 +163,22 @@ int run(const Settings& settings, const ViewDefinition& view) {
     spdlog::info("serving {} on {}", settings.output_topic, server->url());
   }
 
-  StreamProcessor processor(clients, view, metrics, status);
-  const bool completed = processor.run(g_stop);
+  // KafkaClients keeps a reference: the stages' settings live here.
+  const Settings folding_settings = settings.repartition_topic.empty() ? settings : folding_stage(settings);
+  const Settings routing_settings = routing_stage(settings);
+  const KafkaClients folding_clients(folding_settings);
+  const KafkaClients routing_clients(routing_settings);
+  StreamProcessor processor(folding_clients, view, metrics, status);
+  bool completed = true;
+  if (settings.repartition_topic.empty()) {
+    completed = processor.run(g_stop);
+  } else if (settings.bounded) {  // all of the input routed first; then the repartition topic to its end
+    ProcessorStatus routing_status;
+    completed = Repartitioner(routing_clients, view, settings.repartition_topic, routing_status).run(g_stop) &&
+                processor.run(g_stop);
+  } else {
+    run_both_stages(routing_clients, processor, view, settings);
+  }
   server.reset();
   materializers.clear();
   if (settings.bounded && !completed) {

@@ -131,6 +131,11 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   app.add_flag("--bounded", s.bounded, "batch mode: process up to the end offsets seen at start, then exit 0")
       ->envname("KAPPA_BOUNDED");
   std::string stop_at;
+  std::string keying = "ViewKey";
+  app.add_option("--input-keying", keying,
+                 "ViewKey: each input record's Kafka key is its view key (checked); Any: any key or none, the input "
+                 "is repartitioned by view key through <group>-kappa-repartition first")
+      ->envname("KAPPA_INPUT_KEYING");
   app.add_option("--batch-state-topic", s.batch_state_topic,
                  "Lambda speed layer: the batch run's state changelog; serve merge(batch, speed) per key")
       ->envname("KAPPA_BATCH_STATE_TOPIC");
@@ -191,6 +196,11 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
     throw ConfigError("KAPPA_OUTPUT_TOPIC", "input, output and state topics must be three different topics");
   }
   s.start_from = StartFrom::parse(start_from);
+  if (keying == "Any") {
+    s.repartition_topic = repartition_topic_of(s.consumer_group);
+  } else if (keying != "ViewKey") {
+    throw ConfigError("KAPPA_INPUT_KEYING", "\"" + keying + "\" is neither ViewKey nor Any");
+  }
   if (!stop_at.empty()) {
     if (!s.bounded) throw ConfigError("KAPPA_STOP_AT", "only a bounded run (--bounded) stops at offsets");
     s.stop_at = parse_partition_offsets("KAPPA_STOP_AT", stop_at);

@@ -56,6 +56,10 @@ struct Settings {
   // batch run. It then serves merge(batch, speed) per key (core/merged_view.h)
   // and starts at the snapshot (start_from holds its partition offsets).
   std::string batch_state_topic;
+  // KAPPA_INPUT_KEYING=Any: the input's records may have any Kafka key (or
+  // none); they are routed by view key through this topic first
+  // (runtime/repartitioner.h). Empty: each record's key is its view key.
+  std::string repartition_topic;
   // Stable identity of this replica: transactional.id = <group>.<instance_id>
   // (and group.instance.id with static membership). Default: $HOSTNAME.
   std::string instance_id;
@@ -78,6 +82,12 @@ struct Settings {
   std::size_t fault_abort_every = 0;
   std::string log_level = "info";
 };
+
+// "<group>-kappa-repartition": named from the group, as Kafka Streams names
+// its internal topics, so that the operator deletes it with the group.
+inline std::string repartition_topic_of(const std::string& consumer_group) {
+  return consumer_group + "-kappa-repartition";
+}
 
 // Reads flags over the environment (`environment` as in `environ`). Returns
 // nullopt when --help or --version was printed (exit 0). Throws ConfigError

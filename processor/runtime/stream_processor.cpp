@@ -16,6 +16,7 @@
 #include "kappa/common/rdkafka_cpp_handles.h"
 #include "kappa/common/rdkafka_handles.h"
 #include "runtime/topics.h"
+#include "runtime/transactional.h"
 
 namespace kappa::processor {
 namespace {
@@ -23,41 +24,39 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// The open transaction cannot commit; abort it and rewind (librdkafka's
-// "abortable" errors, and produce failures).
-class TransactionAbortable : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Runs one transactional API call: retriable errors are retried until
-// `budget` is spent, abortable ones throw TransactionAbortable, anything else
-// (fatal, fenced, or retriable for too long) throws KafkaError.
-void transactional(const std::string& what, const std::function<RdKafka::Error*()>& call,
-                   std::chrono::milliseconds budget) {
-  const auto deadline = Clock::now() + budget;
-  while (true) {
-    const rdkafka::ErrorPtr error(call());
-    if (!error) return;
-    if (error->txn_requires_abort()) throw TransactionAbortable(what + ": " + error->str());
-    if (error->is_retriable() && Clock::now() < deadline) {
-      spdlog::warn("{}: {} (retrying)", what, error->str());
-      std::this_thread::sleep_for(100ms);
-      continue;
-    }
-    throw KafkaError(what + " failed" + (error->is_fatal() ? " (fatal)" : "") + ": " + error->str());
-  }
-}
-
 std::string partitions_text(const std::vector<int32_t>& partitions) {
   std::string text = "[";
   for (std::size_t i = 0; i < partitions.size(); ++i) text += (i ? "," : "") + std::to_string(partitions[i]);
   return text + "]";
 }
 
+// "record t[p]@o has view key 'u-1' but Kafka key 'x'", and what to do.
+std::string key_mismatch(const rd_kafka_message_t& message, const std::string& view_key) {
+  const auto shown = [](std::string_view text) {
+    return "'" + std::string(text.substr(0, 100)) + (text.size() > 100 ? "...'" : "'");
+  };
+  const std::string kafka_key =
+      message.key == nullptr ? "no Kafka key"
+                             : "Kafka key " + shown({static_cast<const char*>(message.key), message.key_len});
+  return "record " + std::string(rd_kafka_topic_name(message.rkt)) + "[" + std::to_string(message.partition) + "]@" +
+         std::to_string(message.offset) + " has view key " + shown(view_key) + " but " + kafka_key +
+         ": the input is not keyed by the view key (ViewKey); set the Pipeline's spec.input.keying to Any (or "
+         "KAPPA_INPUT_KEYING=Any) to repartition it by view key first";
+}
+
 std::string_view payload_of(const rd_kafka_message_t& message) {
   return {message.payload ? static_cast<const char*>(message.payload) : "", message.len};
 }
+
+// Runs `f` when it goes out of scope.
+template <class F>
+struct ScopeExit {
+  explicit ScopeExit(const F& f) : f(f) {}
+  ~ScopeExit() { f(); }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+  const F& f;
+};
 
 // Owns one message of rd_kafka_consume_batch_queue.
 struct rdkafka_message_holder {
@@ -219,6 +218,9 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     const auto release = [&] {
       for (; next < count; ++next) rd_kafka_message_destroy(batch[next]);
     };
+    // Also on the way out of an exception: librdkafka destroys a consumer
+    // only once every message it handed out is destroyed (else it waits).
+    const ScopeExit release_on_throw(release);
     if (callback_error_) {
       release();
       try {
@@ -326,23 +328,22 @@ void StreamProcessor::on_record(const rd_kafka_message_t& message, const Prepare
   const auto& outcome = prepared.outcome;
   switch (outcome.kind) {
     case Outcome::Kind::Applied:
+      // Results are exact only when all events of a key are in one input
+      // partition: with ViewKey keying (the fast path) that is a promise
+      // about the input, and a record that breaks it stops the run rather
+      // than make a table that is silently wrong.
+      if (input_partitions_ > 1) {
+        const std::string_view view_key = std::string_view(outcome.key).substr(0, prepared.view_key_size);
+        if (message.key == nullptr ||
+            std::string_view(static_cast<const char*>(message.key), message.key_len) != view_key) {
+          throw ConfigError("KAPPA_INPUT_KEYING", key_mismatch(message, std::string(view_key)));
+        }
+      }
       if (windows_) {
         if (!fold_windowed(message, prepared)) break;
       } else if (!aggregator_.fold(prepared, store_.state_for(partition, prepared.key()))) {
         on_bad_record(message, aggregator_.refused(prepared));  // the key's state is full
         break;
-      }
-      if (!warned_key_mismatch_ && input_partitions_ > 1) {
-        const bool same = message.key != nullptr &&
-                          std::string_view(static_cast<const char*>(message.key), message.key_len) ==
-                              std::string_view(outcome.key).substr(0, prepared.view_key_size);
-        if (!same) {
-          warned_key_mismatch_ = true;
-          spdlog::warn(
-              "record {}[{}]@{} has view key '{}' but a different Kafka record key: results are exact only when "
-              "every event of a key is in one input partition (produce the input keyed by the view key)",
-              settings_.input_topic, partition, message.offset, outcome.key);
-        }
       }
       break;
     case Outcome::Kind::Filtered:
@@ -556,21 +557,7 @@ std::map<int32_t, StreamProcessor::Progress> StreamProcessor::load_partitions(co
 }
 
 int64_t StreamProcessor::start_offset(int32_t partition) {
-  const auto& start = settings_.start_from;
-  if (start.kind == StartFrom::Kind::Offsets) return start.offsets.at(partition);  // checked at start
-  auto& reader = restorer_->consumer();
-  if (start.kind == StartFrom::Kind::Timestamp) {
-    rdkafka::TopicPartitions query;
-    query.add(settings_.input_topic, partition, start.timestamp_ms);
-    const auto code = reader.offsetsForTimes(query.get(), static_cast<int>(settings_.startup_timeout.count()));
-    if (code != RdKafka::ERR_NO_ERROR) {
-      throw KafkaError("cannot find the offset of " + start.describe() + " in " + settings_.input_topic + ": " +
-                       RdKafka::err2str(code));
-    }
-    if (query.get()[0]->offset() >= 0) return query.get()[0]->offset();
-  }
-  const auto marks = query_watermarks(reader, settings_.input_topic, partition, settings_.startup_timeout);
-  return start.kind == StartFrom::Kind::Earliest ? marks.low : marks.high;
+  return kappa::processor::start_offset(restorer_->consumer(), settings_, partition);
 }
 
 // ---------------------------------------------------------------- transactions

@@ -185,7 +185,6 @@ class StreamProcessor : public RdKafka::RebalanceCb {
 
   std::array<std::int64_t, kBadReasons.size()> bad_counts_{};
   std::chrono::steady_clock::time_point last_bad_sample_;
-  bool warned_key_mismatch_ = false;
   std::chrono::steady_clock::time_point last_report_;
   double records_at_last_report_ = 0;
 };

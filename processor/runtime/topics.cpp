@@ -107,4 +107,21 @@ Watermarks query_watermarks(RdKafka::KafkaConsumer& consumer, const std::string&
   }
 }
 
+int64_t start_offset(RdKafka::KafkaConsumer& reader, const Settings& settings, int32_t partition) {
+  const auto& start = settings.start_from;
+  if (start.kind == StartFrom::Kind::Offsets) return start.offsets.at(partition);  // checked at start
+  if (start.kind == StartFrom::Kind::Timestamp) {
+    rdkafka::TopicPartitions query;
+    query.add(settings.input_topic, partition, start.timestamp_ms);
+    const auto code = reader.offsetsForTimes(query.get(), static_cast<int>(settings.startup_timeout.count()));
+    if (code != RdKafka::ERR_NO_ERROR) {
+      throw KafkaError("cannot find the offset of " + start.describe() + " in " + settings.input_topic + ": " +
+                       RdKafka::err2str(code));
+    }
+    if (query.get()[0]->offset() >= 0) return query.get()[0]->offset();
+  }
+  const auto marks = query_watermarks(reader, settings.input_topic, partition, settings.startup_timeout);
+  return start.kind == StartFrom::Kind::Earliest ? marks.low : marks.high;
+}
+
 }  // namespace kappa::processor

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/settings.h"
+
 namespace kappa::processor {
 
 struct TopicLayout {
@@ -32,5 +34,9 @@ struct Watermarks {
 // Asks the partition leaders. Throws KafkaError on failure.
 Watermarks query_watermarks(RdKafka::KafkaConsumer& consumer, const std::string& topic, int32_t partition,
                             std::chrono::milliseconds timeout);
+
+// Where `partition` of the input starts when the group has no committed
+// offset for it (KAPPA_START_FROM). Throws KafkaError.
+int64_t start_offset(RdKafka::KafkaConsumer& reader, const Settings& settings, int32_t partition);
 
 }  // namespace kappa::processor

@@ -1,0 +1,29 @@
+#include "runtime/transactional.h"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "core/errors.h"
+#include "kappa/common/rdkafka_cpp_handles.h"
+
+namespace kappa::processor {
+
+void transactional(const std::string& what, const std::function<RdKafka::Error*()>& call,
+                   std::chrono::milliseconds budget) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + budget;
+  while (true) {
+    const rdkafka::ErrorPtr error(call());
+    if (!error) return;
+    if (error->txn_requires_abort()) throw TransactionAbortable(what + ": " + error->str());
+    if (error->is_retriable() && Clock::now() < deadline) {
+      spdlog::warn("{}: {} (retrying)", what, error->str());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    throw KafkaError(what + " failed" + (error->is_fatal() ? " (fatal)" : "") + ": " + error->str());
+  }
+}
+
+}  // namespace kappa::processor

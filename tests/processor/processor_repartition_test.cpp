@@ -1,0 +1,141 @@
+// Input of any keying, against the real broker: records produced with null
+// keys, or keyed by something other than the view key, give the exact
+// per-user table once the processor repartitions them by view key
+// (KAPPA_INPUT_KEYING=Any), in bounded mode and in a stream run SIGKILLed
+// five times; without it (ViewKey, the default fast path) such an input is
+// refused with exit 2 and what to do, not folded into a wrong table.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "support/event_log.h"
+#include "support/http_get.h"
+#include "support/kafka_helpers.h"
+#include "support/processor_run.h"
+#include "support/stack_env.h"
+#include "support/subprocess.h"
+#include "support/wait.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace kappa::testing::processor;
+using kappa::testing::wait_for;
+
+constexpr int kInputPartitions = 4;
+constexpr int kOutputPartitions = 3;
+
+class ProcessorRepartition : public ::testing::Test {
+ protected:
+  static std::string bootstrap() { return kappa::testing::stack_env().kafka_bootstrap; }
+
+  // The generated log with every record's key replaced by `key_of(i)`.
+  static std::string input_with_keys(const EventLog& log, const std::function<std::string(std::size_t)>& key_of) {
+    const std::string input = unique("events-rekeyed");
+    EXPECT_EQ(create_topic(bootstrap(), input, kInputPartitions), "");
+    std::vector<Record> records = log.records;
+    for (std::size_t i = 0; i < records.size(); ++i) records[i].key = key_of(i);
+    produce_all(bootstrap(), input, records);
+    return input;
+  }
+
+  static ProcessorRun run_of(const std::string& input, bool repartition) {
+    ProcessorRun run;
+    run.input = input;
+    run.output = unique("rekeyed-stats");
+    run.group = "kappa.test." + run.output;
+    run.view = test_view();
+    run.port = free_port();
+    if (repartition) run.extra_env["KAPPA_INPUT_KEYING"] = "Any";
+    EXPECT_EQ(create_topic(bootstrap(), run.output, kOutputPartitions, true), "");
+    return run;
+  }
+
+  static std::map<std::string, nlohmann::json> bounded_table(const ProcessorRun& run) {
+    auto processor = run.start({"--bounded"});
+    EXPECT_EQ(processor->wait_exit(120s), 0) << processor->log();
+    TopicReader table(bootstrap(), run.output, kOutputPartitions);
+    table.poll(2s);
+    return parse_rows(table.latest());
+  }
+};
+
+TEST_F(ProcessorRepartition, NullKeysAndRandomKeysBothGiveTheExactTable) {
+  KAPPA_NEEDS_STACK();
+  const auto log = generate_event_log(20000, 300, 200, 21);
+  std::mt19937 random(5);
+  const auto null_keys = input_with_keys(log, [](std::size_t) { return std::string(); });
+  const auto random_keys = input_with_keys(log, [&](std::size_t) { return "k-" + std::to_string(random()); });
+
+  for (const auto& input : {null_keys, random_keys}) {
+    const auto run = run_of(input, true);
+    const auto table = bounded_table(run);
+    EXPECT_EQ(table, log.expected) << input << ": " << diff(table, log.expected);
+    // The repartition topic is the version's, named from its group.
+    const auto [committed, end] = committed_and_end(bootstrap(), run.group, run.group + "-kappa-repartition",
+                                                    kInputPartitions);
+    EXPECT_EQ(committed, end) << "the folding stage committed all of the repartition topic";
+    int64_t routed = 0;
+    for (const auto e : end) routed += e;
+    EXPECT_GE(routed, static_cast<int64_t>(log.records.size())) << "every record went through the repartition topic";
+  }
+}
+
+TEST_F(ProcessorRepartition, AStreamRunKilledFiveTimesEndsWithTheExactTable) {
+  KAPPA_NEEDS_STACK();
+  const auto log = generate_event_log(20000, 300, 200, 23);
+  const std::string input = unique("events-rekeyed-crash");
+  ASSERT_EQ(create_topic(bootstrap(), input, kInputPartitions), "");
+  auto run = run_of(input, true);
+  std::mt19937 random(std::random_device{}());
+  std::vector<Record> records = log.records;
+  for (auto& record : records) record.key = "k-" + std::to_string(random() % 1000);  // not the user
+  const std::size_t chunk = (records.size() + 5) / 6;
+  const auto chunk_of = [&](std::size_t i) {
+    return std::vector<Record>(records.begin() + static_cast<std::ptrdiff_t>(std::min(i * chunk, records.size())),
+                               records.begin() + static_cast<std::ptrdiff_t>(std::min((i + 1) * chunk, records.size())));
+  };
+  const std::vector<std::string> args = {"--static-membership", "--max-transaction-records", "300",
+                                         "--commit-interval-ms", "50"};
+  for (int kill = 0; kill < 5; ++kill) {
+    produce_all(bootstrap(), input, chunk_of(static_cast<std::size_t>(kill)));
+    auto processor = run.start(args);
+    if (kill % 2 == 0) {  // once the folding stage has committed, then at a random moment
+      wait_for(30s, [&] {
+        const auto metrics = http_get("127.0.0.1", run.port, "/metrics");
+        return metrics.status == 200 &&
+               metric(metrics.body, "kappa_processor_transactions_total{outcome=\"committed\"}") > 0;
+      }, 10ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 300));
+    } else {  // anywhere: start-up, either stage
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 2500));
+    }
+    ASSERT_TRUE(processor->running()) << "run " << kill << " exited early:\n" << processor->log();
+    processor->send(SIGKILL);
+    ASSERT_EQ(processor->wait_exit(10s), 128 + SIGKILL);
+  }
+  produce_all(bootstrap(), input, chunk_of(5));
+  auto processor = run.start(args);
+  TopicReader table(bootstrap(), run.output, kOutputPartitions);
+  ASSERT_TRUE(table_reaches(table, log.expected, 120s))
+      << diff(parse_rows(table.latest()), log.expected) << "\nlog: " << processor->log_path();
+  processor->send(SIGTERM);
+  EXPECT_EQ(processor->wait_exit(30s), 0) << processor->log();
+}
+
+TEST_F(ProcessorRepartition, TheFastPathRefusesAnInputNotKeyedByTheViewKey) {
+  KAPPA_NEEDS_STACK();
+  const auto log = generate_event_log(2000, 50, 0, 3);
+  std::mt19937 random(9);
+  const auto input = input_with_keys(log, [&](std::size_t) { return "k-" + std::to_string(random()); });
+  const auto run = run_of(input, false);
+  auto processor = run.start({"--bounded"});
+  EXPECT_EQ(processor->wait_exit(60s), 2);
+  EXPECT_NE(processor->log().find("KAPPA_INPUT_KEYING: record " + input), std::string::npos) << processor->log();
+  EXPECT_NE(processor->log().find("set the Pipeline's spec.input.keying to Any"), std::string::npos);
+}
+
+}  // namespace
