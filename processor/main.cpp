@@ -75,8 +75,12 @@ void prepare_topics(const KafkaClients& clients, const Settings& s, const ViewDe
   if (!view.dead_letter_topic.empty() && !describe_topic(*admin, view.dead_letter_topic, s.startup_timeout).exists) {
     throw KafkaError("dead-letter topic '" + view.dead_letter_topic + "' does not exist");
   }
-  if (!s.repartition_topic.empty()) {  // as many partitions as the input; it goes with the consumer group
-    create_topic(*admin, s.repartition_topic, input.partitions, s.state_replication_factor, {}, s.startup_timeout);
+  // As many partitions as the input; it goes with the consumer group. No
+  // time-based retention: routed records keep their input timestamps,
+  // which may be older than any retention (the operator makes it the same).
+  if (!s.repartition_topic.empty()) {
+    create_topic(*admin, s.repartition_topic, input.partitions, s.state_replication_factor, {{"retention.ms", "-1"}},
+                 s.startup_timeout);
   }
 }
 
