@@ -61,6 +61,8 @@ std::string batch_consumer_group(const std::string& ns, const std::string& pipel
 
 std::string batch_table(const std::string& output_topic) { return output_topic + ".batch"; }
 
+std::string repartition_topic(const std::string& consumer_group) { return consumer_group + "-kappa-repartition"; }
+
 std::optional<int64_t> version_of_group(const std::string& group, const std::string& ns,
                                         const std::string& pipeline) {
   return version_after(group, group_prefix(ns, pipeline), "");

@@ -55,6 +55,11 @@ std::string consumer_group(const std::string& ns, const std::string& pipeline, i
 std::string output_topic(const std::string& prefix, const std::string& pipeline, int64_t version);
 // The reference processor's state changelog for an output topic.
 std::string state_topic(const std::string& output_topic);
+// A repartitioning processor's topic (spec.input.keying: Any):
+// "<group>-kappa-repartition", named from its consumer group as Kafka
+// Streams names its internal topics, so it goes with the group
+// (streams_internal_topic_of knows it).
+std::string repartition_topic(const std::string& consumer_group);
 std::string group_prefix(const std::string& ns, const std::string& pipeline);
 // Lambda mode (docs/lambda.md): generation N's batch run, a Job
 // "<pipeline>-v<N>-batch" with group "kappa.<ns>.<pipeline>.v<N>.batch"

@@ -94,6 +94,7 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
   s.bootstrap_servers = kafka.value("bootstrapServers", "");
   s.secret_name = kafka.value("secretRef", json::object()).value("name", "");
   s.input_topic = spec.value("input", json::object()).value("topic", "");
+  s.input_keyed_by_view_key = spec.value("input", json::object()).value("keying", "ViewKey") != "Any";
   s.processor = spec.value("processor", json::object());
   s.replicas = s.processor.value("replicas", 1);
   const auto output = spec.value("output", json::object());
@@ -129,11 +130,13 @@ PipelineSpec PipelineSpec::parse(const json& pipeline) {
 std::string template_hash(const json& processor, const PipelineSpec& spec) {
   json identity = processor;
   identity.erase("replicas");
-  const json key = {{"processor", identity},
-                    {"output", {{"partitions", spec.output_partitions},
-                                {"replicationFactor", spec.output_replication_factor},
-                                {"topicPrefix", spec.topic_prefix},
-                                {"config", spec.output_config}}}};
+  json key = {{"processor", identity},
+              {"output", {{"partitions", spec.output_partitions},
+                          {"replicationFactor", spec.output_replication_factor},
+                          {"topicPrefix", spec.topic_prefix},
+                          {"config", spec.output_config}}}};
+  // Only when set: the versions of a Pipeline that never set it keep their hash.
+  if (!spec.input_keyed_by_view_key) key["input"] = {{"keying", "Any"}};
   // nlohmann::json keeps object keys sorted, so dump() is canonical.
   std::ostringstream out;
   out << std::hex << std::setw(16) << std::setfill('0') << fnv1a(key.dump());

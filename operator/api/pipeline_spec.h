@@ -45,6 +45,10 @@ struct PipelineSpec {
   std::string bootstrap_servers;
   std::string secret_name;  // "" = none
   std::string input_topic;
+  // spec.input.keying: each record's Kafka key is its view key (the
+  // processor's fast path), or any key or none (the processor repartitions
+  // by view key through <group>-kappa-repartition first).
+  bool input_keyed_by_view_key = true;
   nlohmann::json processor;  // the version template (replicas included)
   int32_t replicas = 1;
   int32_t output_partitions = 6;

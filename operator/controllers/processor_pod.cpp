@@ -63,6 +63,7 @@ json contract_env(const api::PipelineSpec& spec, const VersionPlan& plan, const 
       env_value("KAPPA_STATE_REPLICATION_FACTOR", std::to_string(spec.output_replication_factor)),
   });
   for (auto& e : run_env(spec, plan, run)) env.push_back(std::move(e));
+  if (!spec.input_keyed_by_view_key) env.push_back(env_value("KAPPA_INPUT_KEYING", "Any"));
   for (const auto& key : secret_keys) {
     env.push_back({{"name", kafka_property_env(key)},
                    {"valueFrom", {{"secretKeyRef", {{"name", spec.secret_name}, {"key", key}}}}}});

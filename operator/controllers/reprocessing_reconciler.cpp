@@ -339,7 +339,20 @@ std::optional<Result> ReprocessingReconciler::preflight(Attempt& a, int32_t& inp
 }
 
 std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t input_partitions) {
-  return create_table_pair(a, a.plan.output_topic, input_partitions);
+  if (auto stop = create_table_pair(a, a.plan.output_topic, input_partitions)) return stop;
+  create_repartition_topic(a, a.plan.consumer_group, input_partitions);
+  return std::nullopt;
+}
+
+// spec.input.keying Any: the group's repartition topic, as many partitions
+// as the input, before the processor exists (so lag can count it from the
+// first pass). It goes with the group (delete_owned_group). No time-based
+// retention: routed records keep their input timestamps, which may be old;
+// the processor deletes what its folding stage has committed.
+void ReprocessingReconciler::create_repartition_topic(Attempt& a, const std::string& group, int32_t input_partitions) {
+  if (a.spec->input_keyed_by_view_key) return;
+  a.kafka.admin->create_topic({api::repartition_topic(group), input_partitions, a.spec->output_replication_factor,
+                               {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}});
 }
 
 // A table (compacted) and its processor's state changelog, one partition
@@ -415,10 +428,22 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   return switch_service(a);
 }
 
+// The version group's lag on the input; for a repartitioning version also on
+// its repartition topic (the folding stage reads it from its start): caught
+// up only when both stages are. One group's answer, or its error.
+std::vector<kafka::GroupLag> ReprocessingReconciler::version_lag(Attempt& a) {
+  auto lags = a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start_offsets_of(*a.deployment)}});
+  if (a.spec->input_keyed_by_view_key || lags.empty() || lags.front().error) return lags;
+  auto folding = a.kafka.admin->lag(api::repartition_topic(a.plan.consumer_group), {{a.plan.consumer_group, {}}});
+  if (folding.empty() || folding.front().error) return folding;
+  lags.front().total += folding.front().total;
+  for (const auto& p : folding.front().partitions) lags.front().partitions.push_back(p);
+  return lags;
+}
+
 // One lag measurement of the version's group, written to status and metrics.
 std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measure_lag(Attempt& a) {
-  const auto lags =
-      a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start_offsets_of(*a.deployment)}});
+  const auto lags = version_lag(a);
   if (lags.empty() || lags.front().error) {
     stalled(a, api::reason::kLagUnavailable, lags.empty() ? "no lag answer" : *lags.front().error);
     return std::nullopt;

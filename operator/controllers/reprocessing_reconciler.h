@@ -53,6 +53,8 @@ class ReprocessingReconciler : public kube::Reconciler {
   std::optional<kube::Result> preflight(Attempt& a, int32_t& input_partitions);
   std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
   std::optional<kube::Result> create_table_pair(Attempt& a, const std::string& name, int32_t input_partitions);
+  void create_repartition_topic(Attempt& a, const std::string& group, int32_t input_partitions);
+  std::vector<kafka::GroupLag> version_lag(Attempt& a);
   void admit_deployment(const Attempt& a, const nlohmann::json& deployment);
   // A Lambda generation's batch run (reprocessing_batch.cpp): nothing while
   // it runs or when it failed, std::nullopt once its table is complete.

@@ -22,7 +22,7 @@ class FakeKafkaAdmin final : public kafka::KafkaAdmin {
     kafka::PartitionOffsets end;
   };
   struct Group {
-    kafka::PartitionOffsets committed;
+    std::map<std::string, kafka::PartitionOffsets> committed;  // by topic
     bool has_members = false;
   };
 
@@ -41,7 +41,7 @@ class FakeKafkaAdmin final : public kafka::KafkaAdmin {
   void commit(const std::string& group, const std::string& topic, int64_t offset, bool has_members = true) {
     std::lock_guard lock(mutex_);
     auto& g = groups_[group];
-    for (const auto& [p, end] : topics_.at(topic).end) g.committed[p] = offset;
+    for (const auto& [p, end] : topics_.at(topic).end) g.committed[topic][p] = offset;
     g.has_members = has_members;
   }
   void set_members(const std::string& group, bool has_members) {
@@ -117,7 +117,9 @@ class FakeKafkaAdmin final : public kafka::KafkaAdmin {
       const auto group = groups_.find(q.group);
       for (const auto& [p, end] : existing(topic).end) {
         kafka::PartitionLag pl{p, -1, end, 0};
-        if (group != groups_.end() && group->second.committed.count(p)) pl.committed = group->second.committed.at(p);
+        if (group != groups_.end() && group->second.committed.count(topic) && group->second.committed.at(topic).count(p)) {
+          pl.committed = group->second.committed.at(topic).at(p);
+        }
         const auto start = q.start_offsets.count(p) ? q.start_offsets.at(p) : 0;
         pl.lag = std::max<int64_t>(0, end - (pl.committed >= 0 ? pl.committed : start));
         g.total += pl.lag;

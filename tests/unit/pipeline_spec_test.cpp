@@ -236,6 +236,8 @@ TEST(TemplateHash, ChangesWithWhatChangesTheOutputOnly) {
       {"rollout", [](json& p) { p["spec"]["rollout"]["maxLag"] = 99; }, false},
       {"serving", [](json& p) { p["spec"]["serving"]["port"] = 9; }, false},
       {"paused", [](json& p) { p["spec"]["paused"] = true; }, false},
+      {"input keying Any", [](json& p) { p["spec"]["input"]["keying"] = "Any"; }, true},
+      {"input keying ViewKey, the default", [](json& p) { p["spec"]["input"]["keying"] = "ViewKey"; }, false},
   };
   for (const auto& c : cases) {
     json edited = base;

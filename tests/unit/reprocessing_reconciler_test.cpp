@@ -109,6 +109,34 @@ TEST_F(ReprocessingReconcilerTest, SwitchesOnlyAfterLagStaysWithinMaxLagForStabl
   EXPECT_EQ(h.events("Switched"), 1) << "a finished Reprocessing does nothing more";
 }
 
+// spec.input.keying Any: the version's repartition topic exists before its
+// processor, and the version is caught up only when its group has consumed
+// both the input and the repartition topic.
+TEST_F(ReprocessingReconcilerTest, ARepartitioningVersionIsCaughtUpOnlyWhenBothStagesAre) {
+  json pipeline = *h.client.stored(api::kPipelines, kNs, "stats");
+  pipeline["spec"]["input"]["keying"] = "Any";
+  h.client.seed(api::kPipelines, pipeline);
+  reconcile();
+  ASSERT_EQ(phase(), "CatchingUp");
+  const auto repartition = h.kafka().topic("kappa.team.stats.v2-kappa-repartition");
+  ASSERT_TRUE(repartition) << "made with the version's tables";
+  EXPECT_EQ(repartition->partitions, 3) << "as many partitions as the input";
+  EXPECT_EQ(repartition->configs.at("retention.ms"), "-1");
+  const auto env = (*deployment(2))["spec"]["template"]["spec"]["containers"][0]["env"];
+  EXPECT_NE(env.dump().find(R"({"name":"KAPPA_INPUT_KEYING","value":"Any"})"), std::string::npos);
+
+  make_ready(2);
+  h.kafka().commit("kappa.team.stats.v2", ControllerHarness::kInput, 100);  // the routing stage is done
+  h.kafka().set_end("kappa.team.stats.v2-kappa-repartition", 100);          // what it routed, unfolded yet
+  reconcile();
+  EXPECT_EQ(status()["lag"], 300) << "the folding stage's lag counts";
+  EXPECT_EQ(reason_of("CaughtUp"), "False/CatchingUp");
+  h.kafka().commit("kappa.team.stats.v2", "kappa.team.stats.v2-kappa-repartition", 100);
+  reconcile();
+  EXPECT_EQ(status()["lag"], 0);
+  EXPECT_EQ(reason_of("CaughtUp"), "False/Stabilizing");
+}
+
 TEST_F(ReprocessingReconcilerTest, FallingBehindWhileStabilizingRestartsTheWindow) {
   caught_up_v2();
   reconcile();
