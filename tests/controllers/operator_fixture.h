@@ -180,12 +180,19 @@ class OperatorTest : public NamespacedTest {
   // binary and a sum's result depends on how it is added up.
   static double revenue_of(int i) { return static_cast<double>(i % 997 + 1) / 100.0; }
 
-  // `count` events over `users` users, keyed by user_id.
-  void produce_events(int count, int users, int seed = 1) {
+  // How produce_events keys its records: by user_id (the view key), not at
+  // all, or by something else.
+  enum class Keying { ByUser, Null, Other };
+
+  // `count` events over `users` users, keyed as `keying` says.
+  void produce_events(int count, int users, int seed = 1, Keying keying = Keying::ByUser) {
     std::vector<processor::Record> records;
     for (int i = 0; i < count; ++i) {
       const std::string user = "u-" + std::to_string((i * 7 + seed) % users);
-      records.push_back({user, json{{"user_id", user},
+      const std::string key = keying == Keying::ByUser ? user
+                              : keying == Keying::Null ? ""
+                                                       : "k-" + std::to_string(i * 31 % 1009);
+      records.push_back({key, json{{"user_id", user},
                                     {"revenue", revenue_of(i)},
                                     {"session_id", "s-" + std::to_string(i % 13)}}
                                    .dump()});
@@ -302,7 +309,8 @@ class OperatorTest : public NamespacedTest {
     EXPECT_TRUE(wait_for(60s, [&] {
       return !find(kube::resources::kDeployments, pipeline + "-v" + v) &&
              !group_exists("kappa." + ns_ + "." + pipeline + ".v" + v) &&
-             !topic_exists(ns_ + "." + pipeline + ".v" + v) && !topic_exists(ns_ + "." + pipeline + ".v" + v + ".state");
+             !topic_exists(ns_ + "." + pipeline + ".v" + v) && !topic_exists(ns_ + "." + pipeline + ".v" + v + ".state") &&
+             !topic_exists("kappa." + ns_ + "." + pipeline + ".v" + v + "-kappa-repartition");
     })) << "v" << version << " left something behind";
   }
 
