@@ -229,13 +229,7 @@ void Repartitioner::abort(const std::string& why) {
   if (++consecutive_aborts_ > kMaxConsecutiveAborts) {
     throw KafkaError(std::to_string(kMaxConsecutiveAborts) + " repartition transactions in a row aborted; the last: " + why);
   }
-  if (in_transaction_) {
-    try {
-      transactional("abort_transaction", [&] { return producer_->abort_transaction(-1); }, kTransactionBudget);
-    } catch (const TransactionAbortable& e) {
-      throw KafkaError(e.what());
-    }
-  }
+  if (in_transaction_) abort_open_transaction(*producer_, kTransactionBudget);
   in_transaction_ = false;
 }
 

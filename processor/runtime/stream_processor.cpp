@@ -730,13 +730,7 @@ void StreamProcessor::abort_transaction(const std::string& why) {
   if (++consecutive_aborts_ > kMaxConsecutiveAborts) {
     throw KafkaError(std::to_string(kMaxConsecutiveAborts) + " transactions in a row aborted; the last: " + why);
   }
-  if (producer_open_) {
-    try {
-      transactional("abort_transaction", [&] { return producer_->abort_transaction(-1); }, kTransactionBudget);
-    } catch (const TransactionAbortable& e) {
-      throw KafkaError(e.what());
-    }
-  }
+  if (producer_open_) abort_open_transaction(*producer_, kTransactionBudget);
   producer_open_ = false;
   in_transaction_ = false;
   transaction_records_ = 0;

@@ -26,4 +26,12 @@ void transactional(const std::string& what, const std::function<RdKafka::Error*(
   }
 }
 
+void abort_open_transaction(RdKafka::Producer& producer, std::chrono::milliseconds budget) {
+  try {
+    transactional("abort_transaction", [&] { return producer.abort_transaction(-1); }, budget);
+  } catch (const TransactionAbortable& e) {
+    throw KafkaError(e.what());
+  }
+}
+
 }  // namespace kappa::processor

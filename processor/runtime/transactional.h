@@ -23,4 +23,8 @@ class TransactionAbortable : public std::runtime_error {
 void transactional(const std::string& what, const std::function<RdKafka::Error*()>& call,
                    std::chrono::milliseconds budget);
 
+// Aborts the producer's open transaction; an abort that cannot complete
+// leaves the producer unusable, so that is a KafkaError.
+void abort_open_transaction(RdKafka::Producer& producer, std::chrono::milliseconds budget);
+
 }  // namespace kappa::processor

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "support/crash_runs.h"
 #include "support/event_log.h"
 #include "support/http_get.h"
 #include "support/kafka_helpers.h"
@@ -93,32 +94,10 @@ TEST_F(ProcessorRepartition, AStreamRunKilledFiveTimesEndsWithTheExactTable) {
   std::mt19937 random(std::random_device{}());
   std::vector<Record> records = log.records;
   for (auto& record : records) record.key = "k-" + std::to_string(random() % 1000);  // not the user
-  const std::size_t chunk = (records.size() + 5) / 6;
-  const auto chunk_of = [&](std::size_t i) {
-    return std::vector<Record>(records.begin() + static_cast<std::ptrdiff_t>(std::min(i * chunk, records.size())),
-                               records.begin() + static_cast<std::ptrdiff_t>(std::min((i + 1) * chunk, records.size())));
-  };
-  const std::vector<std::string> args = {"--static-membership", "--max-transaction-records", "300",
-                                         "--commit-interval-ms", "50"};
-  for (int kill = 0; kill < 5; ++kill) {
-    produce_all(bootstrap(), input, chunk_of(static_cast<std::size_t>(kill)));
-    auto processor = run.start(args);
-    if (kill % 2 == 0) {  // once the folding stage has committed, then at a random moment
-      wait_for(30s, [&] {
-        const auto metrics = http_get("127.0.0.1", run.port, "/metrics");
-        return metrics.status == 200 &&
-               metric(metrics.body, "kappa_processor_transactions_total{outcome=\"committed\"}") > 0;
-      }, 10ms);
-      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 300));
-    } else {  // anywhere: start-up, either stage
-      std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 2500));
-    }
-    ASSERT_TRUE(processor->running()) << "run " << kill << " exited early:\n" << processor->log();
-    processor->send(SIGKILL);
-    ASSERT_EQ(processor->wait_exit(10s), 128 + SIGKILL);
-  }
-  produce_all(bootstrap(), input, chunk_of(5));
-  auto processor = run.start(args);
+  ASSERT_NO_FATAL_FAILURE(
+      kill_five_times(run, [&](std::size_t i) { produce_all(bootstrap(), input, chunk_of(records, i)); }));
+  produce_all(bootstrap(), input, chunk_of(records, 5));
+  auto processor = run.start(crash_run_args());
   TopicReader table(bootstrap(), run.output, kOutputPartitions);
   ASSERT_TRUE(table_reaches(table, log.expected, 120s))
       << diff(parse_rows(table.latest()), log.expected) << "\nlog: " << processor->log_path();
