@@ -101,6 +101,9 @@ Aggregator::Aggregator(const ViewDefinition& view) : view_(view) {
     return aggregate.op == AggregateOp::CountDistinct;
   });
   has_distinct_ = distinct_sets > 0;
+  ordered_last_ = view_.event_order && std::any_of(view_.aggregates.begin(), view_.aggregates.end(), [](const auto& a) {
+                    return a.op == AggregateOp::Last;
+                  });
   distinct_bytes_ = kept_bytes_ * static_cast<std::size_t>(distinct_sets);
 }
 
@@ -135,6 +138,8 @@ bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
       if (add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
         state.distinct_bytes += member_json_size(event.members[i]);  // new members only: not the usual repeat
       }
+    } else if (ordered_last_ && aggregates[i].op == AggregateOp::Last) {
+      apply_last(std::get<LastState>(state.aggregates[i]), event.values[i], event.order);
     } else {
       apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
     }

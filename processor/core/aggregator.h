@@ -52,6 +52,7 @@ struct PreparedEvent {
   std::size_t view_key_size = 0;     // Applied: outcome.key's view key part
   std::int64_t event_time = 0;       // Applied, windowed view: the event time (epoch ms)
   std::int64_t window_start = 0;     // Applied, windowed view: its window's start
+  EventOrder order;                  // a repartitioned input (view.event_order): set by the caller, for `last`
   std::vector<char> applies;         // per aggregate
   std::vector<FieldValue> values;    // per aggregate (unused for a count of events and count_distinct)
   std::vector<std::string> members;  // per count_distinct aggregate: the canonical member
@@ -109,6 +110,7 @@ class Aggregator {
   std::size_t kept_bytes_ = 0;
   std::size_t distinct_bytes_ = 0;
   bool has_distinct_ = false;
+  bool ordered_last_ = false;  // view_.event_order and a `last` aggregate
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;
   std::size_t time_slot_ = 0;  // windowed views: the event-time field
