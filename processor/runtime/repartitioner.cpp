@@ -69,8 +69,9 @@ void Repartitioner::start() {
                                                              settings_.startup_timeout).high;
     }
   }
+  repartition_partitions_ = describe_topic(*reader_, repartition_topic_, settings_.startup_timeout).partitions;
   purge_ = std::make_unique<RepartitionPurge>(*reader_, settings_.consumer_group, repartition_topic_,
-                                              input_partitions_, settings_.startup_timeout);
+                                              repartition_partitions_, settings_.startup_timeout);
   purge();  // what earlier runs folded and committed
   consumer_ = clients_.group_consumer(*this);
   if (const auto code = consumer_->subscribe({settings_.input_topic}); code != RdKafka::ERR_NO_ERROR) {
@@ -129,6 +130,10 @@ bool Repartitioner::run(const std::atomic<bool>& stop) {
   }
   consumer_->close();
   closed_ = true;
+  if (completed) {  // the folding stage's end offsets, read next, must count every routed record
+    const auto uncommitted = clients_.reader("repartition-end", false);
+    wait_until_stable(*reader_, *uncommitted, repartition_topic_, repartition_partitions_, settings_.startup_timeout);
+  }
   spdlog::info("repartitioning {}: {} records routed", completed ? "complete" : "stopped", routed_);
   return settings_.bounded ? completed : true;
 }

@@ -88,6 +88,7 @@ class Repartitioner : public RdKafka::RebalanceCb {
   std::map<std::int32_t, Progress> progress_;
   std::map<std::int32_t, std::int64_t> end_offsets_;  // bounded
   std::int32_t input_partitions_ = 0;
+  std::int32_t repartition_partitions_ = 0;
   PreparedEvent prepared_;
   bool in_transaction_ = false;
   bool assigned_ = false;
