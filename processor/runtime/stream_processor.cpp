@@ -394,20 +394,20 @@ void StreamProcessor::on_end_of_partition(int32_t partition, int64_t offset) {
 void StreamProcessor::on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome) {
   const auto index = static_cast<std::size_t>(outcome.reason);
   metrics_.record_bad(outcome.reason);
-  const auto now = Clock::now();
-  if (++bad_counts_[index] == 1 || now - last_bad_sample_ >= 10s) {
-    last_bad_sample_ = now;
-    spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", settings_.input_topic,
-                 message.partition, message.offset, to_string(outcome.reason), outcome.detail,
-                 bad_counts_[index], to_string(outcome.reason));
-  }
-  if (view_.dead_letter_topic.empty()) return;
-  const auto key = message.key ? std::string_view(static_cast<const char*>(message.key), message.key_len)
-                               : std::string_view();
   // A routed record names its input record, not the repartition topic's copy.
   std::optional<BadRecordOrigin> origin;
   if (routed_input_) origin = origin_of(message);
   if (!origin) origin = BadRecordOrigin{settings_.input_topic, message.partition, message.offset};
+  const auto now = Clock::now();
+  if (++bad_counts_[index] == 1 || now - last_bad_sample_ >= 10s) {
+    last_bad_sample_ = now;
+    spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", origin->topic, origin->partition,
+                 origin->offset, to_string(outcome.reason), outcome.detail, bad_counts_[index],
+                 to_string(outcome.reason));
+  }
+  if (view_.dead_letter_topic.empty()) return;
+  const auto key = message.key ? std::string_view(static_cast<const char*>(message.key), message.key_len)
+                               : std::string_view();
   auto letter = make_dead_letter(key, payload_of(message), to_string(outcome.reason), outcome.detail, *origin,
                                  max_message_bytes_);
   dead_letter_bytes_ += letter.size();
