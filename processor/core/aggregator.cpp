@@ -131,6 +131,10 @@ void Aggregator::prepare(std::string_view payload, PreparedEvent& out) const {
 
 bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
   if (has_distinct_ && !distinct_sets_fit(event, state)) return false;
+  if (ordered_last_) [[unlikely]] {  // its own loop: the fast path's stays as it was
+    fold_by_event_order(event, state);
+    return true;
+  }
   const auto& aggregates = view_.aggregates;
   for (std::size_t i = 0; i < aggregates.size(); ++i) {
     if (!event.applies[i]) continue;
@@ -138,13 +142,27 @@ bool Aggregator::fold(const PreparedEvent& event, KeyState& state) const {
       if (add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
         state.distinct_bytes += member_json_size(event.members[i]);  // new members only: not the usual repeat
       }
-    } else if (ordered_last_ && aggregates[i].op == AggregateOp::Last) {
-      apply_last(std::get<LastState>(state.aggregates[i]), event.values[i], event.order);
     } else {
       apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
     }
   }
   return true;
+}
+
+void Aggregator::fold_by_event_order(const PreparedEvent& event, KeyState& state) const {
+  const auto& aggregates = view_.aggregates;
+  for (std::size_t i = 0; i < aggregates.size(); ++i) {
+    if (!event.applies[i]) continue;
+    if (aggregates[i].op == AggregateOp::CountDistinct) {
+      if (add_member(std::get<DistinctState>(state.aggregates[i]), event.member(i))) {
+        state.distinct_bytes += member_json_size(event.members[i]);
+      }
+    } else if (aggregates[i].op == AggregateOp::Last) {
+      apply_last(std::get<LastState>(state.aggregates[i]), event.values[i], event.order);
+    } else {
+      apply_field(aggregates[i].op, state.aggregates[i], &event.values[i]);
+    }
+  }
 }
 
 bool Aggregator::distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const {
