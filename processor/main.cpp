@@ -23,6 +23,7 @@
 #include "kappa/common/logging.h"
 #include "runtime/kafka_clients.h"
 #include "runtime/metrics.h"
+#include "runtime/repartition_purge.h"
 #include "runtime/repartitioner.h"
 #include "runtime/serving_sources.h"
 #include "runtime/status.h"
@@ -96,6 +97,14 @@ Settings folding_stage(Settings s) {
 Settings routing_stage(Settings s) {
   s.instance_id += "-repartition";
   return s;
+}
+
+// After a bounded run: the repartition topic below what it folded and
+// committed (in stream mode the routing stage purges as it goes).
+void purge_folded(const KafkaClients& clients, const Settings& s) {
+  const auto admin = clients.reader("repartition-purge");
+  const auto partitions = describe_topic(*admin, s.repartition_topic, s.startup_timeout).partitions;
+  RepartitionPurge(*admin, s.consumer_group, s.repartition_topic, partitions, s.startup_timeout).run();
 }
 
 // Stream mode with a repartitioned input: both stages at once, the routing
@@ -180,6 +189,7 @@ int run(const Settings& settings, const ViewDefinition& view) {
     ProcessorStatus routing_status;
     completed = Repartitioner(routing_clients, view, settings.repartition_topic, routing_status).run(g_stop) &&
                 processor.run(g_stop);
+    if (completed) purge_folded(clients, settings);
   } else {
     run_both_stages(routing_clients, processor, view, settings);
   }
@@ -202,6 +212,8 @@ int main(int argc, char** argv) {
     if (!settings) return 0;
     kappa::setup_logging(settings->log_level);
     view = ViewDefinition::parse(settings->config_json);
+    // Folding a repartitioned input: `last` by event order, state of its own.
+    if (!settings->repartition_topic.empty()) view = view->with_event_order();
     if (view->window && !settings->batch_state_topic.empty()) {
       // The speed layer would have to start from the batch run's watermarks
       // (and serve the batch's windows by the same eviction): not built yet.

@@ -134,7 +134,34 @@ nlohmann::json encode_sum(const SumState& s) {
   return nlohmann::json(std::vector<double>(partials.begin(), partials.end()));
 }
 
+// [[timestamp, partition, offset], value]: see encode().
+nlohmann::json encode_ordered_last(const LastState& s) {
+  if (s.value.is_null()) return nullptr;
+  return nlohmann::json::array({nlohmann::json::array({s.order.timestamp_ms, s.order.partition, s.order.offset}), s.value});
+}
+
+LastState decode_ordered_last(const nlohmann::json& encoded) {
+  if (encoded.is_null()) return LastState{};
+  const auto fail = [] {
+    throw std::invalid_argument("a last value of a repartitioned input must be null or [[timestamp, partition, offset], value]");
+  };
+  if (!encoded.is_array() || encoded.size() != 2 || encoded[1].is_null()) fail();
+  const auto& order = encoded[0];
+  if (!order.is_array() || order.size() != 3 || !order[0].is_number_integer() || !order[1].is_number_unsigned() ||
+      !order[2].is_number_unsigned() || order[1].get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+    fail();
+  }
+  // A timestamp beyond int64 is read as unsigned: refused, not wrapped.
+  if (order[0].is_number_unsigned() &&
+      order[0].get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    fail();
+  }
+  return LastState{encoded[1], EventOrder{order[0].get<std::int64_t>(), order[1].get<std::uint32_t>(),
+                                          order[2].get<std::uint64_t>()}};
+}
+
 struct Encoder {
+  bool event_order = false;
   nlohmann::json operator()(const CountState& s) const { return s.count; }
   nlohmann::json operator()(const SumState& s) const { return encode_sum(s); }
   nlohmann::json operator()(const ExtremeState& s) const { return s.value; }
@@ -149,7 +176,7 @@ struct Encoder {
     }
     return out;
   }
-  nlohmann::json operator()(const LastState& s) const { return s.value; }
+  nlohmann::json operator()(const LastState& s) const { return event_order ? encode_ordered_last(s) : s.value; }
 };
 
 }  // namespace
@@ -337,9 +364,17 @@ void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value) {
 
 nlohmann::json render(const AggregateState& state) { return std::visit(Renderer{}, state); }
 
-nlohmann::json encode(const AggregateState& state) { return std::visit(Encoder{}, state); }
+nlohmann::json encode(const AggregateState& state, bool event_order) {
+  return std::visit(Encoder{event_order}, state);
+}
 
-AggregateState decode(AggregateOp op, const nlohmann::json& encoded) {
+void apply_last(LastState& state, const FieldValue& value, const EventOrder& order) {
+  if (!state.value.is_null() && order < state.order) return;  // an earlier event, folded later
+  state.value = value.to_json();
+  state.order = order;
+}
+
+AggregateState decode(AggregateOp op, const nlohmann::json& encoded, bool event_order) {
   switch (op) {
     case AggregateOp::Count: {
       const auto count = as_int64(encoded);
@@ -366,7 +401,8 @@ AggregateState decode(AggregateOp op, const nlohmann::json& encoded) {
       return distinct;
     }
     case AggregateOp::Last:
-      return LastState{encoded};
+      if (event_order) return decode_ordered_last(encoded);
+      return LastState{encoded, {}};
   }
   throw std::logic_error("unknown aggregate op");
 }

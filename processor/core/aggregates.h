@@ -9,7 +9,8 @@
 //    independent of the order of the events, so a replay and a Lambda merge
 //    of a batch and a speed sum give the same double, bit for bit.
 //  - min, max: the exact JSON number seen (3 and 3.0 compare equal).
-//  - last: the value of the latest event in log order.
+//  - last: the value of the latest event in log order; of a repartitioned
+//    input, the latest by EventOrder (core/event_order.h), kept beside it.
 #include <absl/container/inlined_vector.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/event_fields.h"
+#include "core/event_order.h"
 #include "core/exact_sum.h"
 #include "core/hashed_text.h"
 #include "core/view_definition.h"
@@ -49,6 +51,7 @@ struct DistinctState {
 };
 struct LastState {
   nlohmann::json value;  // null until the first value
+  EventOrder order;      // a repartitioned input's: the order of the event `value` came from
 };
 
 using AggregateState = std::variant<CountState, SumState, ExtremeState, DistinctState, LastState>;
@@ -76,15 +79,22 @@ std::optional<std::string> type_error(AggregateOp op, const FieldValue& value);
 // Folds one value in. `value` is nullptr only for a count without a field.
 void apply(AggregateOp op, AggregateState& state, const nlohmann::json* value);
 void apply_field(AggregateOp op, AggregateState& state, const FieldValue* value);  // the same, of a FieldValue
+// `last` of a repartitioned input: `value` replaces the state's when its
+// event's `order` is at or after the state's (or the state has none yet).
+void apply_last(LastState& state, const FieldValue& value, const EventOrder& order);
 
 // The output value: count -> integer, sum -> number (0 before any value),
 // min/max/last -> the value or null, count_distinct -> integer.
 nlohmann::json render(const AggregateState& state);
 
 // The changelog form, and back. decode throws std::invalid_argument when
-// `encoded` is not a valid state of `op`.
-nlohmann::json encode(const AggregateState& state);
-AggregateState decode(AggregateOp op, const nlohmann::json& encoded);
+// `encoded` is not a valid state of `op`. With `event_order` (the view's:
+// a repartitioned input) a `last` that has a value is
+// [[timestamp, partition, offset], value]; otherwise (and null) the value
+// alone. The view says which: a value that is itself an array is never
+// taken for an order.
+nlohmann::json encode(const AggregateState& state, bool event_order = false);
+AggregateState decode(AggregateOp op, const nlohmann::json& encoded, bool event_order = false);
 
 // A canonical member (canonical_scalar) into a distinct set (true when it
 // was new); and a hint that it will be added soon: its slot starts being

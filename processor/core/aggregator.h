@@ -52,6 +52,7 @@ struct PreparedEvent {
   std::size_t view_key_size = 0;     // Applied: outcome.key's view key part
   std::int64_t event_time = 0;       // Applied, windowed view: the event time (epoch ms)
   std::int64_t window_start = 0;     // Applied, windowed view: its window's start
+  EventOrder order;                  // a repartitioned input (view.event_order): set by the caller, for `last`
   std::vector<char> applies;         // per aggregate
   std::vector<FieldValue> values;    // per aggregate (unused for a count of events and count_distinct)
   std::vector<std::string> members;  // per count_distinct aggregate: the canonical member
@@ -100,6 +101,8 @@ class Aggregator {
   // out.outcome.key; the outcome when the time is missing or invalid.
   std::optional<Outcome> window_of(PreparedEvent& out) const;
   bool distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const;
+  // fold() of a view with event_order and a `last` (after the room check).
+  void fold_by_event_order(const PreparedEvent& event, KeyState& state) const;
   Outcome too_big_to_keep(const AggregateSpec& aggregate) const;
 
   const ViewDefinition& view_;
@@ -109,6 +112,7 @@ class Aggregator {
   std::size_t kept_bytes_ = 0;
   std::size_t distinct_bytes_ = 0;
   bool has_distinct_ = false;
+  bool ordered_last_ = false;  // view_.event_order and a `last` aggregate
   mutable EventFields fields_;
   std::size_t key_slot_ = 0;
   std::size_t time_slot_ = 0;  // windowed views: the event-time field

@@ -55,6 +55,7 @@ struct RenderTo {
 // The changelog form of one aggregate (as encode() returns it).
 struct EncodeTo {
   std::string& out;
+  bool event_order;
   void operator()(const CountState& s) const { append_integer(out, s.count); }
   void operator()(const SumState& s) const { append_encoded_sum(out, s); }
   void operator()(const ExtremeState& s) const { append_json(out, s.value); }
@@ -73,7 +74,21 @@ struct EncodeTo {
     }
     out += ']';
   }
-  void operator()(const LastState& s) const { append_json(out, s.value); }
+  void operator()(const LastState& s) const {
+    if (!event_order || s.value.is_null()) {
+      append_json(out, s.value);
+      return;
+    }
+    out += "[[";  // [[timestamp, partition, offset], value]
+    append_integer(out, s.order.timestamp_ms);
+    out += ',';
+    append_unsigned(out, s.order.partition);
+    out += ',';
+    append_unsigned(out, s.order.offset);
+    out += "],";
+    append_json(out, s.value);
+    out += ']';
+  }
 };
 
 }  // namespace
@@ -85,7 +100,7 @@ void encode_state(const ViewDefinition& view, const KeyState& state, std::string
     if (i) out += ',';
     append_string(out, view.aggregates[i].name);
     out += ':';
-    std::visit(EncodeTo{out}, state.aggregates[i]);
+    std::visit(EncodeTo{out, view.event_order}, state.aggregates[i]);
   }
   out += "},\"v\":";
   append_integer(out, kFormatVersion);
@@ -136,7 +151,7 @@ KeyState decode_state(const ViewDefinition& view, std::string_view bytes) {
       throw std::invalid_argument("state record lacks aggregate '" + aggregate.name + "'");
     }
     try {
-      state.aggregates.push_back(decode(aggregate.op, *encoded));
+      state.aggregates.push_back(decode(aggregate.op, *encoded, view.event_order));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("state of aggregate '" + aggregate.name + "': " + e.what());
     }

@@ -3,7 +3,9 @@
 //
 // Changelog (state topic) value:
 //   {"a":{"<aggregate>":<encoded>,...},"v":1,"view":"<fingerprint>"}
-// where a distinct set is encoded whole, as an array of its values.
+// where a distinct set is encoded whole, as an array of its values, and a
+// `last` of a repartitioned input (view.event_order) as
+// [[timestamp, partition, offset], value] (aggregates.h, encode()).
 // Output (table topic) value: {"<aggregate>":<rendered value>,...}.
 // Both are written directly (no document built), byte for byte as
 // nlohmann::json's dump() writes the same object: members in name order,

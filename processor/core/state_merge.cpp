@@ -54,8 +54,13 @@ AggregateState merge(AggregateOp op, const AggregateState& batch, const Aggregat
     case AggregateOp::CountDistinct:
       return unite(std::get<DistinctState>(batch), std::get<DistinctState>(speed));
     case AggregateOp::Last: {
-      const auto& later = std::get<LastState>(speed);
-      return later.value.is_null() ? batch : speed;
+      // The later by event order (a repartitioned input's); without one
+      // (the fast path: both orders are the default) the speed layer's.
+      const auto& b = std::get<LastState>(batch);
+      const auto& s = std::get<LastState>(speed);
+      if (s.value.is_null()) return batch;
+      if (b.value.is_null()) return speed;
+      return s.order < b.order ? batch : speed;
     }
   }
   throw std::logic_error("unknown aggregate op");

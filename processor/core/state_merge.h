@@ -7,7 +7,9 @@
 //  - count_distinct: the union of both sets (exact, never a sum of counts);
 //  - min, max: the smaller, the larger;
 //  - last: the speed layer's value when it has seen one (its events come
-//    later in the log), else the batch's;
+//    later in the log), else the batch's; of a repartitioned input, whose
+//    states keep their event order, the later by that order (the speed's
+//    on a tie), as one fold by that order picks;
 //  - sum: exact while both sums are integers and their total fits int64;
 //    otherwise the exact sum of both sides' partials (core/exact_sum.h),
 //    which is the one fold's exact sum: equal to the last bit.

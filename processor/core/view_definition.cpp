@@ -189,4 +189,13 @@ ViewDefinition ViewDefinition::parse(const std::string& text) {
   return view;
 }
 
+ViewDefinition ViewDefinition::with_event_order() const {
+  ViewDefinition view = *this;
+  if (!event_order) {
+    view.event_order = true;
+    view.fingerprint = fingerprint_of(fingerprint + "|event order");
+  }
+  return view;
+}
+
 }  // namespace kappa::processor

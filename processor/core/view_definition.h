@@ -56,6 +56,15 @@ struct ViewDefinition {
   // A stable hash of the definition; state records carry it so that state
   // written by another definition is never mixed in.
   std::string fingerprint;
+  // The input is repartitioned (KAPPA_INPUT_KEYING=Any): `last` takes the
+  // latest event by its EventOrder (core/event_order.h), and its state
+  // keeps that order beside the value. State of this kind has a
+  // fingerprint of its own: never read by the fast path's view, nor
+  // the other way round.
+  bool event_order = false;
+
+  // This view, folding a repartitioned input (event_order set).
+  ViewDefinition with_event_order() const;
 
   // Parses and validates `text`. Throws ConfigError whose field is the path
   // of the bad member, e.g. "KAPPA_CONFIG.aggregates.total_revenue.field".

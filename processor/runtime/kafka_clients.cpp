@@ -103,7 +103,7 @@ std::unique_ptr<RdKafka::Producer> KafkaClients::transactional_producer() const 
   return producer;
 }
 
-std::unique_ptr<RdKafka::KafkaConsumer> KafkaClients::reader(const std::string& role) const {
+std::unique_ptr<RdKafka::KafkaConsumer> KafkaClients::reader(const std::string& role, bool read_committed) const {
   // A reader learns it reached the end from an empty fetch: keep the
   // broker's wait for more data short.
   auto conf = build(role, {{"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", role == "restore" ? "10" : "100"}},
@@ -113,7 +113,7 @@ std::unique_ptr<RdKafka::KafkaConsumer> KafkaClients::reader(const std::string& 
                         {"group.id", settings_.consumer_group + ".reader"},
                         {"enable.auto.commit", "false"},
                         {"enable.auto.offset.store", "false"},
-                        {"isolation.level", "read_committed"},
+                        {"isolation.level", read_committed ? "read_committed" : "read_uncommitted"},
                         {"enable.partition.eof", "true"},
                     });
   std::string error;

@@ -33,7 +33,9 @@ class KafkaClients {
   std::unique_ptr<RdKafka::Producer> transactional_producer() const;
   // A read_committed consumer that only ever assign()s partitions: never
   // joins a group, never commits. `role` names it in logs and client ids.
-  std::unique_ptr<RdKafka::KafkaConsumer> reader(const std::string& role) const;
+  // With `read_committed` false it reads uncommitted (its end offsets are
+  // the high watermarks, not the last stable offsets).
+  std::unique_ptr<RdKafka::KafkaConsumer> reader(const std::string& role, bool read_committed = true) const;
 
   const Settings& settings() const { return settings_; }
   std::string transactional_id() const { return settings_.consumer_group + "." + settings_.instance_id; }

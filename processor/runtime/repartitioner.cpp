@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
 #include "kappa/common/rdkafka_handles.h"
+#include "runtime/routed_record.h"
 #include "runtime/topics.h"
 #include "runtime/transactional.h"
 
@@ -22,6 +23,9 @@ using namespace std::chrono_literals;
 constexpr std::size_t kBatchSize = 1000;
 constexpr int kMaxConsecutiveAborts = 5;
 constexpr auto kTransactionBudget = 60s;
+// How often the repartition topic is purged below the folding stage's
+// committed offsets (Kafka Streams purges on commit, at most every 30 s).
+constexpr auto kPurgeInterval = 30s;
 
 ViewDefinition key_only(const ViewDefinition& view) {
   return ViewDefinition::parse(
@@ -65,6 +69,10 @@ void Repartitioner::start() {
                                                              settings_.startup_timeout).high;
     }
   }
+  repartition_partitions_ = describe_topic(*reader_, repartition_topic_, settings_.startup_timeout).partitions;
+  purge_ = std::make_unique<RepartitionPurge>(*reader_, settings_.consumer_group, repartition_topic_,
+                                              repartition_partitions_, settings_.startup_timeout);
+  purge();  // what earlier runs folded and committed
   consumer_ = clients_.group_consumer(*this);
   if (const auto code = consumer_->subscribe({settings_.input_topic}); code != RdKafka::ERR_NO_ERROR) {
     throw KafkaError("cannot subscribe to '" + settings_.input_topic + "': " + RdKafka::err2str(code));
@@ -110,6 +118,7 @@ bool Repartitioner::run(const std::atomic<bool>& stop) {
     }
     completed = settings_.bounded && bounded_complete();
     producer_->poll(0);
+    if (Clock::now() - last_purge_ >= kPurgeInterval) purge();
   }
   queue.reset();
   if (needs_commit()) {
@@ -121,6 +130,10 @@ bool Repartitioner::run(const std::atomic<bool>& stop) {
   }
   consumer_->close();
   closed_ = true;
+  if (completed) {  // the folding stage's end offsets, read next, must count every routed record
+    const auto uncommitted = clients_.reader("repartition-end", false);
+    wait_until_stable(*reader_, *uncommitted, repartition_topic_, repartition_partitions_, settings_.startup_timeout);
+  }
   spdlog::info("repartitioning {}: {} records routed", completed ? "complete" : "stopped", routed_);
   return settings_.bounded ? completed : true;
 }
@@ -146,10 +159,16 @@ void Repartitioner::on_message(const rd_kafka_message_t& message) {
   if (settings_.bounded && !progress.done && progress.position >= progress.end) mark_done(message.partition, progress);
 }
 
+void Repartitioner::purge() {
+  purge_->run();
+  last_purge_ = Clock::now();
+}
+
 // The record again, keyed by its view key (the producer's murmur2 partitioner
 // then puts all of a key's records in one partition). A record without a
 // valid key goes on unkeyed: the folding stage reports it as the bad record
-// it is, and its partition does not matter.
+// it is, and its partition does not matter. Its headers carry its event
+// order and its input topic (runtime/routed_record.h).
 void Repartitioner::route(const rd_kafka_message_t& message) {
   if (!in_transaction_) {
     const rdkafka::ErrorPtr error(producer_->begin_transaction());
@@ -162,12 +181,16 @@ void Repartitioner::route(const rd_kafka_message_t& message) {
   keys_.prepare(payload, prepared_);
   const bool keyed = prepared_.outcome.kind == Outcome::Kind::Applied;
   const auto& key = prepared_.outcome.key;
+  auto headers = routed_headers(message);
   while (true) {
     const auto code = producer_->produce(repartition_topic_, RdKafka::Topic::PARTITION_UA,
                                          RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
                                          payload.size(), keyed ? key.data() : nullptr, keyed ? key.size() : 0,
-                                         rd_kafka_message_timestamp(&message, nullptr), nullptr);
-    if (code == RdKafka::ERR_NO_ERROR) break;
+                                         rd_kafka_message_timestamp(&message, nullptr), headers.get(), nullptr);
+    if (code == RdKafka::ERR_NO_ERROR) {
+      [[maybe_unused]] auto* owned_by_librdkafka = headers.release();
+      break;
+    }
     if (code != RdKafka::ERR__QUEUE_FULL) {
       throw TransactionAbortable("produce to " + repartition_topic_ + ": " + RdKafka::err2str(code));
     }

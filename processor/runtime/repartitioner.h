@@ -11,6 +11,9 @@
 //
 // Bounded mode routes up to the end offsets seen at start (or KAPPA_STOP_AT)
 // and returns; the folding stage then reads the repartition topic to its end.
+//
+// It also purges the repartition topic (runtime/repartition_purge.h): at
+// start, and every 30 s while it runs.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
@@ -26,6 +29,7 @@
 #include "core/aggregator.h"
 #include "core/view_definition.h"
 #include "runtime/kafka_clients.h"
+#include "runtime/repartition_purge.h"
 #include "runtime/status.h"
 
 namespace kappa::processor {
@@ -58,6 +62,7 @@ class Repartitioner : public RdKafka::RebalanceCb {
   void start();
   void on_message(const rd_kafka_message_t& message);
   void route(const rd_kafka_message_t& message);
+  void purge();
   bool commit_due() const;
   // Commits the open transaction and the offsets; false when it aborted
   // (then, with rewind_on_abort, processing resumes at the committed offsets).
@@ -77,10 +82,13 @@ class Repartitioner : public RdKafka::RebalanceCb {
   ProcessorStatus& status_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::unique_ptr<RdKafka::KafkaConsumer> reader_;  // watermarks and offsets by time
+  std::unique_ptr<RdKafka::KafkaConsumer> reader_;  // watermarks and offsets by time; admin calls
+  std::unique_ptr<RepartitionPurge> purge_;
+  std::chrono::steady_clock::time_point last_purge_;
   std::map<std::int32_t, Progress> progress_;
   std::map<std::int32_t, std::int64_t> end_offsets_;  // bounded
   std::int32_t input_partitions_ = 0;
+  std::int32_t repartition_partitions_ = 0;
   PreparedEvent prepared_;
   bool in_transaction_ = false;
   bool assigned_ = false;

@@ -15,6 +15,7 @@
 #include "core/state_codec.h"
 #include "kappa/common/rdkafka_cpp_handles.h"
 #include "kappa/common/rdkafka_handles.h"
+#include "runtime/routed_record.h"
 #include "runtime/topics.h"
 #include "runtime/transactional.h"
 
@@ -100,8 +101,12 @@ StreamProcessor::StreamProcessor(const KafkaClients& clients, const ViewDefiniti
       prepared_(kBatchSize),
       metrics_(metrics),
       status_(status),
-      store_(initial_key_state(view)) {
+      store_(initial_key_state(view)),
+      routed_input_(!settings_.repartition_topic.empty()) {
   if (view.window) windows_.emplace(*view.window);
+  if (routed_input_ != view.event_order) {  // main pairs them: state of one mode is never read in the other
+    throw std::logic_error("a repartitioned input needs the view with_event_order(), and only it");
+  }
 }
 
 StreamProcessor::~StreamProcessor() {
@@ -237,7 +242,10 @@ bool StreamProcessor::run(const std::atomic<bool>& stop) {
     for (std::size_t i = 0; i < count; ++i) {
       auto& record = prepared_[i];
       record.partition = batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR ? batch[i]->partition : -1;
-      if (record.partition >= 0) aggregator_.prepare(payload_of(*batch[i]), record.event);
+      if (record.partition >= 0) {
+        aggregator_.prepare(payload_of(*batch[i]), record.event);
+        if (routed_input_) record.event.order = routed_order(*batch[i]);
+      }
     }
     // Each record, and once after an empty batch: handle it, then commit
     // when due. After a rewind the rest of the batch is stale (the consumer
@@ -386,18 +394,22 @@ void StreamProcessor::on_end_of_partition(int32_t partition, int64_t offset) {
 void StreamProcessor::on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome) {
   const auto index = static_cast<std::size_t>(outcome.reason);
   metrics_.record_bad(outcome.reason);
+  // A routed record names its input record, not the repartition topic's copy.
+  std::optional<BadRecordOrigin> origin;
+  if (routed_input_) origin = origin_of(message);
+  if (!origin) origin = BadRecordOrigin{settings_.input_topic, message.partition, message.offset};
   const auto now = Clock::now();
   if (++bad_counts_[index] == 1 || now - last_bad_sample_ >= 10s) {
     last_bad_sample_ = now;
-    spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", settings_.input_topic,
-                 message.partition, message.offset, to_string(outcome.reason), outcome.detail,
-                 bad_counts_[index], to_string(outcome.reason));
+    spdlog::warn("bad record {}[{}]@{} skipped ({}): {}; {} {} records so far", origin->topic, origin->partition,
+                 origin->offset, to_string(outcome.reason), outcome.detail, bad_counts_[index],
+                 to_string(outcome.reason));
   }
   if (view_.dead_letter_topic.empty()) return;
   const auto key = message.key ? std::string_view(static_cast<const char*>(message.key), message.key_len)
                                : std::string_view();
-  auto letter = make_dead_letter(key, payload_of(message), to_string(outcome.reason), outcome.detail,
-                                 {settings_.input_topic, message.partition, message.offset}, max_message_bytes_);
+  auto letter = make_dead_letter(key, payload_of(message), to_string(outcome.reason), outcome.detail, *origin,
+                                 max_message_bytes_);
   dead_letter_bytes_ += letter.size();
   dead_letters_.push_back(std::move(letter));
 }
@@ -408,6 +420,18 @@ void StreamProcessor::produce_dead_letters(const std::vector<DeadLetter>& letter
     for (const auto& [name, value] : letter.headers) headers->add(name, value);
     produce(view_.dead_letter_topic, RdKafka::Topic::PARTITION_UA, letter.key, letter.value, std::move(headers));
   }
+}
+
+EventOrder StreamProcessor::routed_order(const rd_kafka_message_t& message) {
+  if (const auto order = order_of(message)) return *order;
+  // Only the routing stage writes the topic, always with the header: a
+  // record without it is not ours; it sorts first, and is said once.
+  if (!warned_unordered_) {
+    warned_unordered_ = true;
+    spdlog::warn("record {}[{}]@{} has no valid {} header: its `last` values sort before every other event's",
+                 settings_.input_topic, message.partition, message.offset, kOrderHeader);
+  }
+  return EventOrder{};
 }
 
 void StreamProcessor::mark_done(int32_t partition, Progress& progress) {

@@ -84,6 +84,8 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   bool fold_windowed(const rd_kafka_message_t& message, const PreparedEvent& prepared);
   void on_end_of_partition(int32_t partition, int64_t offset);
   void on_bad_record(const rd_kafka_message_t& message, const Outcome& outcome);
+  // A routed record's event order (runtime/routed_record.h).
+  EventOrder routed_order(const rd_kafka_message_t& message);
   void mark_done(int32_t partition, Progress& progress);
 
   // Transaction limits: the catch-up ones in bounded mode and while the lag
@@ -125,6 +127,10 @@ class StreamProcessor : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<ChangelogRestorer> restorer_;
   StateStore store_;
+  // The input is the repartition topic (KAPPA_INPUT_KEYING=Any): events
+  // carry their order and their input record in headers.
+  const bool routed_input_;
+  bool warned_unordered_ = false;
   std::optional<WindowClock> windows_;  // a windowed view's watermarks and open windows
   std::map<int32_t, Progress> progress_;
   std::map<int32_t, Retained> retained_;

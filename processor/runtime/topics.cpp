@@ -107,6 +107,24 @@ Watermarks query_watermarks(RdKafka::KafkaConsumer& consumer, const std::string&
   }
 }
 
+void wait_until_stable(RdKafka::KafkaConsumer& committed, RdKafka::KafkaConsumer& uncommitted,
+                       const std::string& topic, int32_t partitions, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    while (true) {
+      const auto stable = query_watermarks(committed, topic, partition, timeout).high;
+      const auto high = query_watermarks(uncommitted, topic, partition, timeout).high;
+      if (stable >= high) break;
+      if (Clock::now() >= deadline) {
+        throw KafkaError(topic + "[" + std::to_string(partition) + "] has a transaction open (stable offset " +
+                         std::to_string(stable) + ", end " + std::to_string(high) + ") after " +
+                         std::to_string(timeout.count()) + " ms");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
 int64_t start_offset(RdKafka::KafkaConsumer& reader, const Settings& settings, int32_t partition) {
   const auto& start = settings.start_from;
   if (start.kind == StartFrom::Kind::Offsets) return start.offsets.at(partition);  // checked at start

@@ -35,6 +35,15 @@ struct Watermarks {
 Watermarks query_watermarks(RdKafka::KafkaConsumer& consumer, const std::string& topic, int32_t partition,
                             std::chrono::milliseconds timeout);
 
+// Waits until no transaction is open in any partition of `topic`: its last
+// stable offsets (read by `committed`, a read_committed client) reach its
+// high watermarks (read by `uncommitted`). commit_transaction returns
+// before the coordinator has written the commit markers into the
+// partitions; until it has, a read_committed end offset is still short.
+// Throws KafkaError when that does not happen within `timeout`.
+void wait_until_stable(RdKafka::KafkaConsumer& committed, RdKafka::KafkaConsumer& uncommitted,
+                       const std::string& topic, int32_t partitions, std::chrono::milliseconds timeout);
+
 // Where `partition` of the input starts when the group has no committed
 // offset for it (KAPPA_START_FROM). Throws KafkaError.
 int64_t start_offset(RdKafka::KafkaConsumer& reader, const Settings& settings, int32_t partition);

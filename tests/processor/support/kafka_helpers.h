@@ -153,4 +153,88 @@ inline std::pair<std::vector<int64_t>, std::vector<int64_t>> committed_and_end(c
   return {committed, end};
 }
 
+// Low watermarks of `topic`, per partition (a purge moves them).
+inline std::vector<int64_t> low_watermarks(const std::string& bootstrap, const std::string& topic, int partitions) {
+  std::string error;
+  const auto conf = conf_of({{"bootstrap.servers", bootstrap}, {"group.id", "kappa-test-watermarks"}});
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) throw std::runtime_error(error);
+  std::vector<int64_t> low;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t l = 0, h = 0;
+    if (consumer->query_watermark_offsets(topic, p, &l, &h, 10000) != RdKafka::ERR_NO_ERROR) {
+      throw std::runtime_error("query_watermark_offsets");
+    }
+    low.push_back(l);
+  }
+  consumer->close();
+  return low;
+}
+
+// One record read back whole, with where it is and its headers.
+struct StoredRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key, value;
+  std::map<std::string, std::string> headers;
+};
+
+// Every record of `topic` (read_committed) up to its end offsets at the
+// call; throws when they are not all read within `timeout`.
+inline std::vector<StoredRecord> read_all(const std::string& bootstrap, const std::string& topic, int partitions,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  std::string error;
+  const auto conf = conf_of({{"bootstrap.servers", bootstrap}, {"group.id", "kappa-test-read-all"},
+                             {"enable.auto.commit", "false"}, {"isolation.level", "read_committed"}});
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) throw std::runtime_error(error);
+  std::map<int32_t, int64_t> end, next;
+  rk::TopicPartitions all;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    if (consumer->query_watermark_offsets(topic, p, &low, &high, 10000) != RdKafka::ERR_NO_ERROR) {
+      throw std::runtime_error("query_watermark_offsets");
+    }
+    end[p] = high;
+    next[p] = low;
+    all.add(topic, p, RdKafka::Topic::OFFSET_BEGINNING);
+  }
+  consumer->assign(all.get());
+  std::vector<StoredRecord> records;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto done = [&] {
+    for (const auto& [p, e] : end) {
+      if (next[p] < e) return false;
+    }
+    return true;
+  };
+  while (!done()) {  // past the last record, a transaction marker may stand: the position says so
+    if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("read_all: " + topic + " not read in time");
+    const rk::MessagePtr message(consumer->consume(100));
+    if (message->err() == RdKafka::ERR_NO_ERROR) {
+      StoredRecord record;
+      record.partition = message->partition();
+      record.offset = message->offset();
+      if (message->key_pointer()) {
+        record.key.assign(static_cast<const char*>(message->key_pointer()), message->key_len());
+      }
+      if (message->payload()) record.value.assign(static_cast<const char*>(message->payload()), message->len());
+      if (message->headers()) {
+        for (const auto& header : message->headers()->get_all()) {
+          record.headers[header.key()] = std::string(static_cast<const char*>(header.value()), header.value_size());
+        }
+      }
+      records.push_back(std::move(record));
+    }
+    rk::TopicPartitions positions;
+    for (int p = 0; p < partitions; ++p) positions.add(topic, p);
+    consumer->position(positions.get());
+    for (const auto* tp : positions.get()) {
+      if (tp->offset() >= 0) next[tp->partition()] = tp->offset();
+    }
+  }
+  consumer->close();
+  return records;
+}
+
 }  // namespace kappa::testing::processor

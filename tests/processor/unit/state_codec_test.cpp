@@ -4,6 +4,8 @@
 
 #include "core/aggregator.h"
 
+#include <vector>
+
 namespace kappa::processor {
 namespace {
 
@@ -131,6 +133,100 @@ TEST(StateCodec, RefusesStateItCannotTrust) {
   auto corrupt = good;
   corrupt["a"]["events"] = "many";
   rejects(corrupt.dump(), "state of aggregate 'events'");
+}
+
+// ---- `last` of a repartitioned input (view.event_order)
+
+const ViewDefinition& ordered_view() {
+  static const auto v = view().with_event_order();
+  return v;
+}
+
+// Three events of one key, `page` an array last; prepared as the folding
+// stage prepares them, each with its order.
+KeyState fold_ordered(const ViewDefinition& v, const std::vector<EventOrder>& orders) {
+  KeyState state = initial_key_state(v);
+  Aggregator aggregator(v);
+  const std::vector<const char*> events = {R"({"user_id": "u", "session_id": "s1", "revenue": 1.25, "page": "/a"})",
+                                           R"({"user_id": "u", "session_id": "s1", "page": {"path": "/b"}})",
+                                           R"({"user_id": "u", "session_id": "s1", "revenue": 40, "page": ["/c", 1]})"};
+  PreparedEvent prepared;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    aggregator.prepare(events[i], prepared);
+    prepared.order = orders[i];
+    EXPECT_TRUE(aggregator.fold(prepared, state));
+  }
+  return state;
+}
+
+// The `last` aggregate ("page") of a state of view().
+const LastState& page_of(const KeyState& state) {
+  for (std::size_t i = 0; i < view().aggregates.size(); ++i) {
+    if (view().aggregates[i].name == "page") return std::get<LastState>(state.aggregates[i]);
+  }
+  throw std::logic_error("no page");
+}
+
+// The fast path's changelog record, as the code before event orders wrote
+// it (these bytes were captured from that build): unchanged, fingerprint
+// included, whatever order an event carries.
+TEST(StateCodec, TheFastPathsRecordIsByteIdenticalToBefore) {
+  const std::string before =
+      R"({"a":{"biggest":40,"events":3,"page":["/c",1],"revenue":41.25,"sessions":["s1"],"smallest":1.25},)"
+      R"("v":1,"view":"e1c1edddb0f3ea63"})";
+  EXPECT_EQ(view().fingerprint, "e1c1edddb0f3ea63");
+  EXPECT_EQ(encode_state(view(), fold_ordered(view(), {{9, 0, 0}, {1, 0, 0}, {5, 0, 0}})), before);
+  EXPECT_EQ(encode_state(view(), fold_ordered(view(), {{}, {}, {}})), before);
+}
+
+TEST(StateCodec, AnOrderedLastKeepsItsOrderThroughTheChangelog) {
+  // The array value comes last in the log but not in event order: the object wins.
+  const auto state = fold_ordered(ordered_view(), {{100, 2, 7}, {300, 0, 4}, {200, 3, 9}});
+  const auto bytes = encode_state(ordered_view(), state);
+  const auto doc = json::parse(bytes);
+  EXPECT_EQ(doc["a"]["page"], json::parse(R"([[300,0,4],{"path":"/b"}])"));
+  EXPECT_EQ(bytes, json::parse(bytes).dump()) << "the bytes a document dump writes";
+  const auto back = decode_state(ordered_view(), bytes);
+  const auto& last = page_of(back);
+  EXPECT_EQ(last.value, json::parse(R"({"path":"/b"})"));
+  EXPECT_EQ(last.order, (EventOrder{300, 0, 4}));
+  EXPECT_EQ(encode_state(ordered_view(), back), bytes);
+  EXPECT_EQ(json::parse(render_output(ordered_view(), back))["page"], json::parse(R"({"path":"/b"})"));
+
+  // An array value is never read as an order: the view says which encoding.
+  const auto array_last = fold_ordered(ordered_view(), {{1, 0, 0}, {2, 0, 0}, {3, 1, 1}});
+  const auto array_back = decode_state(ordered_view(), encode_state(ordered_view(), array_last));
+  EXPECT_EQ(page_of(array_back).value, json::parse(R"(["/c",1])"));
+  EXPECT_EQ(page_of(array_back).order, (EventOrder{3, 1, 1}));
+
+  // No value yet: null, in both modes.
+  const auto empty = initial_key_state(ordered_view());
+  EXPECT_EQ(json::parse(encode_state(ordered_view(), empty))["a"]["page"], nullptr);
+  EXPECT_TRUE(page_of(decode_state(ordered_view(), encode_state(ordered_view(), empty))).value.is_null());
+  // Negative times and the largest offsets survive.
+  const auto extreme = fold_ordered(ordered_view(), {{-5, 0xffffffffu, ~0ull}, {-6, 0, 0}, {-7, 0, 0}});
+  EXPECT_EQ(page_of(decode_state(ordered_view(), encode_state(ordered_view(), extreme))).order,
+            (EventOrder{-5, 0xffffffffu, ~0ull}));
+}
+
+TEST(StateCodec, StateOfOneModeIsNeverReadInTheOther) {
+  EXPECT_NE(ordered_view().fingerprint, view().fingerprint);
+  EXPECT_EQ(view().with_event_order().fingerprint, ordered_view().fingerprint) << "stable";
+  EXPECT_EQ(ordered_view().with_event_order().fingerprint, ordered_view().fingerprint) << "idempotent";
+  const auto ordered = encode_state(ordered_view(), fold_ordered(ordered_view(), {{1, 0, 0}, {2, 0, 0}, {3, 0, 0}}));
+  const auto fast = encode_state(view(), fold_ordered(view(), {{}, {}, {}}));
+  EXPECT_THROW(decode_state(view(), ordered), std::invalid_argument);
+  EXPECT_THROW(decode_state(ordered_view(), fast), std::invalid_argument);
+}
+
+TEST(StateCodec, RefusesAnOrderedLastThatIsNotOne) {
+  auto doc = json::parse(encode_state(ordered_view(), fold_ordered(ordered_view(), {{1, 0, 0}, {2, 0, 0}, {3, 0, 0}})));
+  for (const char* bad : {R"("/a")", R"(["/c",1])", R"([[1,0],"/a"])", R"([[1,-1,0],"/a"])", R"([[1,0,0],null])",
+                          R"([[1,0,0],"/a",2])", R"([[1,4294967296,0],"/a"])", R"([[9223372036854775808,0,0],"/a"])",
+                          R"([["1",0,0],"/a"])"}) {
+    doc["a"]["page"] = json::parse(bad);
+    EXPECT_THROW(decode_state(ordered_view(), doc.dump()), std::invalid_argument) << bad;
+  }
 }
 
 }  // namespace

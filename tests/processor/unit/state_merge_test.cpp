@@ -94,5 +94,52 @@ TEST(StateMerge, KeyStatesOfAnotherViewAreRefused) {
   EXPECT_EQ(std::get<CountState>(merge(view, one, one).aggregates[0]).count, 4);
 }
 
+// A repartitioned input: the states keep their event orders, and the events
+// split between batch and speed by input offsets, not by event order (a
+// batch event of one partition may be later than a speed event of another).
+// Merged, they give the one fold's `last`: the latest by event order.
+TEST(StateMerge, OrderedLastIsTheLatestByEventOrderWhateverTheSplit) {
+  std::mt19937 random(77);
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t n = 1 + random() % 30;
+    std::vector<EventOrder> orders;
+    for (std::size_t i = 0; i < n; ++i) {
+      orders.push_back({static_cast<std::int64_t>(random() % 20) - 5, static_cast<std::uint32_t>(random() % 3), random() % 1000});
+    }
+    LastState whole, batch, speed;
+    const EventOrder* latest = nullptr;
+    std::size_t latest_at = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      FieldValue value;
+      value.kind = FieldValue::Kind::Integer;
+      value.integer = static_cast<std::int64_t>(i);
+      apply_last(whole, value, orders[i]);
+      apply_last(random() % 2 ? batch : speed, value, orders[i]);
+      if (!latest || !(orders[i] < *latest)) {
+        latest = &orders[i];
+        latest_at = i;
+      }
+    }
+    ASSERT_EQ(whole.value, json(latest_at)) << "one fold keeps the latest by order (the later-folded on a tie)";
+    const auto merged = std::get<LastState>(merge(AggregateOp::Last, batch, speed));
+    ASSERT_EQ(merged.order, whole.order);
+    if (batch.value.is_null() || speed.value.is_null() || batch.order != speed.order) {
+      ASSERT_EQ(merged.value, whole.value);
+    }
+  }
+}
+
+TEST(StateMerge, OrderedLastPicksTheLaterSideAndTheSpeedOnATie) {
+  const LastState early{json("batch"), EventOrder{10, 1, 5}};
+  const LastState late{json("speed"), EventOrder{10, 2, 0}};
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, early, late)).value, "speed");
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, late, early)).value, "speed") << "a batch event may be the later";
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, LastState{json("b"), {10, 1, 5}}, LastState{json("s"), {10, 1, 5}})).value, "s");
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, early, LastState{})).value, "batch");
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, LastState{}, early)).value, "batch");
+  // The fast path (no orders): the speed layer's value when it has one, as before.
+  EXPECT_EQ(std::get<LastState>(merge(AggregateOp::Last, LastState{json("b"), {}}, LastState{json("s"), {}})).value, "s");
+}
+
 }  // namespace
 }  // namespace kappa::processor
