@@ -102,7 +102,7 @@ class Aggregator {
   std::optional<Outcome> window_of(PreparedEvent& out) const;
   bool distinct_sets_fit(const PreparedEvent& event, const KeyState& state) const;
   // fold() of a view with event_order and a `last` (after the room check).
-  void fold_by_event_order(const PreparedEvent& event, KeyState& state) const;
+  [[gnu::noinline]] void fold_by_event_order(const PreparedEvent& event, KeyState& state) const;
   Outcome too_big_to_keep(const AggregateSpec& aggregate) const;
 
   const ViewDefinition& view_;
