@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "support/crash_runs.h"
 #include "support/event_log.h"
 #include "support/http_get.h"
 #include "support/kafka_helpers.h"
@@ -191,38 +192,10 @@ TEST_F(ProcessorIntegration, StreamRunKilledFiveTimesEndsWithTheBoundedTable) {
   const std::string input = unique("events-crash");
   ASSERT_EQ(create_topic(bootstrap(), input, kInputPartitions), "");
   auto run = fresh_run(input);
-  std::mt19937 rng(std::random_device{}());
-  const std::size_t chunk = (log.records.size() + 5) / 6;
-  const auto chunk_of = [&](std::size_t i) {
-    const auto begin = log.records.begin() + static_cast<std::ptrdiff_t>(std::min(i * chunk, log.records.size()));
-    const auto end = log.records.begin() + static_cast<std::ptrdiff_t>(std::min((i + 1) * chunk, log.records.size()));
-    return std::vector<Record>(begin, end);
-  };
-  // Small transactions: many commits per run, so a kill can hit anywhere.
-  const std::vector<std::string> args = {"--static-membership", "--max-transaction-records", "300",
-                                         "--commit-interval-ms", "50"};
-  for (int kill = 0; kill < 5; ++kill) {
-    produce_all(bootstrap(), input, chunk_of(static_cast<std::size_t>(kill)));
-    auto processor = run.start(args);
-    if (kill % 2 == 0) {
-      // Kill mid-stream: once this run has committed, after a random delay
-      // (commits are ~50 ms apart, so most kills hit an open transaction).
-      wait_for(30s, [&] {
-        const auto metrics = http_get("127.0.0.1", run.port, "/metrics");
-        return metrics.status == 200 &&
-               metric(metrics.body, "kappa_processor_transactions_total{outcome=\"committed\"}") > 0;
-      }, 10ms);
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
-    } else {
-      // Kill anywhere: during start-up, restore or processing.
-      std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 2500));
-    }
-    ASSERT_TRUE(processor->running()) << "run " << kill << " exited early:\n" << processor->log();
-    processor->send(SIGKILL);
-    ASSERT_EQ(processor->wait_exit(10s), 128 + SIGKILL);
-  }
-  produce_all(bootstrap(), input, chunk_of(5));
-  auto processor = run.start(args);
+  ASSERT_NO_FATAL_FAILURE(
+      kill_five_times(run, [&](std::size_t i) { produce_all(bootstrap(), input, chunk_of(log.records, i)); }));
+  produce_all(bootstrap(), input, chunk_of(log.records, 5));
+  auto processor = run.start(crash_run_args());
   TopicReader table(bootstrap(), run.output, kOutputPartitions);
   ASSERT_TRUE(table_reaches(table, log.expected, 120s))
       << diff(parse_rows(table.latest()), log.expected) << "\nlog: " << processor->log_path();

@@ -15,6 +15,7 @@
 #include "support/http_get.h"
 #include "support/kafka_helpers.h"
 #include "support/processor_run.h"
+#include "support/reference_statement.h"
 #include "support/stack_env.h"
 #include "support/subprocess.h"
 
@@ -26,15 +27,6 @@ using nlohmann::json;
 
 constexpr int kInputPartitions = 4;
 constexpr int kOutputPartitions = 3;
-
-const char* const kReferenceStatement = R"(CREATE MATERIALIZED VIEW user_stats AS
-SELECT
-user_id,
-COUNT(*) as total_events,
-SUM(revenue) as total_revenue,
-COUNT(DISTINCT session_id) as total_sessions
-FROM events
-GROUP BY user_id;)";
 
 // The statement's table over `records`, with SQL's rules and the
 // processor's bad records, computed here without any of its code: a record

@@ -9,21 +9,13 @@
 
 #include "core/errors.h"
 #include "core/view_definition.h"
+#include "support/reference_statement.h"
 
 namespace kappa::processor {
 namespace {
 
 using nlohmann::json;
-
-// The reference text's view, exactly as printed there.
-const char* const kReferenceStatement = R"(CREATE MATERIALIZED VIEW user_stats AS
-SELECT
-user_id,
-COUNT(*) as total_events,
-SUM(revenue) as total_revenue,
-COUNT(DISTINCT session_id) as total_sessions
-FROM events
-GROUP BY user_id;)";
+using kappa::testing::processor::kReferenceStatement;
 
 std::string refusal(const std::string& statement) {
   try {
