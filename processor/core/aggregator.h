@@ -52,11 +52,11 @@ struct PreparedEvent {
   std::size_t view_key_size = 0;     // Applied: outcome.key's view key part
   std::int64_t event_time = 0;       // Applied, windowed view: the event time (epoch ms)
   std::int64_t window_start = 0;     // Applied, windowed view: its window's start
-  EventOrder order;                  // a repartitioned input (view.event_order): set by the caller, for `last`
   std::vector<char> applies;         // per aggregate
   std::vector<FieldValue> values;    // per aggregate (unused for a count of events and count_distinct)
   std::vector<std::string> members;  // per count_distinct aggregate: the canonical member
   std::vector<std::size_t> member_hashes;
+  EventOrder order;                  // a repartitioned input (view.event_order): set by the caller, for `last`
 
   HashedText key() const { return {outcome.key, key_hash}; }
   HashedText member(std::size_t aggregate) const { return {members[aggregate], member_hashes[aggregate]}; }
