@@ -107,6 +107,7 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   long long commit_interval_ms = s.commit_interval.count();
   long long catch_up_commit_interval_ms = s.catch_up_commit_interval.count();
   long long startup_timeout_ms = s.startup_timeout.count();
+  long long purge_interval_ms = s.repartition_purge_interval.count();
 
   CLI::App app{
       "kappa-processor: declarative aggregations over a Kafka topic, exactly once, with a query API.\n"
@@ -136,6 +137,9 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
                  "ViewKey: each input record's Kafka key is its view key (checked); Any: any key or none, the input "
                  "is repartitioned by view key through <group>-kappa-repartition first")
       ->envname("KAPPA_INPUT_KEYING");
+  app.add_option("--repartition-purge-interval-ms", purge_interval_ms,
+                 "input keying Any, stream run: how often the repartition topic is purged below the committed offsets")
+      ->envname("KAPPA_REPARTITION_PURGE_INTERVAL_MS");
   app.add_option("--batch-state-topic", s.batch_state_topic,
                  "Lambda speed layer: the batch run's state changelog; serve merge(batch, speed) per key")
       ->envname("KAPPA_BATCH_STATE_TOPIC");
@@ -217,6 +221,7 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   }
   if (s.bind_address.empty()) s.bind_address = "0.0.0.0";
   if (commit_interval_ms < 1) throw ConfigError("KAPPA_COMMIT_INTERVAL_MS", "must be at least 1");
+  if (purge_interval_ms < 1) throw ConfigError("KAPPA_REPARTITION_PURGE_INTERVAL_MS", "must be at least 1");
   if (startup_timeout_ms < 1) throw ConfigError("KAPPA_STARTUP_TIMEOUT_MS", "must be at least 1");
   if (s.max_transaction_records < 1) throw ConfigError("KAPPA_MAX_TRANSACTION_RECORDS", "must be at least 1");
   if (s.fault_abort_every == 1) throw ConfigError("KAPPA_FAULT_ABORT_EVERY", "1 would abort every transaction");
@@ -228,6 +233,7 @@ std::optional<Settings> parse_command_line(int argc, const char* const* argv, ch
   s.commit_interval = std::chrono::milliseconds(commit_interval_ms);
   s.catch_up_commit_interval = std::chrono::milliseconds(catch_up_commit_interval_ms);
   s.startup_timeout = std::chrono::milliseconds(startup_timeout_ms);
+  s.repartition_purge_interval = std::chrono::milliseconds(purge_interval_ms);
   if (s.instance_id.empty()) s.instance_id = env_or(environment, "HOSTNAME", "");
   if (s.instance_id.empty()) s.instance_id = random_instance_id();
 

@@ -60,6 +60,10 @@ struct Settings {
   // none); they are routed by view key through this topic first
   // (runtime/repartitioner.h). Empty: each record's key is its view key.
   std::string repartition_topic;
+  // How often a stream run's routing stage deletes the repartition topic's
+  // records below the folding stage's committed offsets (as Kafka Streams'
+  // repartition.purge.interval.ms).
+  std::chrono::milliseconds repartition_purge_interval{30000};
   // Stable identity of this replica: transactional.id = <group>.<instance_id>
   // (and group.instance.id with static membership). Default: $HOSTNAME.
   std::string instance_id;

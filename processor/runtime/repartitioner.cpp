@@ -23,9 +23,6 @@ using namespace std::chrono_literals;
 constexpr std::size_t kBatchSize = 1000;
 constexpr int kMaxConsecutiveAborts = 5;
 constexpr auto kTransactionBudget = 60s;
-// How often the repartition topic is purged below the folding stage's
-// committed offsets (Kafka Streams purges on commit, at most every 30 s).
-constexpr auto kPurgeInterval = 30s;
 
 ViewDefinition key_only(const ViewDefinition& view) {
   return ViewDefinition::parse(
@@ -118,7 +115,7 @@ bool Repartitioner::run(const std::atomic<bool>& stop) {
     }
     completed = settings_.bounded && bounded_complete();
     producer_->poll(0);
-    if (Clock::now() - last_purge_ >= kPurgeInterval) purge();
+    if (Clock::now() - last_purge_ >= settings_.repartition_purge_interval) purge();
   }
   queue.reset();
   if (needs_commit()) {

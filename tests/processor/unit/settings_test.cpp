@@ -52,7 +52,7 @@ class SettingsTest : public ::testing::Test {
       "KAPPA_CONFIG",            "KAPPA_SERVING_PORT",  "KAPPA_BIND_ADDRESS", "KAPPA_BOUNDED",
       "KAPPA_INSTANCE_ID",       "KAPPA_STATIC_MEMBERSHIP", "KAPPA_COMMIT_INTERVAL_MS",
       "KAPPA_CATCH_UP_LAG",      "KAPPA_CATCH_UP_COMMIT_INTERVAL_MS", "KAPPA_CATCH_UP_MAX_TRANSACTION_RECORDS",
-      "KAPPA_STOP_AT", "KAPPA_BATCH_STATE_TOPIC"};
+      "KAPPA_STOP_AT", "KAPPA_BATCH_STATE_TOPIC", "KAPPA_INPUT_KEYING", "KAPPA_REPARTITION_PURGE_INTERVAL_MS"};
 };
 
 TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
@@ -73,6 +73,14 @@ TEST_F(SettingsTest, ReadsTheContractWithDefaults) {
   EXPECT_EQ(s->catch_up_commit_interval, std::chrono::milliseconds(5000));
   EXPECT_EQ(s->catch_up_max_transaction_records, 5000000u);
   EXPECT_EQ(s->catch_up_lag, 100000);
+  EXPECT_EQ(s->repartition_purge_interval, std::chrono::milliseconds(30000));
+}
+
+TEST_F(SettingsTest, RepartitionPurgeIntervalFromEnvironmentAndFlags) {
+  set("KAPPA_REPARTITION_PURGE_INTERVAL_MS", "500");
+  EXPECT_EQ(parse({})->repartition_purge_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(parse({"--repartition-purge-interval-ms", "250"})->repartition_purge_interval, std::chrono::milliseconds(250));
+  expect_error("KAPPA_REPARTITION_PURGE_INTERVAL_MS", {"--repartition-purge-interval-ms", "0"});
 }
 
 TEST_F(SettingsTest, CatchUpLimitsFromEnvironmentAndFlags) {
