@@ -105,15 +105,19 @@ TEST_F(ProcessorRepartition, NullKeysAndRandomKeysBothGiveTheExactTable) {
   }
 }
 
-TEST_F(ProcessorRepartition, AStreamRunKilledFiveTimesEndsWithTheExactTable) {
+// Null keys, or keys that are not the user (ten times as many as users).
+class ProcessorRepartitionCrash : public ProcessorRepartition, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ProcessorRepartitionCrash, AStreamRunKilledFiveTimesEndsWithTheExactTable) {
   KAPPA_NEEDS_STACK();
+  const bool null_keys = GetParam();
   const auto log = generate_event_log(20000, 300, 200, 23);
   const std::string input = unique("events-rekeyed-crash");
   ASSERT_EQ(create_topic(bootstrap(), input, kInputPartitions), "");
   auto run = run_of(input, true);
   std::mt19937 random(std::random_device{}());
   std::vector<Record> records = stamped(log.records);
-  for (auto& record : records) record.key = "k-" + std::to_string(random() % 1000);  // not the user
+  for (auto& record : records) record.key = null_keys ? std::string() : "k-" + std::to_string(random() % 3000);
   ASSERT_NO_FATAL_FAILURE(
       kill_five_times(run, [&](std::size_t i) { produce_all(bootstrap(), input, chunk_of(records, i)); }));
   produce_all(bootstrap(), input, chunk_of(records, 5));
@@ -131,6 +135,9 @@ TEST_F(ProcessorRepartition, AStreamRunKilledFiveTimesEndsWithTheExactTable) {
   processor->send(SIGTERM);
   EXPECT_EQ(processor->wait_exit(30s), 0) << processor->log();
 }
+
+INSTANTIATE_TEST_SUITE_P(Keys, ProcessorRepartitionCrash, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "NullKeys" : "RandomKeys"; });
 
 TEST_F(ProcessorRepartition, AStreamRunPurgesTheRepartitionTopicAsItGoes) {
   KAPPA_NEEDS_STACK();
