@@ -46,13 +46,7 @@ Repartitioner::~Repartitioner() {
 
 void Repartitioner::start() {
   producer_ = clients_.transactional_producer();
-  const auto timeout_ms = static_cast<int>(settings_.startup_timeout.count());
-  try {
-    transactional("init_transactions", [&] { return producer_->init_transactions(timeout_ms); },
-                  settings_.startup_timeout);
-  } catch (const TransactionAbortable& e) {
-    throw KafkaError(e.what());
-  }
+  init_transactions(*producer_, settings_.startup_timeout);
   reader_ = clients_.reader("repartition-offsets");
   input_partitions_ = describe_topic(*reader_, settings_.input_topic, settings_.startup_timeout).partitions;
   if (settings_.start_from.kind == StartFrom::Kind::Offsets) {

@@ -133,15 +133,8 @@ void StreamProcessor::start(const std::atomic<bool>& stop) {
                  "transaction; use at least 1000000 (the default)",
                  max_message_bytes_, limits::kMaxKeyStateBytes);
   }
-  const auto timeout_ms = static_cast<int>(settings_.startup_timeout.count());
-  try {
-    // Fences an older instance with our transactional.id and aborts what it
-    // left open, before the group consumer reads the committed offsets.
-    transactional("init_transactions", [&] { return producer_->init_transactions(timeout_ms); },
-                  settings_.startup_timeout);
-  } catch (const TransactionAbortable& e) {
-    throw KafkaError(e.what());
-  }
+  // Before the group consumer reads the committed offsets.
+  init_transactions(*producer_, settings_.startup_timeout);
   consumer_ = clients_.group_consumer(*this);
   restorer_ = std::make_unique<ChangelogRestorer>(clients_, view_, metrics_, [this] { status_.beat(); });
   input_partitions_ = describe_topic(restorer_->consumer(), settings_.input_topic, settings_.startup_timeout).partitions;

@@ -26,6 +26,15 @@ void transactional(const std::string& what, const std::function<RdKafka::Error*(
   }
 }
 
+void init_transactions(RdKafka::Producer& producer, std::chrono::milliseconds budget) {
+  const auto timeout_ms = static_cast<int>(budget.count());
+  try {
+    transactional("init_transactions", [&] { return producer.init_transactions(timeout_ms); }, budget);
+  } catch (const TransactionAbortable& e) {
+    throw KafkaError(e.what());
+  }
+}
+
 void abort_open_transaction(RdKafka::Producer& producer, std::chrono::milliseconds budget) {
   try {
     transactional("abort_transaction", [&] { return producer.abort_transaction(-1); }, budget);

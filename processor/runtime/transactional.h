@@ -23,6 +23,11 @@ class TransactionAbortable : public std::runtime_error {
 void transactional(const std::string& what, const std::function<RdKafka::Error*()>& call,
                    std::chrono::milliseconds budget);
 
+// init_transactions within `budget`: fences an older instance with the same
+// transactional.id and aborts what it left open. Any failure is a
+// KafkaError (nothing is open yet to abort).
+void init_transactions(RdKafka::Producer& producer, std::chrono::milliseconds budget);
+
 // Aborts the producer's open transaction; an abort that cannot complete
 // leaves the producer unusable, so that is a KafkaError.
 void abort_open_transaction(RdKafka::Producer& producer, std::chrono::milliseconds budget);
