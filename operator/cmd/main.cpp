@@ -10,6 +10,7 @@
 #include "api/duration.h"
 #include "cmd/manager.h"
 #include "cmd/probe_server.h"
+#include "cmd/process_footprint.h"
 #include "kappa/common/logging.h"
 #include "kube/in_cluster_config.h"
 #include "kube/leader_election.h"
@@ -39,6 +40,7 @@ std::chrono::seconds seconds_flag(const std::string& name, const std::string& te
 }  // namespace
 
 int main(int argc, char** argv) {
+  kappa::operator_cmd::limit_process_footprint();
   CLI::App app{"kappa-operator: versioned Kappa-architecture reprocessing on Kubernetes"};
   std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::string metrics_address = ":8080", probe_address = ":8081";
@@ -101,7 +103,11 @@ int main(int argc, char** argv) {
     kappa::operator_cmd::Manager manager(rest, options);
     kappa::operator_cmd::ProbeServers probes(probe_address, metrics_address, manager, *metrics);
     manager.start();
-    while (!g_stop && !manager.lost_leadership()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kappa::operator_cmd::MemoryReturner memory(std::chrono::seconds(30));
+    while (!g_stop && !manager.lost_leadership()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      memory.tick();
+    }
     if (manager.lost_leadership()) {
       // As controller-runtime does: exit at once. Writes still in flight are
       // cut by the lease term's deadline; nothing is worth waiting for.

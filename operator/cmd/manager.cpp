@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/names.h"
+#include "controllers/cache_trim.h"
 #include "controllers/timed_kafka_admin.h"
 #include "controllers/watches.h"
 #include "kafka/rdkafka_admin.h"
@@ -17,6 +18,11 @@ kube::InformerOptions managed_only(const std::string& ns) {
   kube::InformerOptions o;
   o.ns = ns;
   o.label_selector = std::string(api::kLabelManagedBy) + "=" + api::kManagedBy;
+  return o;
+}
+
+kube::InformerOptions trimmed(kube::InformerOptions o, std::function<void(json&)> trim) {
+  o.trim = std::move(trim);
   return o;
 }
 
@@ -55,9 +61,10 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       client_(rest_, 3, std::chrono::seconds(10), elector_ ? elector_->term() : nullptr),
       pipelines_(rest_, api::kPipelines, everything(options_.watch_namespace)),
       reprocessings_(rest_, api::kReprocessings, everything(options_.watch_namespace)),
-      deployments_(rest_, kube::resources::kDeployments, managed_only(options_.watch_namespace)),
+      deployments_(rest_, kube::resources::kDeployments,
+                   trimmed(managed_only(options_.watch_namespace), controllers::trim_cached_deployment)),
       services_(rest_, kube::resources::kServices, managed_only(options_.watch_namespace)),
-      pods_(rest_, kube::resources::kPods, managed_only(options_.watch_namespace)),
+      pods_(rest_, kube::resources::kPods, trimmed(managed_only(options_.watch_namespace), controllers::trim_cached_pod)),
       disruption_budgets_(rest_, kube::resources::kPodDisruptionBudgets, managed_only(options_.watch_namespace)),
       jobs_(rest_, kube::resources::kJobs, managed_only(options_.watch_namespace)),
       events_(client_, "kappa.dev/kappa-operator", options_.identity),
@@ -80,6 +87,7 @@ Manager::Manager(kube::RestClient& rest, ManagerOptions options)
       reprocessing_reconciler_(context_),
       pipeline_controller_("pipeline", pipeline_reconciler_, options_.workers),
       reprocessing_controller_("reprocessing", reprocessing_reconciler_, options_.workers) {
+  reprocessings_.cache().add_index(controllers::kByPipelineRef, controllers::pipeline_ref_index);
   controllers::Informers informers{pipelines_, reprocessings_, deployments_, services_, pods_, disruption_budgets_,
                                    jobs_};
   controllers::watch_for_pipelines(pipeline_controller_, informers);
@@ -131,6 +139,10 @@ void Manager::start_controllers() {
   // before the controllers ran; the queue kept them).
   pipeline_controller_.start();
   reprocessing_controller_.start();
+  // Catching-up versions are measured in one batched round per interval,
+  // and each round wakes the versions it measured.
+  context_.lag_poller->set_wake([this](const std::string& key) { reprocessing_controller_.queue().add(key); });
+  lag_loop_ = std::make_unique<controllers::LagPollLoop>(*context_.lag_poller, options_.controller.lag_poll_interval);
 }
 
 void Manager::stop() {
@@ -141,6 +153,7 @@ void Manager::stop() {
   if (starter_.joinable()) starter_.join();  // it sees stopping_ within a second
   // Controllers drain first (their writes end), then the Lease is released.
   if (controllers_started_) {
+    lag_loop_.reset();  // no more wakes into the queues being stopped
     pipeline_controller_.stop();
     reprocessing_controller_.stop();
   }

@@ -74,6 +74,7 @@ class Manager {
   controllers::ReprocessingReconciler reprocessing_reconciler_;
   kube::Controller pipeline_controller_;
   kube::Controller reprocessing_controller_;
+  std::unique_ptr<controllers::LagPollLoop> lag_loop_;  // while the controllers run
   std::atomic<bool> stopping_{false};
   std::mutex start_mutex_;
   std::thread starter_;  // starts the controllers without leader election

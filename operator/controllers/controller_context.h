@@ -5,6 +5,7 @@
 
 #include "controllers/controller_metrics.h"
 #include "controllers/kafka_access.h"
+#include "controllers/lag_poller.h"
 #include "kappa/common/clock.h"
 #include "kube/event_recorder.h"
 #include "kube/kube_client.h"
@@ -47,6 +48,9 @@ struct ControllerContext {
   std::function<std::chrono::system_clock::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
   ControllerOptions options;
   std::shared_ptr<ControllerMetrics> metrics = std::make_shared<ControllerMetrics>();  // never null
+  // Catching-up versions' lag, batched per cluster; the manager runs its
+  // rounds, unit tests call poll_round() themselves. Never null.
+  std::shared_ptr<LagPoller> lag_poller = std::make_shared<LagPoller>();
 
   // An Event about `object` (a Warning when `warning`), action "Reconcile".
   void event(const nlohmann::json& object, bool warning, const std::string& reason, const std::string& note) const {

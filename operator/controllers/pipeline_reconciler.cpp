@@ -19,6 +19,7 @@
 #include "controllers/version_cleanup.h"
 #include "controllers/version_deployment.h"
 #include "controllers/version_state.h"
+#include "controllers/watches.h"
 #include "kafka/kafka_error.h"
 #include "kafka/property_policy.h"
 #include "kube/api_error.h"
@@ -123,8 +124,7 @@ void PipelineReconciler::read_children(View& v) {
     if (!api::is_controlled_by(*d, v.object)) continue;
     if (const auto version = api::version_label(*d)) v.deployments[*version] = *d;
   }
-  for (const auto& r : ctx_.caches.reprocessings.list(v.ns)) {
-    if (r->value("spec", json::object()).value("pipelineRef", json::object()).value("name", "") != v.name) continue;
+  for (const auto& r : ctx_.caches.reprocessings.by_index(kByPipelineRef, v.ns + "/" + v.name)) {
     v.reprocessings.push_back(*r);
     if (!is_terminal(*r) && (!v.candidate || version_of(*r) > version_of(*v.candidate))) v.candidate = *r;
   }

@@ -421,6 +421,7 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   if (!gate.caught_up) return keep_catching_up(a, lag->lag, gate);
   record_caught_up(a, gate);
   if (auto wait = await_promotion(a)) return *wait;
+  if (!confirmed_caught_up(a)) return Result::after(ctx_.options.lag_poll_interval);
   // On record before the switch: whoever sees the Service select this
   // version can already read CaughtUp=True.
   write_status(ctx_.client, api::kReprocessings, a.object, a.status);
@@ -430,27 +431,30 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
 
 // The version group's lag on the input; for a repartitioning version also on
 // its repartition topic (the folding stage reads it from its start): caught
-// up only when both stages are. One group's answer, or its error.
-std::vector<kafka::GroupLag> ReprocessingReconciler::version_lag(Attempt& a) {
-  auto lags = a.kafka.admin->lag(a.spec->input_topic, {{a.plan.consumer_group, start_offsets_of(*a.deployment)}});
-  if (a.spec->input_keyed_by_view_key || lags.empty() || lags.front().error) return lags;
-  auto folding = a.kafka.admin->lag(api::repartition_topic(a.plan.consumer_group), {{a.plan.consumer_group, {}}});
-  if (folding.empty() || folding.front().error) return folding;
-  lags.front().total += folding.front().total;
-  for (const auto& p : folding.front().partitions) lags.front().partitions.push_back(p);
-  return lags;
+// up only when both stages are.
+kafka::LagQuery ReprocessingReconciler::lag_query(const Attempt& a) const {
+  kafka::LagQuery query{a.plan.consumer_group, {{a.spec->input_topic, start_offsets_of(*a.deployment)}}};
+  if (!a.spec->input_keyed_by_view_key) query.topics.push_back({api::repartition_topic(a.plan.consumer_group), {}});
+  return query;
 }
 
-// One lag measurement of the version's group, written to status and metrics.
+// The version's latest lag reading from the batched poller; a fresh one is
+// written to status and metrics, and counts towards progress and stalls.
 std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measure_lag(Attempt& a) {
-  const auto lags = version_lag(a);
-  if (lags.empty() || lags.front().error) {
-    stalled(a, api::reason::kLagUnavailable, lags.empty() ? "no lag answer" : *lags.front().error);
+  const auto reading = ctx_.lag_poller->read(a.ns + "/" + a.name, a.kafka.admin, lag_query(a));
+  if (reading.lag.error) {
+    stalled(a, api::reason::kLagUnavailable, *reading.lag.error);
     return std::nullopt;
   }
-  const int64_t lag = lags.front().total;
+  const int64_t lag = reading.lag.total;
+  if (!reading.fresh) {
+    // Nothing new since the last reconcile: judge on the same reading and
+    // keep the stall verdict it gave.
+    const auto stall = api::find_condition(a.status.value("conditions", json::array()), api::condition::kStalled);
+    return LagReading{lag, stall && stall->value("reason", "") == api::reason::kLagNotShrinking};
+  }
   int64_t end_total = 0;
-  for (const auto& p : lags.front().partitions) end_total += p.end;
+  for (const auto& p : reading.lag.partitions) end_total += p.end;
   const auto progress = tracker(a.object["metadata"].value("uid", "")).observe(lag, end_total);
   const int64_t start_lag = a.status.value("startLag", progress.start_lag);
   const int percent =
@@ -467,6 +471,18 @@ std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measur
   ctx_.metrics->version_progress(a.ns + "/" + a.name, {a.ns, a.spec->name, a.plan.version},
                                  {lag, percent, progress.records_per_second, progress.eta_seconds});
   return LagReading{lag, progress.stalled};
+}
+
+// The switch rests on a measurement made right now, not on the last round's
+// (which may be an interval old): one call per switch.
+bool ReprocessingReconciler::confirmed_caught_up(Attempt& a) {
+  const auto lags = a.kafka.admin->lag_batch({lag_query(a)});
+  if (lags.empty() || lags.front().error) {
+    stalled(a, api::reason::kLagUnavailable, lags.empty() ? "no lag answer" : *lags.front().error);
+    return false;
+  }
+  a.status["lag"] = lags.front().total;
+  return lags.front().total <= a.spec->rollout.max_lag;
 }
 
 // Within maxLag with every replica Ready, since when, and for long enough?
@@ -509,8 +525,10 @@ void ReprocessingReconciler::report_stall(Attempt& a, const LagReading& lag, con
 
 std::vector<json> ReprocessingReconciler::own_pods(const Attempt& a) const {
   std::vector<json> out;
-  for (const auto& p : ctx_.caches.pods.by_label(api::kLabelVersion, std::to_string(a.plan.version), a.ns)) {
-    if ((*p)["metadata"]["labels"].value(api::kLabelPipeline, "") == a.spec->name) out.push_back(*p);
+  // By pipeline, then version: every Pipeline has a v1, so the version
+  // label alone would scan the whole namespace's pods.
+  for (const auto& p : ctx_.caches.pods.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
+    if ((*p)["metadata"]["labels"].value(api::kLabelVersion, "") == std::to_string(a.plan.version)) out.push_back(*p);
   }
   return out;
 }
@@ -530,7 +548,9 @@ Result ReprocessingReconciler::keep_catching_up(Attempt& a, int64_t lag, const G
   }
   set_phase(a, api::phase::kCatchingUp);
   if (lag > 0) crash_point("during-catch-up");
-  auto wait = ctx_.options.lag_poll_interval;
+  // The lag poller's next round wakes this version; the requeue is only a
+  // fallback (or the moment stableFor will have passed, if sooner).
+  auto wait = ctx_.options.lag_poll_interval * 3;
   if (gate.within) {
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(a.spec->rollout.stable_for - gate.stable_for);
@@ -622,7 +642,7 @@ Result ReprocessingReconciler::complete(Attempt& a) {
   set_phase(a, api::phase::kSucceeded);
   a.status["completedAt"] = now();
   a.status.erase("etaSeconds");
-  forget_tracker(a.object["metadata"].value("uid", ""));
+  forget_progress(a);
   return Result::done();
 }
 
@@ -660,7 +680,7 @@ Result ReprocessingReconciler::finalize(Attempt& a) {
   const bool promoted = a.status.value("phase", "") == api::phase::kSucceeded || (serving && *serving == version);
   // A promoted version belongs to the Pipeline now; only a candidate goes.
   if (!promoted && !remove_candidate(a)) return Result::after(std::chrono::seconds(2));
-  forget_tracker(a.object["metadata"].value("uid", ""));
+  forget_progress(a);
   a.object = remove_finalizer(ctx_.client, api::kReprocessings, a.object, api::kFinalizer);
   return Result::done();
 }
@@ -686,7 +706,7 @@ Result ReprocessingReconciler::abort(Attempt& a) {
   event(a, false, "Aborted",
         version > 0 ? "v" + std::to_string(version) + " aborted: its Deployment, group and tables are removed"
                     : "aborted before a version was made");
-  forget_tracker(a.object["metadata"].value("uid", ""));
+  forget_progress(a);
   return Result::done();
 }
 
@@ -718,9 +738,10 @@ kafka::ProgressTracker& ReprocessingReconciler::tracker(const std::string& uid) 
   return it->second;
 }
 
-void ReprocessingReconciler::forget_tracker(const std::string& uid) {
+void ReprocessingReconciler::forget_progress(const Attempt& a) {
+  ctx_.lag_poller->forget(a.ns + "/" + a.name);
   std::lock_guard lock(trackers_mutex_);
-  trackers_.erase(uid);
+  trackers_.erase(a.object["metadata"].value("uid", ""));
 }
 
 }  // namespace kappa::controllers

@@ -54,7 +54,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
   std::optional<kube::Result> create_table_pair(Attempt& a, const std::string& name, int32_t input_partitions);
   void create_repartition_topic(Attempt& a, const std::string& group, int32_t input_partitions);
-  std::vector<kafka::GroupLag> version_lag(Attempt& a);
+  kafka::LagQuery lag_query(const Attempt& a) const;
   void admit_deployment(const Attempt& a, const nlohmann::json& deployment);
   // A Lambda generation's batch run (reprocessing_batch.cpp): nothing while
   // it runs or when it failed, std::nullopt once its table is complete.
@@ -79,6 +79,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   kube::Result measure_and_gate(Attempt& a);
   std::optional<LagReading> measure_lag(Attempt& a);
   Gate judge_gate(Attempt& a, int64_t lag);
+  bool confirmed_caught_up(Attempt& a);
   void report_stall(Attempt& a, const LagReading& lag, const Gate& gate);
   std::vector<nlohmann::json> own_pods(const Attempt& a) const;
   kube::Result keep_catching_up(Attempt& a, int64_t lag, const Gate& gate);
@@ -97,7 +98,8 @@ class ReprocessingReconciler : public kube::Reconciler {
   void event(const Attempt& a, bool warning, const std::string& reason, const std::string& note);
   std::string now() const;
   kafka::ProgressTracker& tracker(const std::string& uid);
-  void forget_tracker(const std::string& uid);
+  // The version is done with: its lag watch and its progress go.
+  void forget_progress(const Attempt& a);
 
   ControllerContext& ctx_;
   TransitionLedger counted_;  // aborts and catch-ups already reported

@@ -55,6 +55,10 @@ std::vector<kafka::GroupLag> TimedKafkaAdmin::lag(const std::string& topic,
   return timed("lag", [&] { return inner_->lag(topic, groups); });
 }
 
+std::vector<kafka::GroupLag> TimedKafkaAdmin::lag_batch(const std::vector<kafka::LagQuery>& queries) {
+  return timed("lag_batch", [&] { return inner_->lag_batch(queries); });
+}
+
 void TimedKafkaAdmin::create_topic(const kafka::TopicSpec& spec) {
   timed("create_topic", [&] { inner_->create_topic(spec); });
 }

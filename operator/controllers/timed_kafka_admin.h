@@ -21,6 +21,7 @@ class TimedKafkaAdmin final : public kafka::KafkaAdmin {
   kafka::PartitionOffsets offsets_for_time(const std::string& topic, int64_t timestamp_ms) override;
   kafka::PartitionOffsets start_offsets(const std::string& topic, const kafka::StartFrom& start) override;
   std::vector<kafka::GroupLag> lag(const std::string& topic, const std::vector<kafka::GroupLagQuery>& groups) override;
+  std::vector<kafka::GroupLag> lag_batch(const std::vector<kafka::LagQuery>& queries) override;
   void create_topic(const kafka::TopicSpec& spec) override;
   void delete_topic(const std::string& topic) override;
   void delete_group(const std::string& group) override;

@@ -12,6 +12,12 @@ std::string pipeline_ref_key(const json& rp) {
   return ns + "/" + rp.value("spec", json::object()).value("pipelineRef", json::object()).value("name", "");
 }
 
+}  // namespace
+
+std::vector<std::string> pipeline_ref_index(const json& reprocessing) { return {pipeline_ref_key(reprocessing)}; }
+
+namespace {
+
 // A rollback request is an annotation: it must reach the controllers
 // although it does not change the generation.
 bool spec_or_annotations_changed(const json& a, const json& b) {
@@ -63,10 +69,8 @@ void watch_for_reprocessings(kube::Controller& reprocessings, Informers& informe
   informers.pipelines.add_handlers({nullptr,
                                     [&queue, &cache](const json& old_object, const json& pipeline) {
                                       if (!spec_or_annotations_changed(old_object, pipeline)) return;
-                                      const std::string key = kube::object_key(pipeline);
-                                      const std::string ns = pipeline["metadata"].value("namespace", "");
-                                      for (const auto& rp : cache.list(ns)) {
-                                        if (pipeline_ref_key(*rp) == key) queue.add(kube::object_key(*rp));
+                                      for (const auto& rp : cache.by_index(kByPipelineRef, kube::object_key(pipeline))) {
+                                        queue.add(kube::object_key(*rp));
                                       }
                                     },
                                     nullptr});

@@ -1,6 +1,11 @@
 #pragma once
 // What makes each controller look at a key again: the informers' events
 // mapped to work-queue keys (controller-runtime's SetupWithManager).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "kube/controller.h"
 #include "kube/informer.h"
 
@@ -16,6 +21,13 @@ struct Informers {
   kube::Informer& disruption_budgets;
   kube::Informer& jobs;
 };
+
+// The Reprocessings cache's index of "namespace/pipeline" a Reprocessing
+// refers to: a Pipeline's Reprocessings are a lookup, not a scan of its
+// namespace. The manager registers it; so must anything that builds the
+// controllers' caches (test harnesses).
+inline constexpr const char* kByPipelineRef = "pipelineRef";
+std::vector<std::string> pipeline_ref_index(const nlohmann::json& reprocessing);
 
 // The Pipeline controller: its Pipelines, every Reprocessing referring to
 // one, the Deployments and Service it owns, and its versions'

@@ -36,7 +36,19 @@ struct GroupLagQuery {
   PartitionOffsets start_offsets;
 };
 
+// One group's reading on many topics: a repartitioning version's group
+// reads its input and its repartition topic.
+struct LagQuery {
+  struct Topic {
+    std::string name;
+    PartitionOffsets start_offsets;  // where its replay began; {} = the log start
+  };
+  std::string group;
+  std::vector<Topic> topics;
+};
+
 struct PartitionLag {
+  std::string topic;
   int32_t partition = 0;
   int64_t committed = -1;  // -1: the group has not committed this partition
   int64_t end = 0;         // log-end offset (high watermark)

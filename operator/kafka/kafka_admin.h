@@ -25,6 +25,11 @@ class KafkaAdmin {
 
   // Lag of many groups on one topic, in one round of concurrent requests.
   virtual std::vector<GroupLag> lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) = 0;
+  // Lag of many groups over any topics of one cluster, in one round: every
+  // topic's offsets and every group's commits are asked for together. One
+  // answer per query, in order; a group that could not be measured carries
+  // its error, and a cluster that answers nothing throws.
+  virtual std::vector<GroupLag> lag_batch(const std::vector<LagQuery>& queries) = 0;
 
   // Idempotent: an existing topic with the same settings is success; other
   // settings throw TopicConflict naming the differences.

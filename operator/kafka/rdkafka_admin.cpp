@@ -247,30 +247,77 @@ PartitionOffsets RdKafkaAdmin::start_offsets(const std::string& topic, const Sta
 }
 
 std::vector<GroupLag> RdKafkaAdmin::lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) {
-  // One metadata lookup serves both offset queries of every poll.
-  const int32_t partitions = describe_topic(topic).partitions;
-  const PartitionOffsets ends = list_offsets(topic, kLatest, partitions);
-  const PartitionOffsets earliest = list_offsets(topic, kEarliest, partitions);
+  std::vector<LagQuery> queries;
+  for (const auto& g : groups) queries.push_back({g.group, {{topic, g.start_offsets}}});
+  return lag_batch(queries);
+}
+
+// Each topic's log end and start, asked once per round however many groups
+// read it (one metadata lookup serves both offset queries).
+RdKafkaAdmin::TopicEnds RdKafkaAdmin::topic_ends(const std::vector<LagQuery>& queries) {
+  TopicEnds ends;
+  for (const auto& query : queries) {
+    for (const auto& topic : query.topics) {
+      if (ends.count(topic.name)) continue;
+      const int32_t partitions = describe_topic(topic.name).partitions;
+      ends[topic.name] = {list_offsets(topic.name, kLatest, partitions), list_offsets(topic.name, kEarliest, partitions)};
+    }
+  }
+  return ends;
+}
+
+// A group's lag from its commits: a partition it has not committed counts
+// from where its replay began (or what retention left of that).
+GroupLag RdKafkaAdmin::group_lag(const LagQuery& query, const TopicEnds& ends,
+                                 const std::map<std::pair<std::string, int32_t>, int64_t>& committed) {
+  GroupLag out;
+  out.group = query.group;
+  for (const auto& topic : query.topics) {
+    const auto& [end_offsets, earliest] = ends.at(topic.name);
+    for (const auto& [partition, end] : end_offsets) {
+      PartitionLag pl{topic.name, partition, -1, end, 0};
+      if (const auto c = committed.find({topic.name, partition}); c != committed.end()) {
+        pl.committed = c->second;
+        pl.lag = std::max<int64_t>(0, end - c->second);
+      } else {
+        const auto s = topic.start_offsets.find(partition);
+        const int64_t from = std::max(s != topic.start_offsets.end() ? s->second : earliest.at(partition),
+                                      earliest.at(partition));
+        pl.lag = std::max<int64_t>(0, end - from);
+      }
+      out.total += pl.lag;
+      out.partitions.push_back(pl);
+    }
+  }
+  return out;
+}
+
+std::vector<GroupLag> RdKafkaAdmin::lag_batch(const std::vector<LagQuery>& queries) {
+  const TopicEnds ends = topic_ends(queries);
 
   // librdkafka 2.0.2 takes one group per ListConsumerGroupOffsets call:
   // send them all at once on one queue and gather the answers, so N groups
   // cost one round trip of latency, not N.
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   std::map<std::string, std::size_t> pending;
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    TopicPartitionList partitions(rd_kafka_topic_partition_list_new(static_cast<int>(ends.size())));
-    for (const auto& [partition, unused] : ends) rd_kafka_topic_partition_list_add(partitions.get(), topic.c_str(), partition);
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    TopicPartitionList partitions(rd_kafka_topic_partition_list_new(1));
+    for (const auto& topic : queries[i].topics) {
+      for (const auto& [partition, unused] : ends.at(topic.name).first) {
+        rd_kafka_topic_partition_list_add(partitions.get(), topic.name.c_str(), partition);
+      }
+    }
     std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t,
                     Deleter<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy>>
-        request(rd_kafka_ListConsumerGroupOffsets_new(groups[i].group.c_str(), partitions.get()));
+        request(rd_kafka_ListConsumerGroupOffsets_new(queries[i].group.c_str(), partitions.get()));
     rd_kafka_ListConsumerGroupOffsets_t* requests[] = {request.get()};
     auto opts = options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
     rd_kafka_ListConsumerGroupOffsets(handle_.get(), requests, 1, opts.get(), queue.get());
-    pending[groups[i].group] = i;
+    pending[queries[i].group] = i;
   }
 
-  std::vector<GroupLag> out(groups.size());
-  for (std::size_t i = 0; i < groups.size(); ++i) out[i].group = groups[i].group;
+  std::vector<GroupLag> out(queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i) out[i].group = queries[i].group;
   const auto deadline = steady::now() + connection_.timeout + std::chrono::seconds(1);
   while (!pending.empty()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
@@ -281,46 +328,28 @@ std::vector<GroupLag> RdKafkaAdmin::lag(const std::string& topic, const std::vec
     size_t count = 0;
     const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count);
     for (size_t r = 0; r < count; ++r) {
-      const std::string name = rd_kafka_group_result_name(results[r]);
-      const auto it = pending.find(name);
+      const auto it = pending.find(rd_kafka_group_result_name(results[r]));
       if (it == pending.end()) continue;
-      GroupLag& group_lag = out[it->second];
-      const GroupLagQuery& query = groups[it->second];
+      const std::size_t index = it->second;
       pending.erase(it);
       if (const rd_kafka_error_t* error = rd_kafka_group_result_error(results[r])) {
-        group_lag.error = rd_kafka_error_string(error);
+        out[index].error = rd_kafka_error_string(error);
         continue;
       }
-      std::map<int32_t, int64_t> committed;
+      std::map<std::pair<std::string, int32_t>, int64_t> committed;
       if (const auto* parts = rd_kafka_group_result_partitions(results[r])) {
         for (int p = 0; p < parts->cnt; ++p) {
-          if (!parts->elems[p].err && parts->elems[p].offset >= 0) committed[parts->elems[p].partition] = parts->elems[p].offset;
+          const auto& e = parts->elems[p];
+          if (!e.err && e.offset >= 0) committed[{e.topic, e.partition}] = e.offset;
         }
       }
-      for (const auto& [partition, end] : ends) {
-        PartitionLag pl;
-        pl.partition = partition;
-        pl.end = end;
-        if (const auto c = committed.find(partition); c != committed.end()) {
-          pl.committed = c->second;
-          pl.lag = std::max<int64_t>(0, end - c->second);
-        } else {
-          // Nothing committed yet: the whole replay is ahead, from the
-          // version's start (or what retention left of it).
-          const auto s = query.start_offsets.find(partition);
-          int64_t from = s != query.start_offsets.end() ? s->second : earliest.at(partition);
-          from = std::max(from, earliest.at(partition));
-          pl.lag = std::max<int64_t>(0, end - from);
-        }
-        group_lag.total += pl.lag;
-        group_lag.partitions.push_back(pl);
-      }
+      out[index] = group_lag(queries[index], ends, committed);
     }
   }
   for (const auto& [name, index] : pending) {
     out[index].error = "no answer within " + std::to_string(timeout_ms(connection_)) + " ms";
   }
-  if (!groups.empty() && pending.size() == groups.size()) {
+  if (!queries.empty() && pending.size() == queries.size()) {
     fail(KafkaErrorKind::Timeout, "list consumer group offsets", "no group answered in time");
   }
   return out;

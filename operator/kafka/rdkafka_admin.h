@@ -1,5 +1,7 @@
 #pragma once
+#include <map>
 #include <mutex>
+#include <utility>
 #include <string>
 
 #include "kafka/connection.h"
@@ -20,6 +22,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   PartitionOffsets offsets_for_time(const std::string& topic, int64_t timestamp_ms) override;
   PartitionOffsets start_offsets(const std::string& topic, const StartFrom& start) override;
   std::vector<GroupLag> lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) override;
+  std::vector<GroupLag> lag_batch(const std::vector<LagQuery>& queries) override;
   void create_topic(const TopicSpec& spec) override;
   void delete_topic(const std::string& topic) override;
   void delete_group(const std::string& group) override;
@@ -46,6 +49,11 @@ class RdKafkaAdmin final : public KafkaAdmin {
   // `partitions` when the caller already knows the count (saves a metadata
   // request on the lag-polling path); 0 looks it up.
   PartitionOffsets list_offsets(const std::string& topic, int64_t query, int32_t partitions = 0);
+  // topic -> (log-end offsets, log-start offsets)
+  using TopicEnds = std::map<std::string, std::pair<PartitionOffsets, PartitionOffsets>>;
+  TopicEnds topic_ends(const std::vector<LagQuery>& queries);
+  static GroupLag group_lag(const LagQuery& query, const TopicEnds& ends,
+                            const std::map<std::pair<std::string, int32_t>, int64_t>& committed);
   std::map<std::string, std::string> topic_configs(const std::string& topic);
   std::map<int32_t, int64_t> first_record_timestamps(const std::string& topic, const PartitionOffsets& at);
   rdkafka::AdminOptions options(rd_kafka_admin_op_t op);

@@ -32,6 +32,7 @@ Informer::Informer(RestClient& rest, Resource resource, InformerOptions options,
 
 json Informer::transform(json object) const {
   if (options_.strip_managed_fields && object.contains("metadata")) object["metadata"].erase("managedFields");
+  if (options_.trim) options_.trim(object);
   return object;
 }
 
@@ -132,7 +133,7 @@ void Informer::list_and_replace() {
   for (const auto& item : list["items"]) {
     const auto object = std::make_shared<const json>(transform(item));
     present.insert(object_key(*object));
-    const auto previous = cache_.upsert(object);
+    const auto previous = cache_.upsert(*object);
     if (!previous) {
       notify_add(*object);
     } else if ((*previous)["metadata"].value("resourceVersion", "") !=
@@ -167,7 +168,7 @@ bool Informer::handle_event(const json& event, WatchEnd& end) {
     return true;
   }
   if (type == "ADDED" || type == "MODIFIED") {
-    const auto previous = cache_.upsert(object);
+    const auto previous = cache_.upsert(*object);
     if (previous) {
       notify_update(*previous, *object);
     } else {

@@ -29,6 +29,10 @@ struct InformerOptions {
   // saves a large share of the cache's memory (as controller-runtime's
   // DefaultTransform does).
   bool strip_managed_fields = true;
+  // Drops more of each object before it is cached: what the controllers
+  // never read of it (a pod's spec, a Deployment's pod template). Handlers
+  // see the trimmed object too.
+  std::function<void(json& object)> trim = nullptr;
 };
 
 // Keeps an ObjectCache of one resource in step with the API server, the way
@@ -57,6 +61,7 @@ class Informer {
   void add_handlers(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
 
   const ObjectCache& cache() const { return cache_; }
+  ObjectCache& cache() { return cache_; }  // to register indexes before start()
   const Resource& resource() const { return resource_; }
   // How many times the informer had to list again (410 Gone), for tests
   // and metrics.

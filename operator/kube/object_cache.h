@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,9 +13,8 @@ namespace kappa::kube {
 
 using nlohmann::json;
 
-// One cached object. Immutable once in the cache: readers share it, and a
-// newer version of the object replaces the pointer, never the JSON it
-// points to, so a reader's copy never changes under it.
+// One object as read from a cache: the reader's own immutable snapshot.
+// A later update of the cached object never changes it.
 using ObjectPtr = std::shared_ptr<const json>;
 
 // "namespace/name", or "name" for cluster-scoped objects: the key work
@@ -22,10 +23,25 @@ std::string object_key(const json& object);
 
 // The informer's local copy of a resource: thread-safe, keyed by
 // namespace/name, with an index by label so "the Deployments of pipeline X"
-// is a lookup, not a scan of every object. Reads hand out shared pointers
-// to the cached objects (a reconcile that lists a namespace copies no JSON).
+// is a lookup, not a scan of every object, and named indexes for anything
+// else a controller looks objects up by (client-go's Indexers).
+//
+// Objects are held packed (MessagePack) and decoded when read: a parsed
+// nlohmann::json costs several times its text in small allocations, and at
+// a thousand Pipelines the caches would be most of the operator's memory.
+// A reconcile reads a handful of objects, so decoding them costs little;
+// listing a whole namespace is what the indexes exist to avoid.
 class ObjectCache {
  public:
+  // The index values of one object (none: not in the index).
+  using IndexFunc = std::function<std::vector<std::string>(const json&)>;
+
+  // Registers an index; objects already cached are indexed at once.
+  void add_index(const std::string& name, IndexFunc index);
+  // Objects whose index `name` holds `value`. Throws std::logic_error for
+  // an index nobody registered (a wiring mistake, not an empty answer).
+  std::vector<ObjectPtr> by_index(const std::string& name, const std::string& value) const;
+
   // The object, or null.
   ObjectPtr get(const std::string& key) const;
   std::vector<ObjectPtr> list(const std::string& ns = {}) const;
@@ -34,21 +50,29 @@ class ObjectCache {
                                   const std::string& ns = {}) const;
   std::vector<std::string> keys() const;
   std::size_t size() const;
+  // Bytes held by the packed objects (not the indexes), for tests and sizing.
+  std::size_t packed_bytes() const;
 
   // Writers are the informer; they return the object that was there (null
   // when none).
-  ObjectPtr upsert(ObjectPtr object);
-  ObjectPtr upsert(json object) { return upsert(std::make_shared<const json>(std::move(object))); }
+  ObjectPtr upsert(const json& object);
   ObjectPtr erase(const std::string& key);
 
  private:
-  void index_locked(const std::string& key, const json& object);
-  void unindex_locked(const std::string& key, const json& object);
+  struct Entry {
+    std::vector<std::uint8_t> packed;
+    std::vector<std::string> index_keys;  // "label=value", and "\1name\1value" of named indexes
+  };
+  std::vector<std::string> index_keys_of(const json& object) const;
+  void index_locked(const std::string& key, const std::vector<std::string>& index_keys);
+  void unindex_locked(const std::string& key, const std::vector<std::string>& index_keys);
+  std::vector<ObjectPtr> decode_keys_locked(const std::map<std::string, bool>* keys, const std::string& ns) const;
 
   mutable std::mutex mutex_;
-  std::map<std::string, ObjectPtr> objects_;
-  // "label=value" -> keys
-  std::map<std::string, std::map<std::string, bool>> label_index_;
+  std::map<std::string, Entry> objects_;
+  // index key -> object keys
+  std::map<std::string, std::map<std::string, bool>> index_;
+  std::map<std::string, IndexFunc> named_;
 };
 
 }  // namespace kappa::kube

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kube/request_deadline.h"
+#include "kube/request_verb.h"
 #include "kube/runtime_metrics.h"
 
 namespace kappa::kube {
@@ -130,7 +131,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     pplx::cancellation_token_source cancel;
     auto pending = client_->request(request, cancel.get_token());
     http::http_response response = deadline ? get_by(pending, *deadline, cancel) : pending.get();
-    runtime_metrics().api_request(method, response.status_code(), std::chrono::steady_clock::now() - started);
+    runtime_metrics().api_request(request_verb(method, path_and_query), response.status_code(), std::chrono::steady_clock::now() - started);
     HttpResponse out;
     out.status = response.status_code();
     auto text = response.extract_utf8string(true);
@@ -141,13 +142,13 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     }
     return out;
   } catch (const http::http_exception& e) {
-    runtime_metrics().api_request(method, 0, std::chrono::steady_clock::now() - started);
+    runtime_metrics().api_request(request_verb(method, path_and_query), 0, std::chrono::steady_clock::now() - started);
     const bool timed_out = e.error_code() == std::errc::timed_out;
     throw TransportError(method + " " + config_.server + path_and_query + ": " +
                              (timed_out ? "timed out: " : "") + e.what(),
                          timed_out);
   } catch (const std::exception& e) {
-    runtime_metrics().api_request(method, 0, std::chrono::steady_clock::now() - started);
+    runtime_metrics().api_request(request_verb(method, path_and_query), 0, std::chrono::steady_clock::now() - started);
     throw TransportError(method + " " + config_.server + path_and_query + ": " + e.what());
   }
 }
@@ -165,11 +166,16 @@ HttpResponse RestClient::stream_lines(const std::string& path_and_query,
   client::http_client streaming(utility::conversions::to_string_t(config_.server),
                                 make_http_config(config_, idle_timeout));
   http::http_response response;
+  // Counted as the API server counts it (a WATCH), timed to its headers.
+  const std::string verb = request_verb("GET", path_and_query);
+  const auto started = std::chrono::steady_clock::now();
   try {
     response = streaming.request(make_request("GET", path_and_query), cancel).get();
+    runtime_metrics().api_request(verb, response.status_code(), std::chrono::steady_clock::now() - started);
   } catch (const pplx::task_canceled&) {
     throw;
   } catch (const std::exception& e) {
+    runtime_metrics().api_request(verb, 0, std::chrono::steady_clock::now() - started);
     throw TransportError("GET " + config_.server + path_and_query + ": " + e.what());
   }
   HttpResponse out;

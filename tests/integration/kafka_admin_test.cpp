@@ -76,7 +76,9 @@ class KafkaAdminTest : public ::testing::Test {
 
   // Consumes exactly `per_partition[p]` records of each partition in
   // `group` and commits those positions.
-  void consume_and_commit(const std::string& group, const std::map<int32_t, int64_t>& per_partition) {
+  void consume_and_commit(const std::string& group, const std::map<int32_t, int64_t>& per_partition,
+                          std::string topic = {}) {
+    if (topic.empty()) topic = topic_;
     std::string error;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(
         kappa::testing::kafka_conf({{"bootstrap.servers", bootstrap_},
@@ -87,7 +89,7 @@ class KafkaAdminTest : public ::testing::Test {
     ASSERT_TRUE(consumer) << error;
     std::vector<RdKafka::TopicPartition*> offsets;
     for (const auto& [partition, count] : per_partition) {
-      offsets.push_back(RdKafka::TopicPartition::create(topic_, partition, count));
+      offsets.push_back(RdKafka::TopicPartition::create(topic, partition, count));
     }
     // Committing a position is what a consumer does after processing up to
     // it; committing directly keeps the test exact.
@@ -127,6 +129,30 @@ TEST_F(KafkaAdminTest, LagIsExactPerPartitionAndCountsUncommittedFromTheStart) {
 
   EXPECT_EQ(lags[1].total, 700) << "a group that never committed has the whole log ahead";
   EXPECT_EQ(lags[2].total, (100 - 90) + (150 - 100) + 0 + 250) << "uncommitted lag counts from its own start";
+}
+
+TEST_F(KafkaAdminTest, OneBatchMeasuresGroupsOverSeveralTopics) {
+  // A repartitioning version's group reads its input and its repartition
+  // topic; versions of other Pipelines read other topics. One call.
+  const std::string second = unique_name("admin-test-b");
+  admin_->create_topic({second, 2, 1, {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}});
+  for (int32_t p = 0; p < 4; ++p) produce(bootstrap_, topic_, p, 10);  // 40
+  for (int32_t p = 0; p < 2; ++p) produce(bootstrap_, second, p, 30);  // 60
+  const std::string both = unique_name("batch-both");
+  const std::string fresh = unique_name("batch-fresh");
+  consume_and_commit(both, {{0, 10}, {1, 10}, {2, 5}});
+  consume_and_commit(both, {{0, 30}}, second);
+
+  const auto start = admin_->start_offsets(topic_, StartFrom::earliest());
+  const auto lags = admin_->lag_batch({{both, {{topic_, start}, {second, {}}}}, {fresh, {{second, {}}}}});
+  admin_->delete_topic(second);
+  ASSERT_EQ(lags.size(), 2u);
+  EXPECT_FALSE(lags[0].error);
+  EXPECT_EQ(lags[0].group, both);
+  EXPECT_EQ(lags[0].partitions.size(), 6u) << "every partition of both topics";
+  EXPECT_EQ(lags[0].total, (0 + 0 + 5 + 10) + (0 + 30));
+  EXPECT_EQ(lags[1].group, fresh);
+  EXPECT_EQ(lags[1].total, 60) << "a group that never committed has its whole topic ahead";
 }
 
 TEST_F(KafkaAdminTest, CreateTopicIsIdempotentAndReportsConflicts) {

@@ -17,6 +17,7 @@
 #include "controllers/owned_kafka.h"
 #include "controllers/serving_service.h"
 #include "controllers/version_deployment.h"
+#include "controllers/watches.h"
 #include "kube/event_recorder.h"
 #include "support/fake_clock.h"
 #include "support/fake_kafka_admin.h"
@@ -51,6 +52,7 @@ class ControllerHarness {
                  {},
                  metrics_} {
     kafka_admin_->add_topic(kInput, 3, 100);
+    client.cache(api::kReprocessings).add_index(controllers::kByPipelineRef, controllers::pipeline_ref_index);
   }
 
   controllers::ControllerContext& context() { return context_; }

@@ -112,21 +112,14 @@ class FakeKafkaAdmin final : public kafka::KafkaAdmin {
     std::lock_guard lock(mutex_);
     enter("lag");
     std::vector<kafka::GroupLag> out;
-    for (const auto& q : queries) {
-      kafka::GroupLag g{q.group, 0, {}, std::nullopt};
-      const auto group = groups_.find(q.group);
-      for (const auto& [p, end] : existing(topic).end) {
-        kafka::PartitionLag pl{p, -1, end, 0};
-        if (group != groups_.end() && group->second.committed.count(topic) && group->second.committed.at(topic).count(p)) {
-          pl.committed = group->second.committed.at(topic).at(p);
-        }
-        const auto start = q.start_offsets.count(p) ? q.start_offsets.at(p) : 0;
-        pl.lag = std::max<int64_t>(0, end - (pl.committed >= 0 ? pl.committed : start));
-        g.total += pl.lag;
-        g.partitions.push_back(pl);
-      }
-      out.push_back(g);
-    }
+    for (const auto& q : queries) out.push_back(group_lag({q.group, {{topic, q.start_offsets}}}));
+    return out;
+  }
+  std::vector<kafka::GroupLag> lag_batch(const std::vector<kafka::LagQuery>& queries) override {
+    std::lock_guard lock(mutex_);
+    enter("lag_batch");
+    std::vector<kafka::GroupLag> out;
+    for (const auto& q : queries) out.push_back(group_lag(q));
     return out;
   }
   void create_topic(const kafka::TopicSpec& spec) override {
@@ -183,6 +176,24 @@ class FakeKafkaAdmin final : public kafka::KafkaAdmin {
   }
 
  private:
+  kafka::GroupLag group_lag(const kafka::LagQuery& q) {
+    kafka::GroupLag g{q.group, 0, {}, std::nullopt};
+    const auto group = groups_.find(q.group);
+    for (const auto& topic : q.topics) {
+      for (const auto& [p, end] : existing(topic.name).end) {
+        kafka::PartitionLag pl{topic.name, p, -1, end, 0};
+        if (group != groups_.end() && group->second.committed.count(topic.name) &&
+            group->second.committed.at(topic.name).count(p)) {
+          pl.committed = group->second.committed.at(topic.name).at(p);
+        }
+        const auto start = topic.start_offsets.count(p) ? topic.start_offsets.at(p) : 0;
+        pl.lag = std::max<int64_t>(0, end - (pl.committed >= 0 ? pl.committed : start));
+        g.total += pl.lag;
+        g.partitions.push_back(pl);
+      }
+    }
+    return g;
+  }
   void enter(const std::string& operation) {
     ++calls_[operation];
     const auto it = failures_.find(operation);

@@ -15,6 +15,7 @@ class MockKafkaAdmin : public kafka::KafkaAdmin {
   MOCK_METHOD(kafka::PartitionOffsets, start_offsets, (const std::string&, const kafka::StartFrom&), (override));
   MOCK_METHOD(std::vector<kafka::GroupLag>, lag, (const std::string&, const std::vector<kafka::GroupLagQuery>&),
               (override));
+  MOCK_METHOD(std::vector<kafka::GroupLag>, lag_batch, (const std::vector<kafka::LagQuery>&), (override));
   MOCK_METHOD(void, create_topic, (const kafka::TopicSpec&), (override));
   MOCK_METHOD(void, delete_topic, (const std::string&), (override));
   MOCK_METHOD(void, delete_group, (const std::string&), (override));

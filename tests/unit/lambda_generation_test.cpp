@@ -34,8 +34,10 @@ class LambdaGenerationTest : public ::testing::Test {
                    {"metadata", {{"name", "stats-g"}, {"namespace", kNs}}},
                    {"spec", {{"pipelineRef", {{"name", "stats"}}}}}});
   }
+  // As in the operator: a lag round ran since the last reconcile.
   kube::Result reconcile() {
     h.client.sync();
+    h.context().lag_poller->poll_round();
     return reconciler.reconcile("team/stats-g");
   }
   json status() const { return h.client.stored(api::kReprocessings, kNs, "stats-g")->value("status", json::object()); }
