@@ -366,6 +366,7 @@ class OperatorTest : public NamespacedTest {
       std::cerr << "---- operator log (" << operator_->log_path() << ") ----\n"
                 << log.substr(log.size() > 20000 ? log.size() - 20000 : 0);
     }
+    if (ns_.empty()) return;  // the test stopped before it had a namespace
     std::system(("kubectl get pipelines,reprocessings,deployments,services,pods -n " + ns_ + " -o yaml | tail -c 20000 >&2").c_str());
     std::system(("kubectl get events -n " + ns_ + " --sort-by=.lastTimestamp | tail -40 >&2").c_str());
     // The processors' side of the story: the last lines of every pod's log.
