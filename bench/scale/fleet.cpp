@@ -92,7 +92,8 @@ int Fleet::ready_count() {
   options.label_selector = run_label() + "=" + spec_.run;
   options.limit = 500;
   for (const auto& ns : namespaces_) {
-    for (const auto& p : kube::list_all(kube_, kPipelines, ns, options)["items"]) ready += ready_for_generation(p);
+    const auto list = kube::list_all(kube_, kPipelines, ns, options);  // kept: the loop reads into it
+    for (const auto& p : list["items"]) ready += ready_for_generation(p);
   }
   return ready;
 }
