@@ -120,7 +120,11 @@ class Driver {
   double queue_depth(const Scrape& s) const { return s.sum("kappa_operator_workqueue_depth"); }
   void wait_queue_drained(seconds limit);
   void measure_rest(Figures& out);
-  FleetResult measure_fleet(int size, int namespaces);
+  // Fills `result` phase by phase, so that a phase that fails still
+  // leaves the figures measured before it.
+  void measure_fleet(FleetResult& result);
+  // After a failed phase: delete what the fleet left, within a deadline.
+  void clean_up_after_failure(const FleetResult& result);
 
   Options options_;
   std::string run_;
@@ -217,14 +221,33 @@ void Driver::measure_rest(Figures& out) {
   out["queue_depth"] = queue_depth(op1);
 }
 
-FleetResult Driver::measure_fleet(int size, int namespaces) {
-  const std::string tag = std::to_string(size) + "x" + std::to_string(namespaces);
-  FleetResult result{size, namespaces, {}};
-  auto& f = result.figures;
+FleetSpec fleet_spec(const std::string& run, const FleetResult& r) {
   FleetSpec spec;
-  spec.run = run_ + "-" + tag;
-  spec.size = size;
-  spec.namespaces = namespaces;
+  spec.run = run + "-" + std::to_string(r.size) + "x" + std::to_string(r.namespaces);
+  spec.size = r.size;
+  spec.namespaces = r.namespaces;
+  return spec;
+}
+
+void Driver::clean_up_after_failure(const FleetResult& result) {
+  if (options_.keep) return;
+  try {
+    auto spec = fleet_spec(run_, result);
+    Fleet fleet(kube_, spec);
+    note("deleting what the failed fleet left (the operator still runs for the finalizers)");
+    fleet.delete_namespaces();
+    wait_for("namespaces of the failed fleet gone", seconds(300 + result.size),
+             [&] { return fleet.namespaces_left() == 0; }, seconds(2));
+  } catch (const std::exception& e) {
+    note(std::string("cleanup failed too: ") + e.what());
+  }
+}
+
+void Driver::measure_fleet(FleetResult& result) {
+  const int size = result.size, namespaces = result.namespaces;
+  const std::string tag = std::to_string(size) + "x" + std::to_string(namespaces);
+  auto& f = result.figures;
+  FleetSpec spec = fleet_spec(run_, result);
   spec.bootstrap_servers = bootstrap_;
   spec.input_topic = input_topic();
   Fleet fleet(kube_, spec);
@@ -347,7 +370,6 @@ FleetResult Driver::measure_fleet(int size, int namespaces) {
     wait_for(tag + ": namespaces gone", seconds(300 + size), [&] { return fleet.namespaces_left() == 0; }, seconds(1));
     f["delete_s"] = seconds_since(t_delete);
   }
-  return result;
 }
 
 int Driver::main() {
@@ -366,8 +388,19 @@ int Driver::main() {
   measure_rest(floor);
 
   std::vector<FleetResult> results;
+  std::string failure;
   for (int size : sizes) {
-    for (int ns : layouts) results.push_back(measure_fleet(size, std::min(ns, size)));
+    for (int ns : layouts) {
+      if (!failure.empty()) break;
+      results.push_back({size, std::min(ns, size), {}});
+      try {
+        measure_fleet(results.back());
+      } catch (const std::exception& e) {
+        failure = e.what();
+        note("FAILED: " + failure);
+        clean_up_after_failure(results.back());
+      }
+    }
   }
   operator_.reset();
   if (!options_.keep) {
@@ -384,6 +417,11 @@ int Driver::main() {
   print_growth_table(std::cout, results);
   std::cout.flush();
 
+  if (!failure.empty()) {
+    std::cout << "\n**Incomplete:** " << failure << " (the tables hold what was measured before)\n";
+    std::cerr << "scale_driver: " << failure << "\n";
+    return 2;
+  }
   const auto broken = check_limits(limits, results);
   for (const auto& line : broken) std::cerr << "LIMIT EXCEEDED: " << line << "\n";
   return broken.empty() ? 0 : 1;
