@@ -1,7 +1,7 @@
 # The front door. Each target is a thin call into CMake or a dev/ script.
 # `make help` lists every target that has a `## description` on its line:
 # give a new target one.
-.PHONY: help deps build test unit demo run stack-up stack-down stack-status e2e bench clean clean-cache
+.PHONY: help deps build test unit demo run stack-up stack-down stack-status e2e bench bench-scale clean clean-cache
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z][a-z0-9-]*:.*## / { printf "make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -38,6 +38,9 @@ e2e: ## end-to-end scenarios on the local stack
 
 bench: ## benchmarks
 	@bench/run.sh
+
+bench-scale: build ## the operator at 10/100/1,000 Pipelines (KAPPA_SCALE_SIZES, KAPPA_SCALE_NAMESPACES); markdown tables
+	@bench/scale/run.sh
 
 clean: ## remove the build trees (build/, build-sanitize/, build-tsan/)
 	rm -rf build build-sanitize build-tsan

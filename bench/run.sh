@@ -21,3 +21,7 @@ log "running the replay benchmark"
 # and real pods (KAPPA_BENCH_EVENTS events, 10 M by default: a few minutes).
 log "running the Lambda benchmark"
 "$REPO_ROOT/bench/lambda/run.sh"
+# Last: the operator at 10, 100 and 1,000 Pipelines (KAPPA_SCALE_SIZES,
+# KAPPA_SCALE_NAMESPACES; up to 20 minutes with both layouts).
+log "running the scale benchmark"
+"$REPO_ROOT/bench/scale/run.sh"

@@ -52,8 +52,12 @@ ETCD_PORT=$(pick_port ETCD 0); ETCD_PEER_PORT=$(pick_port ETCD_PEER 1)
 API_PORT=$(pick_port API 2); KCM_PORT=$(pick_port KCM 3); SCHED_PORT=$(pick_port SCHEDULER 4)
 KAFKA_PORT=$(pick_port KAFKA 5); KAFKA_CONTROLLER_PORT=$(pick_port KAFKA_CONTROLLER 6)
 AGENT_PORT=$(pick_port AGENT 7); KAFKA_SASL_PORT=$(pick_port KAFKA_SASL 8)
-# Each stack gets its own /24 of loopback addresses for pod IPs.
-POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1))"
+# Each stack gets its own 8 consecutive /24s of loopback addresses for pod
+# IPs (2,024 pods; the scale benchmark runs 1,000 Pipelines), from
+# KAPPA_POD_IP_PREFIX onwards. The node holds KAPPA_MAX_PODS pods.
+POD_IP_BLOCKS=8
+POD_IP_PREFIX="127.$((RANDOM % 200 + 20)).$(( (RANDOM % 31) * 8 + 1 ))"
+MAX_PODS="${KAPPA_MAX_PODS:-2000}"
 
 # --- certificates and credentials ---------------------------------------
 PKI="$STACK_DIR/pki"
@@ -102,6 +106,8 @@ start etcd "$KBIN/etcd" --name kappa --data-dir "$STACK_DIR/etcd" \
 await etcd 60 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 
 # --- kube-apiserver --------------------------------------------------------
+# Services get ClusterIPs from 10.0.0.0/16: every Pipeline has a serving
+# Service, and a /24 would stop at about 250 of them.
 # The audit log records every write (who, which user agent, when received
 # and answered): tests prove from outside that two operator replicas never
 # write at the same time. Reads are not logged (they are most requests).
@@ -126,7 +132,7 @@ start kube-apiserver "$KBIN/kube-apiserver" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" --token-auth-file "$PKI/tokens.csv" \
   --authorization-mode Node,RBAC \
-  --service-cluster-ip-range 10.0.0.0/24 \
+  --service-cluster-ip-range 10.0.0.0/16 \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" \
   --service-account-signing-key-file "$PKI/sa.key" \
@@ -160,6 +166,7 @@ cat >"$STACK_DIR/images.json" <<IMG
 {"images": {
   "kappa.dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
   "ghcr.io/kappa-dev/kappa-processor": "$BUILD_DIR/processor/kappa-processor",
+  "kappa.dev/kappa-idle-processor": "$BUILD_DIR/bench/scale/kappa-idle-processor",
   "ghcr.io/kappa-dev/kappa-operator": "$BUILD_DIR/operator/kappa-operator",
   "kappa.dev/streams-user-stats": "$BUILD_DIR/examples/streams-user-stats/bin/streams-user-stats",
   "kappa.dev/test-http": "/usr/bin/python3"
@@ -167,7 +174,8 @@ cat >"$STACK_DIR/images.json" <<IMG
 IMG
 start node-agent "$NODE_AGENT" --kubeconfig "$KUBECONFIG_FILE" \
   --node-name kappa-node-1 --image-map "$STACK_DIR/images.json" \
-  --pods-dir "$STACK_DIR/pods" --ip-prefix "$POD_IP_PREFIX" --healthz-port "$AGENT_PORT"
+  --pods-dir "$STACK_DIR/pods" --ip-prefix "$POD_IP_PREFIX" --ip-blocks "$POD_IP_BLOCKS" \
+  --max-pods "$MAX_PODS" --healthz-port "$AGENT_PORT"
 KUBECTL=("$KBIN/kubectl" --kubeconfig "$KUBECONFIG_FILE")
 await node-agent 60 "${KUBECTL[@]}" wait --for=condition=Ready node/kappa-node-1 --timeout=2s
 
@@ -182,6 +190,7 @@ export KAPPA_STACK_DIR=$STACK_DIR
 export KAPPA_API_SERVER=https://127.0.0.1:$API_PORT
 export KAPPA_ETCD_ENDPOINT=http://127.0.0.1:$ETCD_PORT
 export KAPPA_POD_IP_PREFIX=$POD_IP_PREFIX
+export KAPPA_POD_IP_BLOCKS=$POD_IP_BLOCKS
 export KAPPA_AUDIT_LOG=$LOGS/audit.log
 ENV
 cat "$STACK_DIR/kafka/env" >>"$STACK_DIR/env"

@@ -8,17 +8,17 @@ import (
 
 func TestIPAllocatorValidatesPrefix(t *testing.T) {
 	for _, bad := range []string{"", "10.0.0", "127.0", "127.0.0.1", "127.300.1", "127.a.1"} {
-		if _, err := newIPAllocator(bad); err == nil {
+		if _, err := newIPAllocator(bad, 1); err == nil {
 			t.Errorf("prefix %q accepted", bad)
 		}
 	}
-	if _, err := newIPAllocator("127.20.3"); err != nil {
+	if _, err := newIPAllocator("127.20.3", 1); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestIPAllocator(t *testing.T) {
-	a, _ := newIPAllocator("127.20.3")
+	a, _ := newIPAllocator("127.20.3", 1)
 	ip1, err := a.Allocate("pod-1", "")
 	if err != nil || ip1 != "127.20.3.2" {
 		t.Fatalf("first IP = %q, %v", ip1, err)
@@ -50,7 +50,7 @@ func TestIPAllocator(t *testing.T) {
 }
 
 func TestIPAllocatorExhaustion(t *testing.T) {
-	a, _ := newIPAllocator("127.20.4")
+	a, _ := newIPAllocator("127.20.4", 1)
 	seen := map[string]bool{}
 	for i := 0; i < 253; i++ {
 		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
@@ -68,5 +68,60 @@ func TestIPAllocatorExhaustion(t *testing.T) {
 	a.Release("pod-17")
 	if ip, err := a.Allocate("one-too-many", ""); err != nil || ip != "127.20.4.19" {
 		t.Fatalf("after release got %q, %v", ip, err)
+	}
+}
+
+func TestIPAllocatorValidatesBlocks(t *testing.T) {
+	for _, bad := range []int{0, -1} {
+		if _, err := newIPAllocator("127.20.3", bad); err == nil {
+			t.Errorf("%d blocks accepted", bad)
+		}
+	}
+	// 127.20.250 .. 127.20.255 is six blocks; a seventh would leave 127.20.
+	if _, err := newIPAllocator("127.20.250", 6); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newIPAllocator("127.20.250", 7); err == nil {
+		t.Error("blocks past 127.20.255 accepted")
+	}
+}
+
+func TestIPAllocatorBlocks(t *testing.T) {
+	const blocks = 8
+	a, _ := newIPAllocator("127.20.8", blocks)
+	seen := map[string]bool{}
+	for i := 0; i < blocks*hostsPerBlock; i++ {
+		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
+		if err != nil {
+			t.Fatalf("allocation %d: %v", i, err)
+		}
+		if seen[ip] {
+			t.Fatalf("duplicate %s", ip)
+		}
+		seen[ip] = true
+		// Block by block, in order, never the .0/.1/.255 host parts.
+		want := fmt.Sprintf("127.20.%d.%d", 8+i/hostsPerBlock, firstHostOctet+i%hostsPerBlock)
+		if ip != want {
+			t.Fatalf("allocation %d = %s, want %s", i, ip, want)
+		}
+	}
+	if len(seen) != 2024 {
+		t.Fatalf("%d addresses, want 2024", len(seen))
+	}
+	if _, err := a.Allocate("one-too-many", ""); !errors.Is(err, errNoFreeIP) {
+		t.Fatalf("want errNoFreeIP, got %v", err)
+	}
+	// A preferred address in a later block is honoured once free again...
+	a.Release("pod-1000")
+	if ip, err := a.Allocate("again", "127.20.11.243"); err != nil || ip != "127.20.11.243" {
+		t.Fatalf("preferred in block 4 got %q, %v", ip, err)
+	}
+	// ...one just past the last block is not ours.
+	b, _ := newIPAllocator("127.20.8", 2)
+	if ip, _ := b.Allocate("p", "127.20.10.5"); ip == "127.20.10.5" {
+		t.Fatal("IP past the last block handed out")
+	}
+	if ip, _ := b.Allocate("q", "127.20.9.254"); ip != "127.20.9.254" {
+		t.Fatalf("last address of the last block not honoured: %q", ip)
 	}
 }

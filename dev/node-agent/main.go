@@ -33,6 +33,8 @@ func main() {
 	imageMapPath := flag.String("image-map", "", `JSON file {"images": {"<image>": "/abs/executable"}} (required)`)
 	podsDir := flag.String("pods-dir", "", "directory for per-pod working dirs and container logs (required)")
 	ipPrefix := flag.String("ip-prefix", "127.0.100", "pod IPs are allocated from <prefix>.2 .. <prefix>.254")
+	ipBlocks := flag.Int("ip-blocks", 1, "pod IPs come from this many consecutive /24s from --ip-prefix on (127.A.B, 127.A.B+1, ...)")
+	maxPods := flag.Int("max-pods", defaultMaxPods, "pods the node can hold (its allocatable pods)")
 	healthzPort := flag.Int("healthz-port", 0, "serve GET /healthz on 127.0.0.1:PORT (0 = off)")
 	flag.Parse()
 
@@ -43,17 +45,23 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*kubeconfig, *nodeName, *imageMapPath, *podsDir, *ipPrefix, *healthzPort); err != nil {
+	if *maxPods < 1 {
+		fmt.Fprintln(os.Stderr, "node-agent: --max-pods must be at least 1")
+		os.Exit(2)
+	}
+	ips, err := newIPAllocator(*ipPrefix, *ipBlocks)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "node-agent: %v\n", err)
+		os.Exit(2)
+	}
+	if err := run(*kubeconfig, *nodeName, *imageMapPath, *podsDir, ips, *maxPods, *healthzPort); err != nil {
 		log.Printf("fatal: %v", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig, nodeName, imageMapPath, podsDir, ipPrefix string, healthzPort int) error {
-	ips, err := newIPAllocator(ipPrefix)
-	if err != nil {
-		return err
-	}
+func run(kubeconfig, nodeName, imageMapPath, podsDir string, ips *ipAllocator, maxPods, healthzPort int) error {
+	var err error
 	if podsDir, err = filepath.Abs(podsDir); err != nil {
 		return err
 	}
@@ -89,7 +97,7 @@ func run(kubeconfig, nodeName, imageMapPath, podsDir, ipPrefix string, healthzPo
 	if err != nil {
 		log.Printf("kubelet log API disabled: %v", err)
 	}
-	node := &nodeManager{client: client, name: nodeName, kubeletPort: kubeletPort}
+	node := &nodeManager{client: client, name: nodeName, kubeletPort: kubeletPort, maxPods: maxPods}
 	agent := newAgent(client, agentConfig{
 		nodeName:     nodeName,
 		podsDir:      podsDir,
@@ -102,8 +110,8 @@ func run(kubeconfig, nodeName, imageMapPath, podsDir, ipPrefix string, healthzPo
 			return err
 		}
 	}
-	log.Printf("starting: node %s, API %s, pod IPs %s.2-254, pods dir %s, image map %s, logs API port %d",
-		nodeName, cfg.Host, ipPrefix, podsDir, imageMapPath, kubeletPort)
+	log.Printf("starting: node %s, API %s, pod IPs %s, max pods %d, pods dir %s, image map %s, logs API port %d",
+		nodeName, cfg.Host, ips.describe(), maxPods, podsDir, imageMapPath, kubeletPort)
 
 	nodeDone := make(chan struct{})
 	go func() {

@@ -31,20 +31,27 @@ const (
 	statusUpdateInterval = 30 * time.Second
 )
 
+// defaultMaxPods is the kubelet's own default for --max-pods.
+const defaultMaxPods = 110
+
 // Fixed capacity: enough for any test, and the same on every machine so
-// scheduling is reproducible.
-var nodeCapacity = v1.ResourceList{
-	v1.ResourceCPU:              resource.MustParse("8"),
-	v1.ResourceMemory:           resource.MustParse("16Gi"),
-	v1.ResourcePods:             resource.MustParse("110"),
-	v1.ResourceEphemeralStorage: resource.MustParse("100Gi"),
+// scheduling is reproducible. Only the pod count is a flag (--max-pods):
+// a scale benchmark runs far more than the kubelet's default 110.
+func nodeCapacity(maxPods int) v1.ResourceList {
+	return v1.ResourceList{
+		v1.ResourceCPU:              resource.MustParse("8"),
+		v1.ResourceMemory:           resource.MustParse("16Gi"),
+		v1.ResourcePods:             *resource.NewQuantity(int64(maxPods), resource.DecimalSI),
+		v1.ResourceEphemeralStorage: resource.MustParse("100Gi"),
+	}
 }
 
 func nodeAllocatable() nodeResources {
+	c := nodeCapacity(defaultMaxPods)
 	return nodeResources{
-		cpu:              nodeCapacity[v1.ResourceCPU],
-		memory:           nodeCapacity[v1.ResourceMemory],
-		ephemeralStorage: nodeCapacity[v1.ResourceEphemeralStorage],
+		cpu:              c[v1.ResourceCPU],
+		memory:           c[v1.ResourceMemory],
+		ephemeralStorage: c[v1.ResourceEphemeralStorage],
 	}
 }
 
@@ -52,9 +59,17 @@ type nodeManager struct {
 	client      kubernetes.Interface
 	name        string
 	kubeletPort int32 // the HTTPS port serving container logs; 0 = none
+	maxPods     int   // allocatable pods; 0 = defaultMaxPods
 
 	registered atomic.Bool
 	nodeUID    atomic.Value // types.UID of the current Node object, for the lease's owner
+}
+
+func (n *nodeManager) podLimit() int {
+	if n.maxPods > 0 {
+		return n.maxPods
+	}
+	return defaultMaxPods
 }
 
 func (n *nodeManager) labels() map[string]string {
@@ -93,8 +108,8 @@ func (n *nodeManager) desiredStatus(old *v1.NodeStatus, now metav1.Time) v1.Node
 		bootID = strings.TrimSpace(string(b))
 	}
 	st := v1.NodeStatus{
-		Capacity:    nodeCapacity.DeepCopy(),
-		Allocatable: nodeCapacity.DeepCopy(),
+		Capacity:    nodeCapacity(n.podLimit()),
+		Allocatable: nodeCapacity(n.podLimit()),
 		Phase:       v1.NodeRunning,
 		Conditions:  conds,
 		Addresses: []v1.NodeAddress{

@@ -46,7 +46,7 @@ func startTestAgent(t *testing.T) *testAgent {
 		t.Fatal(err)
 	}
 	client := fake.NewClientset()
-	ips, _ := newIPAllocator("127.77.1")
+	ips, _ := newIPAllocator("127.77.1", 1)
 	a := newAgent(client, agentConfig{
 		nodeName: testNode, podsDir: filepath.Join(dir, "pods"), imageMapPath: imageMap, apiPort: "6443",
 	}, ips)
