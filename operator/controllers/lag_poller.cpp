@@ -26,26 +26,20 @@ void LagPoller::set_wake(Wake wake) {
   wake_ = std::move(wake);
 }
 
-LagPoller::Reading LagPoller::read(const std::string& key, const std::shared_ptr<kafka::KafkaAdmin>& admin,
-                                   const kafka::LagQuery& query) {
-  {
-    std::lock_guard lock(mutex_);
-    const auto it = watches_.find(key);
-    if (it != watches_.end() && it->second.admin == admin && same_query(it->second.query, query)) {
-      Watch& w = it->second;
-      w.rounds_unread = 0;
-      if (w.failure) throw *w.failure;
-      const bool fresh = std::exchange(w.fresh, false);
-      return {w.reading, fresh};
-    }
-  }
-  // New (or changed): measure now, outside the lock, and watch from here on.
-  auto readings = admin->lag_batch({query});
-  Watch w{admin, query, readings.empty() ? kafka::GroupLag{query.group, 0, {}, "no answer"} : readings.front(),
-          std::nullopt, false, 0};
+std::optional<LagPoller::Reading> LagPoller::read(const std::string& key,
+                                                  const std::shared_ptr<kafka::KafkaAdmin>& admin,
+                                                  const kafka::LagQuery& query) {
   std::lock_guard lock(mutex_);
-  watches_[key] = w;
-  return {w.reading, true};
+  const auto it = watches_.find(key);
+  if (it == watches_.end() || it->second.admin != admin || !same_query(it->second.query, query)) {
+    watches_[key] = Watch{admin, query, std::nullopt, std::nullopt, false, 0};  // measured in the next round
+    return std::nullopt;
+  }
+  Watch& w = it->second;
+  w.rounds_unread = 0;
+  if (w.failure) throw *w.failure;
+  if (!w.reading) return std::nullopt;
+  return Reading{*w.reading, std::exchange(w.fresh, false)};
 }
 
 void LagPoller::forget(const std::string& key) {

@@ -19,26 +19,30 @@ namespace kappa::controllers {
 // hundred simultaneous catch-ups cost one call an interval, not a hundred.
 //
 // A reconcile reads its version's latest reading. The first read (or one
-// whose query changed) is measured at once, so a new version never waits a
-// round; later reads get what the last round measured. A round wakes every
-// version it measured, so their reconciles run on fresh readings. A version
-// nobody read for `rounds_to_forget` rounds is dropped (it finished, or its
-// Reprocessing went away without saying so).
+// whose query changed) only registers the version: it is measured in the
+// next round, never on its own, so a burst of new versions costs no extra
+// calls. A round wakes every version it measured, so their reconciles run
+// on readings just taken. A version nobody read for `rounds_to_forget`
+// rounds is dropped (it finished, or its Reprocessing went away unseen).
 class LagPoller {
  public:
   using Wake = std::function<void(const std::string& key)>;
   struct Reading {
     kafka::GroupLag lag;
-    bool fresh = false;  // not handed out before: count it as a new poll
+    // The first hand-out since the round that measured it (the reconcile
+    // that round woke): a new poll for progress, and recent enough to
+    // switch on.
+    bool fresh = false;
   };
 
   explicit LagPoller(int rounds_to_forget = 3) : rounds_to_forget_(rounds_to_forget) {}
 
   // Called with the key of every version a round measured.
   void set_wake(Wake wake);
-  // Throws kafka::KafkaError when the measurement (the prompt one, or the
-  // round's call for this cluster) failed as a whole.
-  Reading read(const std::string& key, const std::shared_ptr<kafka::KafkaAdmin>& admin, const kafka::LagQuery& query);
+  // Nothing until a round has measured this query. Throws
+  // kafka::KafkaError when the last round's call for its cluster failed.
+  std::optional<Reading> read(const std::string& key, const std::shared_ptr<kafka::KafkaAdmin>& admin,
+                              const kafka::LagQuery& query);
   void forget(const std::string& key);
   // One round: one lag_batch call per cluster over all its versions.
   // Returns how many calls it made.
@@ -49,7 +53,7 @@ class LagPoller {
   struct Watch {
     std::shared_ptr<kafka::KafkaAdmin> admin;
     kafka::LagQuery query;
-    kafka::GroupLag reading;
+    std::optional<kafka::GroupLag> reading;
     std::optional<kafka::KafkaError> failure;
     bool fresh = false;
     int rounds_unread = 0;

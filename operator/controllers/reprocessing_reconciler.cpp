@@ -421,7 +421,9 @@ Result ReprocessingReconciler::measure_and_gate(Attempt& a) {
   if (!gate.caught_up) return keep_catching_up(a, lag->lag, gate);
   record_caught_up(a, gate);
   if (auto wait = await_promotion(a)) return *wait;
-  if (!confirmed_caught_up(a)) return Result::after(ctx_.options.lag_poll_interval);
+  // The switch rests on a reading just taken: the one the last round woke
+  // this reconcile with, not one read again later for another reason.
+  if (!lag->fresh) return Result::after(ctx_.options.lag_poll_interval);
   // On record before the switch: whoever sees the Service select this
   // version can already read CaughtUp=True.
   write_status(ctx_.client, api::kReprocessings, a.object, a.status);
@@ -440,21 +442,23 @@ kafka::LagQuery ReprocessingReconciler::lag_query(const Attempt& a) const {
 
 // The version's latest lag reading from the batched poller; a fresh one is
 // written to status and metrics, and counts towards progress and stalls.
+// Nothing before the poller's first round has measured the version.
 std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measure_lag(Attempt& a) {
   const auto reading = ctx_.lag_poller->read(a.ns + "/" + a.name, a.kafka.admin, lag_query(a));
-  if (reading.lag.error) {
-    stalled(a, api::reason::kLagUnavailable, *reading.lag.error);
+  if (!reading) return std::nullopt;  // the next round measures it and wakes us
+  if (reading->lag.error) {
+    stalled(a, api::reason::kLagUnavailable, *reading->lag.error);
     return std::nullopt;
   }
-  const int64_t lag = reading.lag.total;
-  if (!reading.fresh) {
+  const int64_t lag = reading->lag.total;
+  if (!reading->fresh) {
     // Nothing new since the last reconcile: judge on the same reading and
     // keep the stall verdict it gave.
     const auto stall = api::find_condition(a.status.value("conditions", json::array()), api::condition::kStalled);
-    return LagReading{lag, stall && stall->value("reason", "") == api::reason::kLagNotShrinking};
+    return LagReading{lag, stall && stall->value("reason", "") == api::reason::kLagNotShrinking, false};
   }
   int64_t end_total = 0;
-  for (const auto& p : reading.lag.partitions) end_total += p.end;
+  for (const auto& p : reading->lag.partitions) end_total += p.end;
   const auto progress = tracker(a.object["metadata"].value("uid", "")).observe(lag, end_total);
   const int64_t start_lag = a.status.value("startLag", progress.start_lag);
   const int percent =
@@ -470,19 +474,7 @@ std::optional<ReprocessingReconciler::LagReading> ReprocessingReconciler::measur
   }
   ctx_.metrics->version_progress(a.ns + "/" + a.name, {a.ns, a.spec->name, a.plan.version},
                                  {lag, percent, progress.records_per_second, progress.eta_seconds});
-  return LagReading{lag, progress.stalled};
-}
-
-// The switch rests on a measurement made right now, not on the last round's
-// (which may be an interval old): one call per switch.
-bool ReprocessingReconciler::confirmed_caught_up(Attempt& a) {
-  const auto lags = a.kafka.admin->lag_batch({lag_query(a)});
-  if (lags.empty() || lags.front().error) {
-    stalled(a, api::reason::kLagUnavailable, lags.empty() ? "no lag answer" : *lags.front().error);
-    return false;
-  }
-  a.status["lag"] = lags.front().total;
-  return lags.front().total <= a.spec->rollout.max_lag;
+  return LagReading{lag, progress.stalled, true};
 }
 
 // Within maxLag with every replica Ready, since when, and for long enough?

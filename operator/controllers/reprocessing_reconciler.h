@@ -68,6 +68,7 @@ class ReprocessingReconciler : public kube::Reconciler {
   struct LagReading {
     int64_t lag = 0;
     bool not_shrinking = false;  // no new low for the stall window
+    bool fresh = false;          // measured by the round that woke this reconcile
   };
   struct Gate {
     bool ready = false;   // every replica Ready
@@ -79,7 +80,6 @@ class ReprocessingReconciler : public kube::Reconciler {
   kube::Result measure_and_gate(Attempt& a);
   std::optional<LagReading> measure_lag(Attempt& a);
   Gate judge_gate(Attempt& a, int64_t lag);
-  bool confirmed_caught_up(Attempt& a);
   void report_stall(Attempt& a, const LagReading& lag, const Gate& gate);
   std::vector<nlohmann::json> own_pods(const Attempt& a) const;
   kube::Result keep_catching_up(Attempt& a, int64_t lag, const Gate& gate);

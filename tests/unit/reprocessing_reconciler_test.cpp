@@ -28,10 +28,17 @@ class ReprocessingReconcilerTest : public ::testing::Test {
                    {"metadata", {{"name", "stats-next"}, {"namespace", kNs}}},
                    {"spec", {{"pipelineRef", {{"name", "stats"}}}}}});
   }
-  // As in the operator: a lag round ran since the last reconcile.
+  // As in the operator: a lag round ran since the last reconcile, and one
+  // that measures a version seen for the first time wakes it at once.
   kube::Result reconcile() {
     h.client.sync();
-    h.context().lag_poller->poll_round();
+    auto& poller = *h.context().lag_poller;
+    poller.poll_round();
+    const auto watched = poller.watched();
+    const auto result = reconciler.reconcile(kKey);
+    if (poller.watched() <= watched) return result;
+    h.client.sync();
+    poller.poll_round();
     return reconciler.reconcile(kKey);
   }
   json rp() const { return *h.client.stored(api::kReprocessings, kNs, "stats-next"); }
