@@ -51,17 +51,7 @@ func TestIPAllocator(t *testing.T) {
 
 func TestIPAllocatorExhaustion(t *testing.T) {
 	a, _ := newIPAllocator("127.20.4", 1)
-	seen := map[string]bool{}
-	for i := 0; i < 253; i++ {
-		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
-		if err != nil {
-			t.Fatalf("allocation %d: %v", i, err)
-		}
-		if seen[ip] {
-			t.Fatalf("duplicate %s", ip)
-		}
-		seen[ip] = true
-	}
+	allocateDistinct(t, a, 253)
 	if _, err := a.Allocate("one-too-many", ""); !errors.Is(err, errNoFreeIP) {
 		t.Fatalf("want errNoFreeIP, got %v", err)
 	}
@@ -89,24 +79,16 @@ func TestIPAllocatorValidatesBlocks(t *testing.T) {
 func TestIPAllocatorBlocks(t *testing.T) {
 	const blocks = 8
 	a, _ := newIPAllocator("127.20.8", blocks)
-	seen := map[string]bool{}
-	for i := 0; i < blocks*hostsPerBlock; i++ {
-		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
-		if err != nil {
-			t.Fatalf("allocation %d: %v", i, err)
-		}
-		if seen[ip] {
-			t.Fatalf("duplicate %s", ip)
-		}
-		seen[ip] = true
+	ips := allocateDistinct(t, a, blocks*hostsPerBlock)
+	for i, ip := range ips {
 		// Block by block, in order, never the .0/.1/.255 host parts.
 		want := fmt.Sprintf("127.20.%d.%d", 8+i/hostsPerBlock, firstHostOctet+i%hostsPerBlock)
 		if ip != want {
 			t.Fatalf("allocation %d = %s, want %s", i, ip, want)
 		}
 	}
-	if len(seen) != 2024 {
-		t.Fatalf("%d addresses, want 2024", len(seen))
+	if len(ips) != 2024 {
+		t.Fatalf("%d addresses, want 2024", len(ips))
 	}
 	if _, err := a.Allocate("one-too-many", ""); !errors.Is(err, errNoFreeIP) {
 		t.Fatalf("want errNoFreeIP, got %v", err)
@@ -124,4 +106,24 @@ func TestIPAllocatorBlocks(t *testing.T) {
 	if ip, _ := b.Allocate("q", "127.20.9.254"); ip != "127.20.9.254" {
 		t.Fatalf("last address of the last block not honoured: %q", ip)
 	}
+}
+
+// allocateDistinct allocates n addresses to pods pod-0..pod-n-1, failing on
+// any error or repeated address, and returns them in allocation order.
+func allocateDistinct(t *testing.T, a *ipAllocator, n int) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var ips []string
+	for i := 0; i < n; i++ {
+		ip, err := a.Allocate(fmt.Sprint("pod-", i), "")
+		if err != nil {
+			t.Fatalf("allocation %d: %v", i, err)
+		}
+		if seen[ip] {
+			t.Fatalf("duplicate %s", ip)
+		}
+		seen[ip] = true
+		ips = append(ips, ip)
+	}
+	return ips
 }
