@@ -60,19 +60,17 @@ LagPoller::Batch LagPoller::due_locked() {
       it = watches_.erase(it);
       continue;
     }
-    batch[it->second.admin.get()][it->first] = it->second.query;
+    batch[it->second.admin][it->first] = it->second.query;
     ++it;
   }
   return batch;
 }
 
 std::size_t LagPoller::poll_round() {
-  Batch batch;
-  std::map<kafka::KafkaAdmin*, std::shared_ptr<kafka::KafkaAdmin>> admins;  // alive through the calls
+  Batch batch;  // holds each admin client alive through its call
   {
     std::lock_guard lock(mutex_);
     batch = due_locked();
-    for (const auto& [key, w] : watches_) admins[w.admin.get()] = w.admin;
   }
   std::vector<std::string> woken;
   for (const auto& [admin, by_key] : batch) {
@@ -81,7 +79,7 @@ std::size_t LagPoller::poll_round() {
     std::vector<kafka::GroupLag> readings;
     std::optional<kafka::KafkaError> failure;
     try {
-      readings = admins.at(admin)->lag_batch(queries);
+      readings = admin->lag_batch(queries);
     } catch (const kafka::KafkaError& e) {
       failure = e;
     }
@@ -99,7 +97,8 @@ std::size_t LagPoller::poll_round() {
 }
 
 // Stores one cluster's answers where the query is still the one measured.
-void LagPoller::record(kafka::KafkaAdmin* admin, const std::map<std::string, kafka::LagQuery>& queries,
+void LagPoller::record(const std::shared_ptr<kafka::KafkaAdmin>& admin,
+                       const std::map<std::string, kafka::LagQuery>& queries,
                        const std::vector<kafka::GroupLag>& readings, const std::optional<kafka::KafkaError>& failure,
                        std::vector<std::string>& woken) {
   std::lock_guard lock(mutex_);
@@ -107,7 +106,7 @@ void LagPoller::record(kafka::KafkaAdmin* admin, const std::map<std::string, kaf
   for (const auto& [key, query] : queries) {
     const std::size_t index = i++;
     const auto it = watches_.find(key);
-    if (it == watches_.end() || it->second.admin.get() != admin || !same_query(it->second.query, query)) continue;
+    if (it == watches_.end() || it->second.admin != admin || !same_query(it->second.query, query)) continue;
     Watch& w = it->second;
     w.failure = failure;
     if (!failure) {

@@ -58,9 +58,10 @@ class LagPoller {
     bool fresh = false;
     int rounds_unread = 0;
   };
-  using Batch = std::map<kafka::KafkaAdmin*, std::map<std::string, kafka::LagQuery>>;
+  // Per cluster (its admin client), the queries of this round by key.
+  using Batch = std::map<std::shared_ptr<kafka::KafkaAdmin>, std::map<std::string, kafka::LagQuery>>;
   Batch due_locked();
-  void record(kafka::KafkaAdmin* admin, const std::map<std::string, kafka::LagQuery>& queries,
+  void record(const std::shared_ptr<kafka::KafkaAdmin>& admin, const std::map<std::string, kafka::LagQuery>& queries,
               const std::vector<kafka::GroupLag>& readings, const std::optional<kafka::KafkaError>& failure,
               std::vector<std::string>& woken);
 
