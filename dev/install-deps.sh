@@ -16,7 +16,7 @@ case "${1:-}" in
 esac
 
 BUILD_PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libcpprest-dev libboost-system-dev libboost1.74-dev libssl-dev nlohmann-json3-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libcli11-dev libabsl-dev libjemalloc-dev
