@@ -3,6 +3,8 @@
 #include <chrono>
 #include <type_traits>
 
+#include <spdlog/spdlog.h>
+
 namespace kappa::controllers {
 
 TimedKafkaAdmin::TimedKafkaAdmin(std::shared_ptr<kafka::KafkaAdmin> inner, std::shared_ptr<ControllerMetrics> metrics)
@@ -11,7 +13,11 @@ TimedKafkaAdmin::TimedKafkaAdmin(std::shared_ptr<kafka::KafkaAdmin> inner, std::
 template <typename Call>
 auto TimedKafkaAdmin::timed(const char* operation, Call&& call) -> decltype(call()) {
   const auto started = std::chrono::steady_clock::now();
-  const auto took = [&] { return ControllerMetrics::seconds(std::chrono::steady_clock::now() - started); };
+  const auto took = [&] {
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    spdlog::debug("kafka {} in {} ms", operation, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+    return ControllerMetrics::seconds(elapsed);
+  };
   try {
     if constexpr (std::is_void_v<decltype(call())>) {
       call();
@@ -61,6 +67,10 @@ std::vector<kafka::GroupLag> TimedKafkaAdmin::lag_batch(const std::vector<kafka:
 
 void TimedKafkaAdmin::create_topic(const kafka::TopicSpec& spec) {
   timed("create_topic", [&] { inner_->create_topic(spec); });
+}
+
+void TimedKafkaAdmin::create_topics(const std::vector<kafka::TopicSpec>& specs) {
+  timed("create_topics", [&] { inner_->create_topics(specs); });
 }
 
 void TimedKafkaAdmin::delete_topic(const std::string& topic) {

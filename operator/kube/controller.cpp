@@ -80,6 +80,7 @@ void Controller::work() {
     try {
       const Result result = reconciler_.reconcile(*key);
       runtime_metrics().reconciled(name_, took(), false);
+      spdlog::debug("reconciled in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(took()).count());
       queue_.forget(*key);
       if (result.requeue_after) queue_.add_after(*key, *result.requeue_after);
     } catch (const std::exception& e) {

@@ -1,5 +1,8 @@
 #include "kube/rest_client.h"
 
+// spdlog (fmt) first: cpprestsdk defines a macro U that breaks fmt's templates.
+#include <spdlog/spdlog.h>
+
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
@@ -131,7 +134,12 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     pplx::cancellation_token_source cancel;
     auto pending = client_->request(request, cancel.get_token());
     http::http_response response = deadline ? get_by(pending, *deadline, cancel) : pending.get();
-    runtime_metrics().api_request(request_verb(method, path_and_query), response.status_code(), std::chrono::steady_clock::now() - started);
+    const auto took = std::chrono::steady_clock::now() - started;
+    runtime_metrics().api_request(request_verb(method, path_and_query), response.status_code(), took);
+    // As client-go logs at -v=6: with the reconcile's scope on the line, a
+    // debug log is the timeline of each reconcile's round trips.
+    spdlog::debug("{} {} {} in {} ms", method, path_and_query, response.status_code(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     HttpResponse out;
     out.status = response.status_code();
     auto text = response.extract_utf8string(true);
