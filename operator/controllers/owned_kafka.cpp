@@ -77,28 +77,29 @@ std::optional<std::vector<OwnedKafka>> owned_kafka(const json& pipeline) {
   return entries_of(*status);
 }
 
-void record_owned_kafka(kube::KubeClient& client, const json& pipeline, const OwnedKafka& entry) {
+bool add_owned_kafka(json& status, const OwnedKafka& entry) {
+  auto list = entries_of(status);
+  auto it = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.version == entry.version; });
+  if (it == list.end()) {
+    list.push_back(entry);
+  } else {
+    if (covers(*it, entry)) return false;
+    if (!entry.consumer_group.empty()) it->consumer_group = entry.consumer_group;
+    if (!entry.batch_group.empty()) it->batch_group = entry.batch_group;
+    if (it->reprocessing.empty()) it->reprocessing = entry.reprocessing;
+    for (const auto& t : entry.topics) {
+      if (!contains(it->topics, t)) it->topics.push_back(t);
+    }
+  }
+  store(status, list);
+  return true;
+}
+
+void record_owned_kafka(kube::KubeClient& client, json& pipeline, const OwnedKafka& entry) {
   for (const auto& known : owned_kafka(pipeline).value_or(std::vector<OwnedKafka>{})) {
     if (known.version == entry.version && covers(known, entry)) return;
   }
-  const auto& meta = pipeline.at("metadata");
-  edit_status_guarded(client, api::kPipelines, meta.value("namespace", ""), meta.value("name", ""), [&](json& status) {
-    auto list = entries_of(status);
-    auto it = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.version == entry.version; });
-    if (it == list.end()) {
-      list.push_back(entry);
-    } else {
-      if (covers(*it, entry)) return false;
-      if (!entry.consumer_group.empty()) it->consumer_group = entry.consumer_group;
-      if (!entry.batch_group.empty()) it->batch_group = entry.batch_group;
-      if (it->reprocessing.empty()) it->reprocessing = entry.reprocessing;
-      for (const auto& t : entry.topics) {
-        if (!contains(it->topics, t)) it->topics.push_back(t);
-      }
-    }
-    store(status, list);
-    return true;
-  });
+  edit_status_guarded(client, api::kPipelines, pipeline, [&](json& status) { return add_owned_kafka(status, entry); });
 }
 
 bool forget_owned_kafka(kube::KubeClient& client, const std::string& ns, const std::string& pipeline,

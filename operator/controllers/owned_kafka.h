@@ -43,9 +43,14 @@ struct OwnedKafka {
 // if the Pipeline has never had one (made by an operator before the record).
 std::optional<std::vector<OwnedKafka>> owned_kafka(const nlohmann::json& pipeline);
 
+// Adds `entry`'s names to the record in a Pipeline's status (merged into
+// the version's entry when it has one); false when it holds them already.
+bool add_owned_kafka(nlohmann::json& status, const OwnedKafka& entry);
+
 // Write-ahead: makes sure the record holds `entry`'s names before they are
-// created. No write when the (cached) Pipeline already records them.
-void record_owned_kafka(kube::KubeClient& client, const nlohmann::json& pipeline, const OwnedKafka& entry);
+// created. No write when the (cached) Pipeline already records them. The
+// guarded write starts from `pipeline`, which becomes the written object.
+void record_owned_kafka(kube::KubeClient& client, nlohmann::json& pipeline, const OwnedKafka& entry);
 
 // What to drop from a version's entry once deleted in Kafka.
 enum class Forget { Group, Topics, All };  // Group: both groups of a Lambda generation

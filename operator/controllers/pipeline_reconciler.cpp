@@ -321,7 +321,10 @@ json PipelineReconciler::reprocessing_manifest(const View& v, const std::string&
            {{"name", name},
             {"namespace", v.ns},
             {"labels", {{api::kLabelPipeline, v.name}, {api::kLabelTemplateHash, v.desired_hash}}},
-            {"ownerReferences", json::array({api::controller_reference(v.object)})}}},
+            {"ownerReferences", json::array({api::controller_reference(v.object)})},
+            // Born with the finalizer its reconciler would add: one request
+            // less before the version's Deployment exists.
+            {"finalizers", json::array({api::kFinalizer})}}},
           // The template is copied so the version is built from what was
           // asked for at this moment, whatever the Pipeline says later.
           {"spec", {{"pipelineRef", {{"name", v.name}}}, {"processor", v.spec->processor}}}};

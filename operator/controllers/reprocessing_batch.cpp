@@ -56,8 +56,7 @@ std::optional<json> ReprocessingReconciler::ensure_batch_job(Attempt& a, int32_t
   std::optional<json> job;
   if (const auto cached = ctx_.caches.jobs.get(a.ns + "/" + a.plan.batch_job)) job = *cached;
   if (!job) {
-    if (create_table_pair(a, a.plan.batch_table, input_partitions)) return std::nullopt;
-    create_repartition_topic(a, a.plan.batch_group, input_partitions);
+    if (create_tables(a, a.plan.batch_table, a.plan.batch_group, input_partitions)) return std::nullopt;
     try {
       job = ctx_.client.create(kube::resources::kJobs, a.ns,
                                build_batch_job(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys));

@@ -27,6 +27,26 @@ namespace kappa::controllers {
 using nlohmann::json;
 using kube::Result;
 
+namespace {
+
+bool topic_exists(kafka::KafkaAdmin& admin, const std::string& topic) {
+  try {
+    admin.partition_count(topic);
+    return true;
+  } catch (const kafka::KafkaError& e) {
+    if (e.kind() != kafka::KafkaErrorKind::UnknownTopic) throw;
+    return false;
+  }
+}
+
+// A table and its changelog, as the version's entry in the Pipeline's
+// record of Kafka names (with the version's groups).
+OwnedKafka owned_pair(const VersionPlan& plan, const std::string& table) {
+  return {plan.version, plan.reprocessing, plan.consumer_group, {table, api::state_topic(table)}, plan.batch_group};
+}
+
+}  // namespace
+
 ReprocessingReconciler::ReprocessingReconciler(ControllerContext& context) : ctx_(context) {}
 
 std::string ReprocessingReconciler::now() const { return kube::format_time(ctx_.wall_clock()); }
@@ -149,8 +169,13 @@ void ReprocessingReconciler::ensure_version(Attempt& a) {
       }
     }
   }
-  if (version <= 0) version = allocate_version(a);
-  if (a.status.value("version", int64_t{0}) != version) version = record_version(a, version);
+  const bool allocating = version <= 0;
+  if (allocating) version = allocate_version(a);
+  if (a.status.value("version", int64_t{0}) != version) {
+    const int64_t recorded = record_version(a, version);
+    a.new_version = allocating && recorded == version;  // not when another pass recorded one meanwhile
+    version = recorded;
+  }
   a.plan = plan_for(a, version);
   if (!a.object["metadata"].value("labels", json::object()).contains(api::kLabelVersion)) {
     // Our copy takes the new resourceVersion: a guarded status write later
@@ -219,9 +244,10 @@ int64_t ReprocessingReconciler::record_version(Attempt& a, int64_t version) {
   }
 }
 
-int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
-  // Everything that already carries a version number of this pipeline, so
-  // that even a counter lost with its status is never behind.
+// The highest version number anything of this Pipeline still carries (its
+// Deployments, Reprocessings and consumer groups), so that even a counter
+// lost with its status is never behind. Topics are left to first_free.
+int64_t ReprocessingReconciler::highest_version_in_use(Attempt& a) {
   int64_t highest = 0;
   for (const auto& d : ctx_.caches.deployments.by_label(api::kLabelPipeline, a.spec->name, a.ns)) {
     highest = std::max(highest, api::version_label(*d).value_or(0));
@@ -233,15 +259,42 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
   for (const auto& g : a.kafka.admin->list_groups(api::group_prefix(a.ns, a.spec->name))) {
     highest = std::max(highest, api::version_of_group(g, a.ns, a.spec->name).value_or(0));
   }
-  for (const auto& t : a.kafka.admin->list_topics(a.spec->topic_prefix + a.spec->name + ".")) {
-    highest = std::max(highest, api::version_of_topic(t, a.spec->topic_prefix, a.spec->name).value_or(0));
+  return highest;
+}
+
+// `candidate` if no table of it exists in Kafka, else the first number past
+// every table of this Pipeline. A cluster holds the tables of every version
+// of every Pipeline, so the candidate's two are asked for by name, and the
+// whole listing is read only when one of them exists (left from an earlier
+// life of the Pipeline, say), at most once per allocation.
+int64_t ReprocessingReconciler::first_free(Attempt& a, int64_t candidate, TopicScan& scan) {
+  const std::string table = api::output_topic(a.spec->topic_prefix, a.spec->name, candidate);
+  if (!scan.listed && !topic_exists(*a.kafka.admin, table) && !topic_exists(*a.kafka.admin, api::state_topic(table))) {
+    return candidate;
   }
+  if (!scan.listed) {
+    for (const auto& t : a.kafka.admin->list_topics(a.spec->topic_prefix + a.spec->name + ".")) {
+      scan.highest = std::max(scan.highest, api::version_of_topic(t, a.spec->topic_prefix, a.spec->name).value_or(0));
+    }
+    scan.listed = true;
+  }
+  return std::max(candidate, scan.highest + 1);
+}
+
+int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
+  const int64_t highest = highest_version_in_use(a);
+  TopicScan scan;
   // The counter moves together with a note of whom the number went to: if
   // we die before our status records it, the next pass (any leader) finds
   // the note still naming this Reprocessing and takes the same number.
   const json claimant = {{"reprocessing", a.name}, {"uid", a.object["metadata"].value("uid", "")}};
   int64_t next = 0;
-  edit_status_guarded(ctx_.client, api::kPipelines, a.ns, a.spec->name, [&](json& status) {
+  // Read fresh, not from the cache: the Pipeline reconcile that made this
+  // Reprocessing writes the Pipeline's status a moment later, so a cached
+  // copy would mostly cost a Conflict and a read anyway. The written
+  // object becomes ours, so the later check of the record sees it.
+  json pipeline = ctx_.client.get(api::kPipelines, a.ns, a.spec->name);
+  edit_status_guarded(ctx_.client, api::kPipelines, pipeline, [&](json& status) {
     const json last = status.value(api::status_field::kLastAllocation, json::object());
     const int64_t noted = last.is_object() ? last.value("version", int64_t{0}) : 0;
     if (noted > highest && last.value("reprocessing", "") == claimant["reprocessing"] &&
@@ -249,12 +302,18 @@ int64_t ReprocessingReconciler::allocate_version(Attempt& a) {
       next = noted;
       return false;
     }
-    next = std::max(status.value(api::status_field::kNextVersion, int64_t{1}), highest + 1);
+    next = first_free(a, std::max(status.value(api::status_field::kNextVersion, int64_t{1}), highest + 1), scan);
     status[api::status_field::kNextVersion] = next + 1;
     status[api::status_field::kLastAllocation] = claimant;
     status[api::status_field::kLastAllocation]["version"] = next;
+    // The version's group and table go on the record in the same write
+    // (invariant 9 needs them there before they exist; earlier is as good,
+    // and one write less).
+    const VersionPlan plan = plan_for(a, next);
+    add_owned_kafka(status, owned_pair(plan, plan.output_topic));
     return true;
   });
+  a.pipeline = std::move(pipeline);
   crash_point("after-version-allocated");
   spdlog::info("reprocessing {}/{}: allocated version {} of pipeline {}", a.ns, a.name, next, a.spec->name);
   return next;
@@ -281,13 +340,13 @@ std::optional<Result> ReprocessingReconciler::provision(Attempt& a) {
   }
   const json deployment = build_version_deployment(*a.spec, *a.pipeline, a.plan, a.kafka.secret_keys);
   admit_deployment(a, deployment);
-  if (auto stop = create_tables(a, input_partitions)) return stop;
+  if (auto stop = create_tables(a, a.plan.output_topic, a.plan.consumer_group, input_partitions)) return stop;
   return create_deployment(a, deployment);
 }
 
 void ReprocessingReconciler::find_deployment(Attempt& a) {
   if (const auto cached = ctx_.caches.deployments.get(a.ns + "/" + a.plan.deployment)) a.deployment = *cached;
-  if (a.deployment) return;
+  if (a.deployment || a.new_version) return;
   try {  // a pass may have made it a moment ago
     a.deployment = ctx_.client.get(kube::resources::kDeployments, a.ns, a.plan.deployment);
   } catch (const kube::ApiError& e) {
@@ -338,39 +397,30 @@ std::optional<Result> ReprocessingReconciler::preflight(Attempt& a, int32_t& inp
   return std::nullopt;
 }
 
-std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, int32_t input_partitions) {
-  if (auto stop = create_table_pair(a, a.plan.output_topic, input_partitions)) return stop;
-  create_repartition_topic(a, a.plan.consumer_group, input_partitions);
-  return std::nullopt;
-}
-
-// spec.input.keying Any: the group's repartition topic, as many partitions
-// as the input, before the processor exists (so lag can count it from the
-// first pass). It goes with the group (delete_owned_group). No time-based
-// retention: routed records keep their input timestamps, which may be old;
-// the processor deletes what its folding stage has committed.
-void ReprocessingReconciler::create_repartition_topic(Attempt& a, const std::string& group, int32_t input_partitions) {
-  if (a.spec->input_keyed_by_view_key) return;
-  a.kafka.admin->create_topic({api::repartition_topic(group), input_partitions, a.spec->output_replication_factor,
-                               {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}});
-}
-
 // A table (compacted) and its processor's state changelog, one partition
-// per input partition: the version's, or a Lambda generation's batch table.
-// Creating an existing one is success.
-std::optional<Result> ReprocessingReconciler::create_table_pair(Attempt& a, const std::string& name,
-                                                                int32_t input_partitions) {
-  kafka::TopicSpec table{name, a.spec->output_partitions, a.spec->output_replication_factor, a.spec->output_config};
+// per input partition, and with spec.input.keying Any the group's
+// repartition topic: the version's, or a Lambda generation's batch run's.
+// One request for all; creating an existing one is success.
+std::optional<Result> ReprocessingReconciler::create_tables(Attempt& a, const std::string& table_name,
+                                                            const std::string& group, int32_t input_partitions) {
+  const int16_t replication = a.spec->output_replication_factor;
+  kafka::TopicSpec table{table_name, a.spec->output_partitions, replication, a.spec->output_config};
   table.configs.emplace("cleanup.policy", "compact");
-  kafka::TopicSpec changelog{api::state_topic(name), input_partitions, a.spec->output_replication_factor,
-                             {{"cleanup.policy", "compact"}}};
+  std::vector<kafka::TopicSpec> topics{
+      table, {api::state_topic(table_name), input_partitions, replication, {{"cleanup.policy", "compact"}}}};
+  // The repartition topic exists before the processor (so lag counts it
+  // from the first pass) and goes with the group (delete_owned_group). No
+  // time-based retention: routed records keep their input timestamps, which
+  // may be old; the processor deletes what its folding stage has committed.
+  if (!a.spec->input_keyed_by_view_key) {
+    topics.push_back({api::repartition_topic(group), input_partitions, replication,
+                      {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}});
+  }
   // docs/design.md, invariant 9: on the Pipeline's record before they exist
   // (with both groups of a Lambda generation).
-  record_owned_kafka(ctx_.client, *a.pipeline,
-                     {a.plan.version, a.name, a.plan.consumer_group, {table.name, changelog.name}, a.plan.batch_group});
+  record_owned_kafka(ctx_.client, *a.pipeline, owned_pair(a.plan, table_name));
   try {
-    a.kafka.admin->create_topic(table);
-    a.kafka.admin->create_topic(changelog);
+    a.kafka.admin->create_topics(topics);
   } catch (const kafka::KafkaError& e) {
     if (e.kind() != kafka::KafkaErrorKind::TopicConflict) throw;
     stalled(a, api::reason::kTopicConflict, e.what());

@@ -36,6 +36,9 @@ class ReprocessingReconciler : public kube::Reconciler {
     KafkaAccess kafka;
     VersionPlan plan;
     std::optional<nlohmann::json> deployment;
+    // The version number was handed out in this pass: nothing named after
+    // it can exist yet.
+    bool new_version = false;
   };
 
   kube::Result run(Attempt& a);
@@ -43,6 +46,12 @@ class ReprocessingReconciler : public kube::Reconciler {
   kube::Result abort(Attempt& a);
   void ensure_version(Attempt& a);
   int64_t allocate_version(Attempt& a);
+  int64_t highest_version_in_use(Attempt& a);
+  struct TopicScan {
+    bool listed = false;  // the Pipeline's topics were listed
+    int64_t highest = 0;  // the highest version among them
+  };
+  int64_t first_free(Attempt& a, int64_t candidate, TopicScan& scan);
   int64_t record_version(Attempt& a, int64_t version);
   VersionPlan plan_for(const Attempt& a, int64_t version) const;
   static bool needs_version(const nlohmann::json& object);
@@ -51,9 +60,8 @@ class ReprocessingReconciler : public kube::Reconciler {
   void find_deployment(Attempt& a);
   std::optional<kube::Result> adopt_deployment(Attempt& a);
   std::optional<kube::Result> preflight(Attempt& a, int32_t& input_partitions);
-  std::optional<kube::Result> create_tables(Attempt& a, int32_t input_partitions);
-  std::optional<kube::Result> create_table_pair(Attempt& a, const std::string& name, int32_t input_partitions);
-  void create_repartition_topic(Attempt& a, const std::string& group, int32_t input_partitions);
+  std::optional<kube::Result> create_tables(Attempt& a, const std::string& table_name, const std::string& group,
+                                            int32_t input_partitions);
   kafka::LagQuery lag_query(const Attempt& a) const;
   void admit_deployment(const Attempt& a, const nlohmann::json& deployment);
   // A Lambda generation's batch run (reprocessing_batch.cpp): nothing while

@@ -34,19 +34,28 @@ std::optional<json> write_status(kube::KubeClient& client, const kube::Resource&
                       options);
 }
 
-bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, const std::string& ns,
-                         const std::string& name, const std::function<bool(json& status)>& edit) {
+bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, json& object,
+                         const std::function<bool(json& status)>& edit) {
+  const auto meta = object.at("metadata");
+  const std::string ns = meta.value("namespace", ""), name = meta.value("name", "");
   for (int attempt = 0;; ++attempt) {
-    json object = client.get(resource, ns, name);
-    if (!object.contains("status") || !object["status"].is_object()) object["status"] = json::object();
-    if (!edit(object["status"])) return false;
+    json edited = object;
+    if (!edited.contains("status") || !edited["status"].is_object()) edited["status"] = json::object();
+    if (!edit(edited["status"])) return false;
     try {
-      client.update_status(resource, object);  // guarded by the resourceVersion just read
+      object = client.update_status(resource, edited);  // guarded by the resourceVersion of our copy
       return true;
     } catch (const kube::ApiError& e) {
       if (e.kind() != kube::ApiErrorKind::Conflict || attempt >= 4) throw;
     }
+    object = client.get(resource, ns, name);  // our copy was behind: read it fresh and edit again
   }
+}
+
+bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, const std::string& ns,
+                         const std::string& name, const std::function<bool(json& status)>& edit) {
+  json object = client.get(resource, ns, name);
+  return edit_status_guarded(client, resource, object, edit);
 }
 
 namespace {

@@ -33,6 +33,12 @@ std::optional<nlohmann::json> write_status(kube::KubeClient& client, const kube:
 // Returns whether a write happened.
 bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, const std::string& ns,
                          const std::string& name, const std::function<bool(nlohmann::json& status)>& edit);
+// The same from the caller's copy of the object (a cached one, say), which
+// saves the first read when the copy is current; a stale copy costs a
+// Conflict and a fresh read. `object` becomes the written (or last read)
+// object, so a second edit can start from it.
+bool edit_status_guarded(kube::KubeClient& client, const kube::Resource& resource, nlohmann::json& object,
+                         const std::function<bool(nlohmann::json& status)>& edit);
 
 // Adds or removes a finalizer with a merge patch carrying the object's
 // resourceVersion (a precondition: a concurrent change makes it fail and

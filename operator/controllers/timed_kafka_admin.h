@@ -23,6 +23,7 @@ class TimedKafkaAdmin final : public kafka::KafkaAdmin {
   std::vector<kafka::GroupLag> lag(const std::string& topic, const std::vector<kafka::GroupLagQuery>& groups) override;
   std::vector<kafka::GroupLag> lag_batch(const std::vector<kafka::LagQuery>& queries) override;
   void create_topic(const kafka::TopicSpec& spec) override;
+  void create_topics(const std::vector<kafka::TopicSpec>& specs) override;
   void delete_topic(const std::string& topic) override;
   void delete_group(const std::string& group) override;
   std::vector<std::string> list_groups(const std::string& prefix) override;

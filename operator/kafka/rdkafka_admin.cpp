@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -147,6 +149,9 @@ rdkafka::Event RdKafkaAdmin::wait_event(rdkafka::Queue& queue, const std::string
 
 RdKafkaAdmin::TopicLayout RdKafkaAdmin::describe_topic(const std::string& topic, bool wait_for_leaders) {
   const auto deadline = steady::now() + connection_.timeout;
+  // A topic just created takes a moment to show up with leaders, usually
+  // tens of milliseconds: look again soon, then less often.
+  std::chrono::milliseconds pause(10);
   while (true) {
     try {
       const TopicLayout layout = describe_topic_once(topic);
@@ -154,11 +159,11 @@ RdKafkaAdmin::TopicLayout RdKafkaAdmin::describe_topic(const std::string& topic,
     } catch (const KafkaError& e) {
       if (!wait_for_leaders || e.kind() != KafkaErrorKind::UnknownTopic) throw;
     }
-    // A topic just created takes a moment to show up with leaders.
     if (steady::now() >= deadline) {
       fail(KafkaErrorKind::Timeout, "metadata of " + topic, "partitions have no leader yet");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
   }
 }
 
@@ -380,33 +385,51 @@ std::map<std::string, std::string> RdKafkaAdmin::topic_configs(const std::string
   return out;
 }
 
-void RdKafkaAdmin::create_topic(const TopicSpec& spec_in) {
-  TopicSpec spec = spec_in;
-  spec.configs.try_emplace("cleanup.policy", "compact");
-  char error[512];
-  rdkafka::NewTopic topic(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor, error,
-                                                sizeof error));
-  if (!topic) fail(KafkaErrorKind::Other, "create topic " + spec.name, error);
-  for (const auto& [key, value] : spec.configs) rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str());
-  rd_kafka_NewTopic_t* topics[] = {topic.get()};
+void RdKafkaAdmin::create_topic(const TopicSpec& spec) { create_topics({spec}); }
+
+void RdKafkaAdmin::create_topics(const std::vector<TopicSpec>& specs_in) {
+  if (specs_in.empty()) return;
+  std::vector<TopicSpec> specs = specs_in;
+  std::vector<rdkafka::NewTopic> owned;
+  std::vector<rd_kafka_NewTopic_t*> topics;
+  std::string names;
+  for (auto& spec : specs) {
+    spec.configs.try_emplace("cleanup.policy", "compact");
+    char error[512];
+    rdkafka::NewTopic topic(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor, error,
+                                                  sizeof error));
+    if (!topic) fail(KafkaErrorKind::Other, "create topic " + spec.name, error);
+    for (const auto& [key, value] : spec.configs) rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str());
+    topics.push_back(topic.get());
+    owned.push_back(std::move(topic));
+    names += (names.empty() ? "" : ", ") + spec.name;
+  }
+  // One request for all of them: the controller creates them together.
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_CreateTopics(handle_.get(), topics, 1, opts.get(), queue.get());
-  auto event = wait_event(queue, "create topic " + spec.name);
+  rd_kafka_CreateTopics(handle_.get(), topics.data(), topics.size(), opts.get(), queue.get());
+  auto event = wait_event(queue, "create topics " + names);
   size_t count = 0;
   const auto** results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
-  const rd_kafka_resp_err_t err = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // Return only once it can be used, so the next step (a processor
-    // Deployment, a lag poll) does not race the metadata.
-    describe_topic(spec.name, /*wait_for_leaders=*/true);
-    return;
+  std::map<std::string, const rd_kafka_topic_result_t*> by_name;
+  for (size_t i = 0; i < count; ++i) by_name[rd_kafka_topic_result_name(results[i])] = results[i];
+  for (const auto& spec : specs) {
+    const auto it = by_name.find(spec.name);
+    const rd_kafka_resp_err_t err = it == by_name.end() ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_topic_result_error(it->second);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Return only once it can be used, so the next step (a processor
+      // Deployment, a lag poll) does not race the metadata.
+      describe_topic(spec.name, /*wait_for_leaders=*/true);
+    } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      check_existing_topic(spec);
+    } else {
+      fail(kind_of(err), "create topic " + spec.name, rd_kafka_topic_result_error_string(it->second));
+    }
   }
-  if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-    fail(kind_of(err), "create topic " + spec.name, rd_kafka_topic_result_error_string(results[0]));
-  }
+}
 
-  // It exists: success if it is what we asked for, a conflict otherwise.
+// It exists: success if it is what we asked for, a conflict otherwise.
+void RdKafkaAdmin::check_existing_topic(const TopicSpec& spec) {
   std::string differences;
   const TopicLayout layout = describe_topic(spec.name, /*wait_for_leaders=*/true);
   if (layout.partitions != spec.partitions) {

@@ -24,6 +24,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   std::vector<GroupLag> lag(const std::string& topic, const std::vector<GroupLagQuery>& groups) override;
   std::vector<GroupLag> lag_batch(const std::vector<LagQuery>& queries) override;
   void create_topic(const TopicSpec& spec) override;
+  void create_topics(const std::vector<TopicSpec>& specs) override;
   void delete_topic(const std::string& topic) override;
   void delete_group(const std::string& group) override;
   std::vector<std::string> list_groups(const std::string& prefix) override;
@@ -55,6 +56,9 @@ class RdKafkaAdmin final : public KafkaAdmin {
   static GroupLag group_lag(const LagQuery& query, const TopicEnds& ends,
                             const std::map<std::pair<std::string, int32_t>, int64_t>& committed);
   std::map<std::string, std::string> topic_configs(const std::string& topic);
+  // An existing topic is success when it has the settings asked for, a
+  // TopicConflict naming the differences otherwise.
+  void check_existing_topic(const TopicSpec& spec);
   std::map<int32_t, int64_t> first_record_timestamps(const std::string& topic, const PartitionOffsets& at);
   rdkafka::AdminOptions options(rd_kafka_admin_op_t op);
   // Polls `queue` for one event until the deadline; throws Timeout naming `op`.

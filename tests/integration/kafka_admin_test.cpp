@@ -155,6 +155,28 @@ TEST_F(KafkaAdminTest, OneBatchMeasuresGroupsOverSeveralTopics) {
   EXPECT_EQ(lags[1].total, 60) << "a group that never committed has its whole topic ahead";
 }
 
+// A version's tables in one request: each usable on return, the call
+// idempotent, and a conflict on any of them reported under its name.
+TEST_F(KafkaAdminTest, CreateTopicsMakesSeveralInOneCallAndReportsAConflictByName) {
+  const std::string table = unique_name("many"), changelog = table + ".state", other = unique_name("many-other");
+  const std::vector<TopicSpec> specs{{table, 2, 1, {}}, {changelog, 3, 1, {}}};
+  admin_->create_topics(specs);
+  EXPECT_EQ(admin_->partition_count(table), 2);
+  EXPECT_EQ(admin_->partition_count(changelog), 3);
+  EXPECT_EQ(admin_->end_offsets(changelog).size(), 3u) << "every partition led on return";
+  EXPECT_NO_THROW(admin_->create_topics(specs)) << "same settings: success";
+
+  try {
+    admin_->create_topics({{other, 1, 1, {}}, {changelog, 5, 1, {}}});
+    FAIL() << "a different partition count must conflict";
+  } catch (const KafkaError& e) {
+    EXPECT_EQ(e.kind(), KafkaErrorKind::TopicConflict);
+    EXPECT_NE(std::string(e.what()).find(changelog), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(admin_->partition_count(other), 1) << "the topic beside the conflict was made";
+  for (const auto& t : {table, changelog, other}) admin_->delete_topic(t);
+}
+
 TEST_F(KafkaAdminTest, CreateTopicIsIdempotentAndReportsConflicts) {
   const std::string table = unique_name("table");
   TopicSpec spec{table, 3, 1, {{"min.compaction.lag.ms", "1000"}}};

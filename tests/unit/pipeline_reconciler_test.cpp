@@ -61,6 +61,7 @@ TEST_F(PipelineReconcilerTest, ANewPipelineGetsItsFinalizerAndAReprocessingForIt
   EXPECT_TRUE(api::is_controlled_by(rp, p));
   EXPECT_EQ(rp["metadata"]["labels"][api::kLabelTemplateHash], desired_hash());
   EXPECT_EQ(rp["spec"]["processor"], p["spec"]["processor"]) << "the template is copied at this moment";
+  EXPECT_EQ(rp["metadata"]["finalizers"], json::array({api::kFinalizer})) << "born with it: no request to add it";
   EXPECT_EQ(h.events("ReprocessingCreated"), 1);
   EXPECT_EQ(condition("Serving"), "False");
   EXPECT_EQ(reason_of("Reconciling"), "RolloutPending");

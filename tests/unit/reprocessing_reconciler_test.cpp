@@ -4,6 +4,8 @@
 // and deletion, and the crash window between the Deployment and the status.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "controllers/reprocessing_reconciler.h"
 #include "support/controller_harness.h"
 
@@ -94,6 +96,33 @@ TEST_F(ReprocessingReconcilerTest, AllocatesTheNextVersionAndProvisionsItsTables
   EXPECT_EQ(result.requeue_after, h.context().options.lag_poll_interval * 3)
       << "the lag poller's rounds wake it; the requeue is a fallback";
   EXPECT_EQ(h.service_version("stats"), 1);
+}
+
+// The first pass of a version the Pipeline made is on the path from a
+// template change to its Deployment: it asks the API server only what it
+// cannot know. The Reprocessing comes with its finalizer, the counter and
+// the record of Kafka names move in one write, and a number just handed out
+// names no Deployment.
+TEST_F(ReprocessingReconcilerTest, ANewVersionsFirstPassReadsOnlyWhatItCannotKnow) {
+  json made = rp();
+  made["metadata"]["finalizers"] = json::array({api::kFinalizer});
+  h.client.seed(api::kReprocessings, made);
+  h.client.clear_calls();
+  reconcile();
+  ASSERT_TRUE(deployment(2));
+  std::map<std::string, int> reads;
+  int finalizer_patches = 0, guarded_status_writes = 0;
+  for (const auto& call : h.client.calls()) {
+    if (call.verb == Verb::Get) ++reads[call.resource];
+    if (call.verb == Verb::Patch && call.body.contains("metadata") && call.body["metadata"].contains("finalizers")) {
+      ++finalizer_patches;
+    }
+    if (call.verb == Verb::UpdateStatus) ++guarded_status_writes;
+  }
+  EXPECT_EQ(reads, (std::map<std::string, int>{{"reprocessings", 1}, {"pipelines", 1}}))
+      << "the Reprocessing and its Pipeline, read fresh for the version number; no Deployment";
+  EXPECT_EQ(finalizer_patches, 0);
+  EXPECT_EQ(guarded_status_writes, 1) << "the counter with the record of Kafka names";
 }
 
 TEST_F(ReprocessingReconcilerTest, SwitchesOnlyAfterLagStaysWithinMaxLagForStableFor) {

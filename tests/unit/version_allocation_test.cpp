@@ -4,6 +4,9 @@
 // the same Reprocessing again, never to another one).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "controllers/reprocessing_reconciler.h"
 #include "support/controller_harness.h"
 
@@ -139,9 +142,60 @@ TEST_F(VersionAllocationTest, ACounterConflictRereadsThePipeline) {
   reconciler.reconcile("team/stats-a");
   EXPECT_EQ(version_of("stats-a"), 3);
   EXPECT_EQ(next_version(), 4);
-  // Two writes of the counter (the first refused), then the record of the
-  // version's Kafka names.
-  EXPECT_EQ(h.client.count(Verb::UpdateStatus, &api::kPipelines), 3);
+  // Two writes of the counter (the first refused); the second also holds
+  // the record of the version's Kafka names.
+  EXPECT_EQ(h.client.count(Verb::UpdateStatus, &api::kPipelines), 2);
+}
+
+// The counter and the record of the version's Kafka names (invariant 9:
+// on the record before they exist) move in one write.
+TEST_F(VersionAllocationTest, TheCounterAndTheRecordOfKafkaNamesMoveInOneWrite) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  h.client.clear_calls();
+  reconciler.reconcile("team/stats-a");
+  ASSERT_EQ(version_of("stats-a"), 3);
+  EXPECT_EQ(h.client.count(Verb::UpdateStatus, &api::kPipelines), 1);
+  const auto owned = controllers::owned_kafka(h.pipeline("stats"));
+  ASSERT_TRUE(owned);
+  ASSERT_EQ(owned->size(), 1u);
+  EXPECT_EQ((*owned)[0].version, 3);
+  EXPECT_EQ((*owned)[0].consumer_group, "kappa.team.stats.v3");
+  EXPECT_EQ((*owned)[0].topics, (std::vector<std::string>{"team.stats.v3", "team.stats.v3.state"}));
+}
+
+// The number about to be handed out has no table in Kafka: two lookups by
+// name, and the cluster's topics (every version of every Pipeline) are not
+// listed.
+TEST_F(VersionAllocationTest, FreeNamesAreLookedUpByNameWithoutListingTopics) {
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  reconciler.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 3);
+  EXPECT_EQ(h.kafka().calls("list_topics"), 0);
+}
+
+// Tables an earlier life of the Pipeline left in Kafka (its status, and the
+// counter with it, gone) are never handed to a new version: the number's
+// own changelog exists, so the Pipeline's topics are listed, once, and the
+// version goes past all of them.
+TEST_F(VersionAllocationTest, TablesLeftInKafkaAreNeverReused) {
+  h.kafka().add_topic("team.stats.v3.state", 1, 0);
+  h.kafka().add_topic("team.stats.v5", 1, 0);
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  reconciler.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 6);
+  EXPECT_EQ(h.kafka().calls("list_topics"), 1);
+}
+
+// The same for a consumer group left with its commits.
+TEST_F(VersionAllocationTest, AGroupLeftInKafkaIsNeverReused) {
+  h.kafka().commit("kappa.team.stats.v4", ControllerHarness::kInput, 10, /*has_members=*/false);
+  seed_reprocessing("stats-a");
+  h.client.sync();
+  reconciler.reconcile("team/stats-a");
+  EXPECT_EQ(version_of("stats-a"), 5);
 }
 
 }  // namespace
