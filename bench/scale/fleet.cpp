@@ -1,5 +1,6 @@
 #include "fleet.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "kube/api_error.h"
@@ -9,31 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-const kube::Resource kPipelines{"kappa.dev", "v1alpha1", "pipelines", true};
-const kube::Resource kReprocessings{"kappa.dev", "v1alpha1", "reprocessings", true};
-
 std::string padded(int i) {
   char text[16];
   std::snprintf(text, sizeof text, "%04d", i);
   return text;
-}
-
-bool ready_for_generation(const json& pipeline) {
-  const auto generation = pipeline["metadata"].value("generation", 0LL);
-  const auto& status = pipeline.value("status", json::object());
-  for (const auto& c : status.value("conditions", json::array())) {
-    if (c.value("type", "") != "Ready") continue;
-    const auto observed = c.contains("observedGeneration") ? c.value("observedGeneration", 0LL)
-                                                           : status.value("observedGeneration", 0LL);
-    return c.value("status", "") == "True" && observed >= generation;
-  }
-  return false;
-}
-
-std::set<std::string> names_of(const json& list) {
-  std::set<std::string> names;
-  for (const auto& item : list["items"]) names.insert(item["metadata"].value("name", ""));
-  return names;
 }
 
 }  // namespace
@@ -45,9 +25,10 @@ Fleet::Fleet(kube::KubeClient& kube, FleetSpec spec) : kube_(kube), spec_(std::m
   }
 }
 
-void Fleet::create() {
+void Fleet::grow_to(int count) {
   const json run_labels{{run_label(), spec_.run}};
   for (const auto& ns : namespaces_) {
+    if (created_ > 0) break;
     try {
       kube_.create(kube::resources::kNamespaces, "",
                    {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}, {"labels", run_labels}}}});
@@ -55,7 +36,8 @@ void Fleet::create() {
       if (e.kind() != kube::ApiErrorKind::AlreadyExists) throw;
     }
   }
-  for (const auto& p : pipelines_) {
+  for (; created_ < std::min<int>(count, static_cast<int>(pipelines_.size())); ++created_) {
+    const auto& p = pipelines_[static_cast<std::size_t>(created_)];
     const json pipeline{
         {"apiVersion", "kappa.dev/v1alpha1"},
         {"kind", "Pipeline"},
@@ -86,33 +68,9 @@ void Fleet::create() {
   }
 }
 
-int Fleet::ready_count() {
-  int ready = 0;
-  kube::ListOptions options;
-  options.label_selector = run_label() + "=" + spec_.run;
-  options.limit = 500;
-  for (const auto& ns : namespaces_) {
-    const auto list = kube::list_all(kube_, kPipelines, ns, options);  // kept: the loop reads into it
-    for (const auto& p : list["items"]) ready += ready_for_generation(p);
-  }
-  return ready;
-}
-
 void Fleet::change_template(const PipelineRef& p, const std::string& value) {
   const json patch{{"spec", {{"processor", {{"env", json::array({{{"name", "SCALE_CHANGE"}, {"value", value}}})}}}}}};
   kube_.patch(kPipelines, p.ns, p.name, kube::PatchType::Merge, patch, {});
-}
-
-std::set<std::string> Fleet::reprocessings(const PipelineRef& p) {
-  kube::ListOptions options;
-  options.label_selector = "kappa.dev/pipeline=" + p.name;
-  return names_of(kube_.list(kReprocessings, p.ns, options));
-}
-
-std::set<std::string> Fleet::deployments(const PipelineRef& p) {
-  kube::ListOptions options;
-  options.label_selector = "kappa.dev/pipeline=" + p.name;
-  return names_of(kube_.list(kube::resources::kDeployments, p.ns, options));
 }
 
 void Fleet::delete_namespaces() {

@@ -1,9 +1,7 @@
 #pragma once
 // One fleet of the scale benchmark: N Pipelines of the idle processor spread
-// round-robin over K namespaces, all labelled with the run, and the reads
-// the driver waits on (how many are Ready, a Pipeline's Reprocessings and
-// Deployments).
-#include <set>
+// round-robin over K namespaces, all labelled with the run, created in
+// steps (10, then 100, then 1,000) so one fleet serves every size.
 #include <string>
 #include <vector>
 
@@ -11,9 +9,12 @@
 
 namespace kappa::bench {
 
+inline const kube::Resource kPipelines{"kappa.dev", "v1alpha1", "pipelines", true};
+inline const kube::Resource kReprocessings{"kappa.dev", "v1alpha1", "reprocessings", true};
+
 struct FleetSpec {
   std::string run;                // names and labels everything of this run
-  int size = 10;                  // Pipelines
+  int size = 10;                  // Pipelines at the largest size
   int namespaces = 1;             // spread round-robin over this many
   std::string bootstrap_servers;  // spec.kafka.bootstrapServers
   std::string input_topic;        // one input topic shared by the whole fleet
@@ -34,14 +35,15 @@ class Fleet {
   const std::vector<std::string>& namespaces() const { return namespaces_; }
   const std::vector<PipelineRef>& pipelines() const { return pipelines_; }
 
-  // Creates the namespaces and every Pipeline (AlreadyExists is fine).
-  void create();
-  // Pipelines whose Ready condition is True for their current generation.
-  int ready_count();
+  // Creates the namespaces (the first time) and the Pipelines up to the
+  // first `count` of pipelines(), those not made before (AlreadyExists is
+  // fine): the fleet grows from one size to the next.
+  void grow_to(int count);
+  int created() const { return created_; }
+  // Selects the fleet's Pipelines (a ReadyWatch counts their readiness).
+  std::string label_selector() const { return run_label() + "=" + spec_.run; }
   // A new version template: an env entry of the processor set to `value`.
   void change_template(const PipelineRef& p, const std::string& value);
-  std::set<std::string> reprocessings(const PipelineRef& p);
-  std::set<std::string> deployments(const PipelineRef& p);
   // Deletes the namespaces (the Pipelines' finalizers need the operator).
   void delete_namespaces();
   // How many of the namespaces still exist.
@@ -54,6 +56,7 @@ class Fleet {
   FleetSpec spec_;
   std::vector<std::string> namespaces_;
   std::vector<PipelineRef> pipelines_;
+  int created_ = 0;
 };
 
 }  // namespace kappa::bench

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "arrivals.h"
 #include "fleet.h"
 #include "kafka/rdkafka_admin.h"
 #include "kube/api_error.h"
@@ -27,6 +28,7 @@
 #include "metrics_source.h"
 #include "operator_process.h"
 #include "prometheus_text.h"
+#include "ready_watch.h"
 #include "report.h"
 
 namespace kappa::bench {
@@ -47,6 +49,7 @@ struct Options {
   int lag_poll_interval_seconds = 5;
   std::string log_dir = "scale-logs";
   std::vector<std::string> limits;
+  std::vector<std::string> operator_args;  // appended to the operator's own
   bool keep = false;
 };
 
@@ -120,11 +123,24 @@ class Driver {
   double queue_depth(const Scrape& s) const { return s.sum("kappa_operator_workqueue_depth"); }
   void wait_queue_drained(seconds limit);
   void measure_rest(Figures& out);
-  // Fills `result` phase by phase, so that a phase that fails still
-  // leaves the figures measured before it.
-  void measure_fleet(FleetResult& result);
-  // After a failed phase: delete what the fleet left, within a deadline.
-  void clean_up_after_failure(const FleetResult& result);
+  // What the phases of one size share.
+  struct Phase {
+    Fleet& fleet;
+    ReadyWatch& ready;
+    Figures& f;  // filled phase by phase: a failed phase keeps what came before
+    std::string tag;
+    seconds deadline;  // for the fleet to converge after a phase
+  };
+  // One layout: a fleet over `namespaces` grown through every size (in
+  // ascending order) and measured at each, then deleted (unless --keep).
+  // Appends one FleetResult per size.
+  void measure_layout(int namespaces, const std::vector<int>& sizes, std::vector<FleetResult>& results);
+  void grow(Phase& p, int size);
+  void measure_changes(Phase& p, int size, Arrivals& reprocessings, Arrivals& deployments);
+  void measure_catch_ups(Phase& p, int size);
+  void measure_restart(Phase& p, int size);
+  // Deletes the namespaces and waits until they are gone (delete_s).
+  void delete_fleet(Fleet& fleet, Figures* figures);
 
   Options options_;
   std::string run_;
@@ -159,14 +175,13 @@ void Driver::start_operator(const std::string& log_name) {
   metrics_port_ = free_local_port();
   const int probe_port = free_local_port();
   const std::string log = options_.log_dir + "/" + log_name + ".log";
-  operator_ = std::make_unique<OperatorProcess>(
-      options_.operator_binary,
-      std::vector<std::string>{"--kubeconfig", required_env("KUBECONFIG"), "--leader-election-namespace",
+  std::vector<std::string> args{"--kubeconfig", required_env("KUBECONFIG"), "--leader-election-namespace",
                                lease_namespace(), "--leader-election-id", "kappa-scale-" + run_,
                                "--metrics-bind-address", "127.0.0.1:" + std::to_string(metrics_port_),
                                "--health-probe-bind-address", "127.0.0.1:" + std::to_string(probe_port),
-                               "--lag-poll-interval", std::to_string(options_.lag_poll_interval_seconds) + "s"},
-      log);
+                               "--lag-poll-interval", std::to_string(options_.lag_poll_interval_seconds) + "s"};
+  args.insert(args.end(), options_.operator_args.begin(), options_.operator_args.end());
+  operator_ = std::make_unique<OperatorProcess>(options_.operator_binary, args, log);
   ++starts_;
   wait_for("the operator leads (log: " + log + ")", seconds(90), [&] {
     if (!operator_->running()) throw std::runtime_error("the operator exited; read " + log);
@@ -221,116 +236,119 @@ void Driver::measure_rest(Figures& out) {
   out["queue_depth"] = queue_depth(op1);
 }
 
-FleetSpec fleet_spec(const std::string& run, const FleetResult& r) {
+void Driver::delete_fleet(Fleet& fleet, Figures* figures) {
+  note("deleting the fleet (the operator still runs for the finalizers)");
+  const auto t0 = Clock::now();
+  fleet.delete_namespaces();
+  wait_for("the fleet's namespaces gone", seconds(300 + fleet.created()), [&] { return fleet.namespaces_left() == 0; },
+           seconds(1));
+  if (figures) (*figures)["delete_s"] = seconds_since(t0);
+}
+
+void Driver::measure_layout(int namespaces, const std::vector<int>& sizes, std::vector<FleetResult>& results) {
+  const int largest = *std::max_element(sizes.begin(), sizes.end());
   FleetSpec spec;
-  spec.run = run + "-" + std::to_string(r.size) + "x" + std::to_string(r.namespaces);
-  spec.size = r.size;
-  spec.namespaces = r.namespaces;
-  return spec;
-}
-
-void Driver::clean_up_after_failure(const FleetResult& result) {
-  if (options_.keep) return;
-  try {
-    auto spec = fleet_spec(run_, result);
-    Fleet fleet(kube_, spec);
-    note("deleting what the failed fleet left (the operator still runs for the finalizers)");
-    fleet.delete_namespaces();
-    wait_for("namespaces of the failed fleet gone", seconds(300 + result.size),
-             [&] { return fleet.namespaces_left() == 0; }, seconds(2));
-  } catch (const std::exception& e) {
-    note(std::string("cleanup failed too: ") + e.what());
-  }
-}
-
-void Driver::measure_fleet(FleetResult& result) {
-  const int size = result.size, namespaces = result.namespaces;
-  const std::string tag = std::to_string(size) + "x" + std::to_string(namespaces);
-  auto& f = result.figures;
-  FleetSpec spec = fleet_spec(run_, result);
+  spec.run = run_ + "-" + std::to_string(namespaces) + "ns";
+  spec.size = largest;
+  spec.namespaces = std::min(namespaces, largest);
   spec.bootstrap_servers = bootstrap_;
   spec.input_topic = input_topic();
   Fleet fleet(kube_, spec);
-  const seconds fleet_deadline(120 + size);  // about 4 min at 1,000 before; room to spare
+  note(spec.run + ": a fresh operator");
+  start_operator("operator-" + spec.run);
+  ReadyWatch ready(rest_, fleet.label_selector());
+  ready.start(seconds(60));
+  Arrivals new_reprocessings(rest_, kReprocessings), new_deployments(rest_, kube::resources::kDeployments);
+  new_reprocessings.start(seconds(60));
+  new_deployments.start(seconds(60));
+  try {
+    for (int size : sizes) {
+      results.push_back({size, spec.namespaces, {}});
+      const std::string tag = std::to_string(size) + "x" + std::to_string(spec.namespaces);
+      Phase phase{fleet, ready, results.back().figures, tag, seconds(120 + size)};
+      grow(phase, size);
+      wait_queue_drained(seconds(120));  // the first versions' Standby/retire timers have run out
+      measure_rest(phase.f);
+      measure_changes(phase, size, new_reprocessings, new_deployments);
+      measure_catch_ups(phase, size);
+      measure_restart(phase, size);
+    }
+  } catch (const std::exception&) {
+    if (!options_.keep) {
+      try {
+        delete_fleet(fleet, nullptr);
+      } catch (const std::exception& e) {
+        note(std::string("cleanup failed too: ") + e.what());
+      }
+    }
+    throw;
+  }
+  if (!options_.keep) delete_fleet(fleet, &results.back().figures);
+}
 
-  note(tag + ": a fresh operator");
-  start_operator("operator-" + tag);
-
-  // Creation: until every Pipeline is Ready; reconcile latency and queue
-  // depth over that window.
-  note(tag + ": creating " + std::to_string(size) + " Pipelines");
+// Grows the fleet to `size` Pipelines, until all are Ready: reconcile
+// latency and queue depth over that window.
+void Driver::grow(Phase& p, int size) {
+  note(p.tag + ": growing the fleet from " + std::to_string(p.fleet.created()) + " to " + std::to_string(size) +
+       " Pipelines");
   const auto c0 = scrape_operator();
-  const auto t_create = Clock::now();
-  fleet.create();
+  const auto t0 = Clock::now();
+  p.fleet.grow_to(size);
   double depth_max = 0;
   int last_ready = -1;
-  wait_for(tag + ": all Pipelines Ready", fleet_deadline, [&] {
+  wait_for(p.tag + ": all Pipelines Ready", p.deadline, [&] {
     depth_max = std::max(depth_max, queue_depth(scrape_operator()));
-    const int ready = fleet.ready_count();
-    if (ready != last_ready) note(tag + ": " + std::to_string(ready) + "/" + std::to_string(size) + " Ready");
+    const int ready = p.ready.ready();
+    if (ready / 100 != last_ready / 100 || ready == size) note(p.tag + ": " + std::to_string(ready) + " Ready");
     last_ready = ready;
     return ready == size;
   }, seconds(2));
-  f["create_s"] = seconds_since(t_create);
+  p.f["create_s"] = seconds_since(t0);
   const auto c1 = scrape_operator();
-  const auto reconciles = bucket_delta(c1.buckets("kappa_operator_reconcile_duration_seconds"),
-                                       c0.buckets("kappa_operator_reconcile_duration_seconds"));
-  f["reconcile_p50_ms"] = 1000 * histogram_quantile(0.5, reconciles);
-  f["reconcile_p99_ms"] = 1000 * histogram_quantile(0.99, reconciles);
-  f["queue_depth_max"] = depth_max;
+  const char* histogram = "kappa_operator_reconcile_duration_seconds";
+  const auto reconciles = bucket_delta(c1.buckets(histogram), c0.buckets(histogram));
+  p.f["reconcile_p50_ms"] = 1000 * histogram_quantile(0.5, reconciles);
+  p.f["reconcile_p99_ms"] = 1000 * histogram_quantile(0.99, reconciles);
+  p.f["queue_depth_max"] = depth_max;
+}
 
-  // Rest: the first versions' Standby/retire timers have run out by now.
-  wait_queue_drained(seconds(120));
-  measure_rest(f);
-
-  // Template changes, one Pipeline at a time, with the rest in place.
-  note(tag + ": " + std::to_string(options_.changes) + " template changes");
+// Template changes, one Pipeline at a time, with the rest in place, timed
+// to the watch events of the Reprocessing and the Deployment they make.
+void Driver::measure_changes(Phase& p, int size, Arrivals& reprocessings, Arrivals& deployments) {
+  note(p.tag + ": " + std::to_string(options_.changes) + " template changes");
+  const auto ms_between = [](Clock::time_point t0, Clock::time_point t1) {
+    return std::chrono::duration<double, std::milli>(t1 - t0).count();
+  };
   std::vector<double> to_reprocessing, to_deployment;
-  const auto& all = fleet.pipelines();
   for (int k = 0; k < options_.changes; ++k) {
-    const auto& p = all[static_cast<std::size_t>(k) % all.size()];
-    if (k > 0 && static_cast<std::size_t>(k) % all.size() == 0) {
+    const auto& pipeline = p.fleet.pipelines()[static_cast<std::size_t>(k % size)];
+    if (k > 0 && k % size == 0) {
       // Round two on the same Pipelines: let round one finish first.
-      wait_for(tag + ": all Ready between rounds of changes", fleet_deadline, [&] { return fleet.ready_count() == size; },
+      wait_for(p.tag + ": all Ready between rounds of changes", p.deadline, [&] { return p.ready.ready() == size; },
                seconds(1));
     }
-    const auto reprocessings = fleet.reprocessings(p);
-    const auto deployments = fleet.deployments(p);
     const auto t0 = Clock::now();
-    fleet.change_template(p, tag + "-change-" + std::to_string(k));
-    bool seen_reprocessing = false;
-    wait_for(tag + ": " + p.ns + "/" + p.name + " gets a Reprocessing and a Deployment", seconds(120), [&] {
-      if (!seen_reprocessing) {
-        for (const auto& name : fleet.reprocessings(p)) {
-          if (!reprocessings.count(name)) seen_reprocessing = true;
-        }
-        if (!seen_reprocessing) return false;
-        to_reprocessing.push_back(1000 * seconds_since(t0));
-      }
-      for (const auto& name : fleet.deployments(p)) {
-        if (!deployments.count(name)) {
-          to_deployment.push_back(1000 * seconds_since(t0));
-          return true;
-        }
-      }
-      return false;
-    }, milliseconds(50));
+    p.fleet.change_template(pipeline, p.tag + "-change-" + std::to_string(k));
+    to_reprocessing.push_back(ms_between(t0, reprocessings.wait_for_new(pipeline.ns, pipeline.name, t0, seconds(120))));
+    to_deployment.push_back(ms_between(t0, deployments.wait_for_new(pipeline.ns, pipeline.name, t0, seconds(120))));
   }
-  f["change_reprocessing_p50_ms"] = percentile(to_reprocessing, 0.5);
-  f["change_reprocessing_p99_ms"] = percentile(to_reprocessing, 0.99);
-  f["change_deployment_p50_ms"] = percentile(to_deployment, 0.5);
-  f["change_deployment_p99_ms"] = percentile(to_deployment, 0.99);
-  wait_for(tag + ": all Ready after the changes", fleet_deadline, [&] { return fleet.ready_count() == size; }, seconds(1));
+  p.f["change_reprocessing_p50_ms"] = percentile(to_reprocessing, 0.5);
+  p.f["change_reprocessing_p99_ms"] = percentile(to_reprocessing, 0.99);
+  p.f["change_deployment_p50_ms"] = percentile(to_deployment, 0.5);
+  p.f["change_deployment_p99_ms"] = percentile(to_deployment, 0.99);
+  wait_for(p.tag + ": all Ready after the changes", p.deadline, [&] { return p.ready.ready() == size; }, seconds(1));
+}
 
-  // Simultaneous catch-ups: lag calls per poll interval and their wall time.
+// Simultaneous catch-ups: lag calls per poll interval and their wall time.
+void Driver::measure_catch_ups(Phase& p, int size) {
   const int catch_ups = std::min(options_.catch_ups, size);
-  note(tag + ": " + std::to_string(catch_ups) + " simultaneous catch-ups");
+  note(p.tag + ": " + std::to_string(catch_ups) + " simultaneous catch-ups");
   const auto l0 = scrape_operator();
-  const auto t_catch = Clock::now();
-  for (int k = 0; k < catch_ups; ++k) fleet.change_template(all[static_cast<std::size_t>(k)], tag + "-catch-up");
+  const auto t0 = Clock::now();
+  for (int k = 0; k < catch_ups; ++k) p.fleet.change_template(p.fleet.pipelines()[static_cast<std::size_t>(k)], p.tag + "-catch-up");
   std::this_thread::sleep_for(seconds(options_.lag_poll_seconds));  // the measurement window
   const auto l1 = scrape_operator();
-  const double window = seconds_since(t_catch);
+  const double window = seconds_since(t0);
   const char* kafka = "kappa_operator_kafka_admin_duration_seconds";
   double lag_calls = 0;
   std::vector<std::pair<double, double>> lag_buckets;
@@ -344,39 +362,34 @@ void Driver::measure_fleet(FleetResult& result) {
       for (std::size_t i = 0; i < std::min(d.size(), lag_buckets.size()); ++i) lag_buckets[i].second += d[i].second;
     }
   }
-  f["lag_calls_per_poll"] = lag_calls / (window / options_.lag_poll_interval_seconds);
-  f["lag_round_p50_ms"] = 1000 * histogram_quantile(0.5, lag_buckets);
-  f["lag_round_p99_ms"] = 1000 * histogram_quantile(0.99, lag_buckets);
-  wait_for(tag + ": all Ready after the catch-ups", fleet_deadline, [&] { return fleet.ready_count() == size; }, seconds(1));
-  f["catch_ups_s"] = seconds_since(t_catch);
+  p.f["lag_calls_per_poll"] = lag_calls / (window / options_.lag_poll_interval_seconds);
+  p.f["lag_round_p50_ms"] = 1000 * histogram_quantile(0.5, lag_buckets);
+  p.f["lag_round_p99_ms"] = 1000 * histogram_quantile(0.99, lag_buckets);
+  wait_for(p.tag + ": all Ready after the catch-ups", p.deadline, [&] { return p.ready.ready() == size; }, seconds(1));
+  p.f["catch_ups_s"] = seconds_since(t0);
+}
 
-  // Restart: a clean stop (the Lease is released, so no lease wait), a new
-  // operator, until every Pipeline is Ready and its queue drained.
-  note(tag + ": operator restart");
+// Restart: a clean stop (the Lease is released, so no lease wait), a new
+// operator, until every Pipeline is Ready and its queue drained.
+void Driver::measure_restart(Phase& p, int size) {
+  note(p.tag + ": operator restart");
   operator_->stop();
-  const auto t_restart = Clock::now();
-  start_operator("operator-" + tag + "-restarted");
-  wait_for(tag + ": converged after the restart", fleet_deadline, [&] {
+  const auto t0 = Clock::now();
+  start_operator("operator-" + p.tag + "-restarted");
+  wait_for(p.tag + ": converged after the restart", p.deadline, [&] {
     const auto s = scrape_operator();
     return s.sum("kappa_operator_reconcile_total", {{"controller", "pipeline"}}) >= size && queue_depth(s) == 0 &&
-           fleet.ready_count() == size;
+           p.ready.ready() == size;
   }, seconds(1));
-  f["restart_s"] = seconds_since(t_restart);
-
-  if (!options_.keep) {
-    note(tag + ": deleting the fleet");
-    const auto t_delete = Clock::now();
-    fleet.delete_namespaces();
-    wait_for(tag + ": namespaces gone", seconds(300 + size), [&] { return fleet.namespaces_left() == 0; }, seconds(1));
-    f["delete_s"] = seconds_since(t_delete);
-  }
+  p.f["restart_s"] = seconds_since(t0);
 }
 
 int Driver::main() {
   std::filesystem::create_directories(options_.log_dir);
   std::vector<Limit> limits;
   for (const auto& text : options_.limits) limits.push_back(parse_limit(text));
-  const auto sizes = parse_ints(options_.sizes);
+  auto sizes = parse_ints(options_.sizes);
+  std::sort(sizes.begin(), sizes.end());  // one fleet grows through them
   const auto layouts = parse_ints(options_.namespaces);
   if (sizes.empty() || layouts.empty()) throw std::invalid_argument("--sizes and --namespaces need at least one value");
 
@@ -389,17 +402,13 @@ int Driver::main() {
 
   std::vector<FleetResult> results;
   std::string failure;
-  for (int size : sizes) {
-    for (int ns : layouts) {
-      if (!failure.empty()) break;
-      results.push_back({size, std::min(ns, size), {}});
-      try {
-        measure_fleet(results.back());
-      } catch (const std::exception& e) {
-        failure = e.what();
-        note("FAILED: " + failure);
-        clean_up_after_failure(results.back());
-      }
+  for (int ns : layouts) {
+    try {
+      measure_layout(ns, sizes, results);
+    } catch (const std::exception& e) {
+      failure = e.what();
+      note("FAILED: " + failure);
+      break;
     }
   }
   operator_.reset();
@@ -443,6 +452,7 @@ int main(int argc, char** argv) {
   app.add_option("--lag-poll-interval", o.lag_poll_interval_seconds, "the operator's --lag-poll-interval, s")->check(CLI::Range(1, 600));
   app.add_option("--log-dir", o.log_dir, "operator logs");
   app.add_option("--limit", o.limits, "'figure<=value': exit 1 when a fleet's figure exceeds it (repeatable)");
+  app.add_option("--operator-arg", o.operator_args, "one more operator flag, e.g. --operator-arg=--log-level=debug (repeatable)");
   app.add_flag("--keep", o.keep, "leave the fleets in place");
   CLI11_PARSE(app, argc, argv);
   try {
