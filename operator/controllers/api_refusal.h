@@ -15,6 +15,17 @@ inline bool is_refusal(const kube::ApiError& e) {
          e.kind() == kube::ApiErrorKind::BadRequest;
 }
 
+// A create refused because its namespace is being deleted. Nothing is wrong
+// with the spec, and retrying cannot help: the namespace's deletion reaches
+// the object itself, and its finalizer does the rest.
+inline bool namespace_terminating(const kube::ApiError& e) {
+  if (e.kind() != kube::ApiErrorKind::Forbidden) return false;
+  for (const auto& cause : e.causes()) {
+    if (cause.reason == "NamespaceTerminating") return true;
+  }
+  return e.message().find("because it is being terminated") != std::string::npos;
+}
+
 // The server's message (it names the object and the fields), bounded so a
 // condition stays small.
 inline std::string refusal_message(const kube::ApiError& e) {

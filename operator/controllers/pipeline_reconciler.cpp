@@ -71,6 +71,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
                                     "secret " + v.spec->secret_name + " (spec.kafka.secretRef): " + e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kube::ApiError& e) {
+    if (namespace_terminating(e)) return Result::done();  // its deletion brings this Pipeline's
     if (!is_refusal(e)) throw;
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec, refusal_message(e));
     result = Result::after(ctx_.options.retry_interval);

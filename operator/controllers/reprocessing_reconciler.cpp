@@ -73,6 +73,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     stalled(a, kafka_stall_reason(e), e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kube::ApiError& e) {
+    if (namespace_terminating(e)) return Result::done();  // its deletion brings this Reprocessing's
     if (!is_refusal(e)) throw;
     stalled(a, api::reason::kInvalidSpec, refusal_message(e));
     result = Result::after(ctx_.options.retry_interval);

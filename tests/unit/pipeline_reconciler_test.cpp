@@ -174,6 +174,28 @@ TEST_F(PipelineReconcilerTest, ADeletedServiceComesBackSelectingTheLastActiveVer
   EXPECT_EQ(reason_of("Ready"), "RolloutComplete");
 }
 
+// While its namespace is deleted, the Service goes before the Pipeline is
+// marked deleted. Recreating it is refused (403, NamespaceTerminating):
+// that is no stall of the spec and no reason to try again (the scale
+// benchmark saw a thousand Pipelines retry it, each writing a Stalled
+// InvalidSpec condition); the Pipeline's own deletion comes next.
+TEST_F(PipelineReconcilerTest, ARefusalBecauseTheNamespaceIsTerminatingIsNoStallAndNotRetried) {
+  serve_v1();
+  reconcile();
+  h.client.remove(kube::resources::kServices, kNs, "stats", {});
+  h.client.fail_nth(Verb::Create, kube::resources::kServices, 1,
+                    std::make_exception_ptr(kube::ApiError(
+                        ApiErrorKind::Forbidden, 403, "Forbidden",
+                        "services \"stats\" is forbidden: unable to create new content in namespace team because it "
+                        "is being terminated",
+                        {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}},
+                        std::nullopt)));
+  const auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, std::nullopt) << "its deletion brings it back";
+  EXPECT_NE(condition("Stalled"), "True");
+  EXPECT_EQ(h.client.count(Verb::Create, &kube::resources::kServices), 1);
+}
+
 // docs/design.md, invariant 4: a standby version goes only retireAfter after
 // it became standby, Deployment first, then its group, then its table.
 TEST_F(PipelineReconcilerTest, AStandbyVersionIsRetiredAfterRetireAfterInOrder) {
