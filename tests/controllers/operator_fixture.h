@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/names.h"
 #include "kafka/connection.h"
@@ -358,6 +359,16 @@ class OperatorTest : public NamespacedTest {
     } catch (const std::exception& e) {
       ADD_FAILURE() << "cleanup: " << e.what();
     }
+  }
+
+  // The namespace's topics become exactly `want`. Kafka deletes topics
+  // asynchronously: the last one the operator deleted may still be listed
+  // for a moment after the operator is done.
+  ::testing::AssertionResult topics_become(const std::vector<std::string>& want,
+                                           std::chrono::seconds limit = std::chrono::seconds(20)) {
+    if (wait_for(limit, [&] { return admin_->list_topics(ns_ + ".") == want; })) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "topics " << ::testing::PrintToString(admin_->list_topics(ns_ + "."))
+                                         << ", want " << ::testing::PrintToString(want);
   }
 
   void dump_state() {

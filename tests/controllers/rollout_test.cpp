@@ -118,12 +118,14 @@ TEST_F(RolloutTest, NewPipelineServesV1ThenAConfigChangeSwitchesToV2OnlyAfterCat
     EXPECT_GT(metric_value(metrics, "kappa_operator_workqueue_queue_duration_seconds_count{name=\"" + controller +
                                         "\"}").value_or(0), 0);
   }
-  for (const std::string operation : {"lag_batch", "list_groups", "create_topic", "delete_group"}) {
+  for (const std::string operation : {"lag_batch", "list_groups", "create_topics", "delete_group"}) {
     EXPECT_GT(metric_value(metrics, "kappa_operator_kafka_admin_duration_seconds_count{operation=\"" + operation +
                                         "\"}").value_or(0), 0) << operation;
   }
   EXPECT_FALSE(metric_value(metrics, "kappa_operator_kafka_admin_duration_seconds_count{operation=\"lag\"}"))
       << "lag is measured in batches only";
+  EXPECT_FALSE(metric_value(metrics, "kappa_operator_kafka_admin_duration_seconds_count{operation=\"create_topic\"}"))
+      << "a version's tables are made in one request";
 }
 
 }  // namespace
