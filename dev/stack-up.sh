@@ -143,6 +143,10 @@ await kube-apiserver 120 curl -sf --cacert "$PKI/ca.crt" \
   -H "Authorization: Bearer $ADMIN_TOKEN" "https://127.0.0.1:$API_PORT/readyz"
 
 # --- controller-manager and scheduler --------------------------------------
+# Every controller's client is limited to 20 requests/s by default. With a
+# thousand Deployments made at once (make bench-scale) the deployment
+# controller sat at that limit for minutes and every Pipeline waited on it;
+# large clusters raise the limit the same way.
 start kube-controller-manager "$KBIN/kube-controller-manager" \
   --kubeconfig "$KUBECONFIG_FILE" \
   --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
@@ -150,6 +154,7 @@ start kube-controller-manager "$KBIN/kube-controller-manager" \
   --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
   --use-service-account-credentials --leader-elect=false \
   --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
+  --kube-api-qps 100 --kube-api-burst 200 \
   --profiling=false
 start kube-scheduler "$KBIN/kube-scheduler" \
   --kubeconfig "$KUBECONFIG_FILE" \
