@@ -93,6 +93,7 @@ void PipelineReconciler::schedule_generation(View& v) {
 }
 
 void PipelineReconciler::create_generation(View& v, const std::string& trigger, const std::string& suffix) {
+  confirm_service(v);
   const std::string name = reprocessing_name(v.name, v.desired_hash) + "-" + suffix;
   json rp = reprocessing_manifest(v, name);
   rp["spec"]["trigger"] = trigger;

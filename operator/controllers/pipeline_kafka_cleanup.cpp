@@ -76,6 +76,7 @@ VersionParts PipelineReconciler::version_parts(const View& v, int64_t version, c
 // decides in collect_kafka_garbage).
 // (run() has set v.kafka before the retire and clean-up steps.)
 void PipelineReconciler::retire_version(View& v, int64_t version, const json& deployment) {
+  confirm_service(v);
   if (delete_version(ctx_.client, *v.kafka->admin, version_parts(v, version, deployment), /*delete_tables=*/false) !=
       CleanupStep::Done) {
     crash_point("during-retire");
@@ -139,6 +140,7 @@ void PipelineReconciler::collect_kafka_garbage(View& v) {
     if (!live.count(e.version) && version_finished(v, e)) dead.push_back(e);
   }
   if (dead.empty()) return;
+  confirm_service(v);
   delete_dead_groups(v, dead);
   delete_dead_tables(v, dead);
 }

@@ -54,12 +54,7 @@ std::string PipelineReconciler::reprocessing_name(const std::string& pipeline, c
 Result PipelineReconciler::reconcile(const std::string& key) {
   const auto object = ctx_.caches.pipelines.get(key);
   if (!object) return Result::done();
-  View v;
-  v.object = *object;
-  v.ns = (*object)["metadata"].value("namespace", "");
-  v.name = (*object)["metadata"].value("name", "");
-  v.status = status_of(*object);
-  erase_guarded_fields(v.status);
+  View v = start_view(*object);
   Result result;
   try {
     result = run(v);
@@ -90,7 +85,30 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   return result;
 }
 
+PipelineReconciler::View PipelineReconciler::start_view(const json& object) {
+  View v;
+  v.object = object;
+  v.ns = object["metadata"].value("namespace", "");
+  v.name = object["metadata"].value("name", "");
+  v.status = status_of(object);
+  erase_guarded_fields(v.status);
+  return v;
+}
+
 Result PipelineReconciler::run(View& v) {
+  try {
+    return pass(v);
+  } catch (const ServiceMoved&) {
+    // What the pass decided came from a Service the API server has left:
+    // once more, from a fresh read (it cannot move again within the pass).
+    View again = start_view(v.object);
+    again.fresh_service = true;
+    v = std::move(again);
+    return pass(v);
+  }
+}
+
+Result PipelineReconciler::pass(View& v) {
   try {
     v.spec = api::PipelineSpec::parse(v.object);
   } catch (const std::invalid_argument& e) {
@@ -133,10 +151,9 @@ void PipelineReconciler::read_children(View& v) {
 }
 
 // The Service is the source of truth for "active" (docs/design.md,
-// invariant 2): read it fresh, and never write to one this Pipeline does
-// not own.
+// invariant 2): never write to one this Pipeline does not own.
 std::optional<Result> PipelineReconciler::check_service(View& v) {
-  v.service = read_serving_service(ctx_.client, v.ns, v.spec->service_name);
+  read_service(v);
   if (v.service && !api::is_controlled_by(*v.service, v.object)) {
     v.service_conflict = true;
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kServiceNotOwned,
@@ -167,7 +184,8 @@ void PipelineReconciler::handle_rollback(View& v) {
     return;
   }
   // Our cache may still show a request we took a moment ago: only a fresh
-  // read counts.
+  // read counts, of the Pipeline and of the Service.
+  confirm_service(v);
   v.object = ctx_.client.get(api::kPipelines, v.ns, v.name);
   finish_rollback(v);  // one an earlier pass took
   if (take_rollback_request(v)) finish_rollback(v);
@@ -261,6 +279,7 @@ void PipelineReconciler::restore_service(View& v) {
   if (v.service) return;
   const int64_t last = v.status.value("activeVersion", int64_t{0});
   if (last <= 0 || !v.deployments.count(last)) return;
+  confirm_service(v);
   v.service = create_serving_service(ctx_.client, *v.spec, v.object, last, kube::format_time(ctx_.wall_clock()));
   v.active = last;
   v.active_hash = hash_label(v.deployments[last]);
@@ -282,7 +301,10 @@ void PipelineReconciler::roll_out_template(View& v) {
       stall_on_ended_attempt(v, *attempts.blocked_by);
       return;
     }
-    if (!attempts.in_flight) create_reprocessing(v, attempts.name_taken);
+    if (!attempts.in_flight) {
+      confirm_service(v);
+      create_reprocessing(v, attempts.name_taken);
+    }
   }
   supersede(v, want);
 }
@@ -368,6 +390,7 @@ void PipelineReconciler::scale_active(View& v) {
   if (!v.active || !v.deployments.count(*v.active)) return;
   const auto& d = v.deployments[*v.active];
   if (d["spec"].value("replicas", 1) == v.spec->replicas) return;
+  confirm_service(v);
   ctx_.client.patch(kube::resources::kDeployments, v.ns, d["metadata"].value("name", ""), kube::PatchType::Merge,
                     {{"spec", {{"replicas", v.spec->replicas}}}}, {});
   event(v, false, "Scaled", "v" + std::to_string(*v.active) + " scaled to " + std::to_string(v.spec->replicas) +
@@ -410,6 +433,7 @@ void PipelineReconciler::set_standby_since(View& v, const json& deployment,
                                            std::optional<std::chrono::system_clock::time_point> since) {
   const bool marked = !annotation(deployment, api::kAnnotationStandbySince).empty();
   if (marked == since.has_value()) return;
+  confirm_service(v);
   const json value = since ? json(kube::format_time(*since)) : json(nullptr);
   ctx_.client.patch(kube::resources::kDeployments, v.ns, deployment["metadata"].value("name", ""),
                     kube::PatchType::Merge, {{"metadata", {{"annotations", {{api::kAnnotationStandbySince, value}}}}}},

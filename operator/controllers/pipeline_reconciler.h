@@ -29,10 +29,14 @@ class PipelineReconciler : public kube::Reconciler {
   struct View;  // what one reconcile has read (pipeline_view.h)
 
  private:
+  static View start_view(const nlohmann::json& object);
   kube::Result run(View& v);
+  kube::Result pass(View& v);
   kube::Result finalize(View& v);
   void read_children(View& v);
   std::optional<kube::Result> check_service(View& v);
+  void read_service(View& v);     // from the cache when it can be trusted
+  void confirm_service(View& v);  // fresh, before a write that depends on it
   void handle_rollback(View& v);
   bool take_rollback_request(View& v);
   void finish_rollback(View& v);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ inline std::chrono::milliseconds millis(std::chrono::system_clock::duration d) {
 }
 
 
+// Thrown when a fresh read of the Service disagrees with the cache the pass
+// started from; the pass starts over (pipeline_service.cpp).
+struct ServiceMoved : std::runtime_error {
+  ServiceMoved() : std::runtime_error("the serving Service moved on since the cache saw it") {}
+};
+
 struct PipelineReconciler::View {
   nlohmann::json object;
   nlohmann::json status;  // desired status, without the allocator's nextVersion
@@ -63,6 +70,8 @@ struct PipelineReconciler::View {
   std::optional<api::PipelineSpec> spec;
   std::string desired_hash;
   std::optional<nlohmann::json> service;
+  bool service_from_cache = false;  // not yet confirmed by a fresh read (pipeline_service.cpp)
+  bool fresh_service = false;       // this pass reads it fresh from the start
   bool service_conflict = false;
   std::optional<int64_t> active;
   std::string active_hash;
