@@ -22,8 +22,12 @@ namespace kappa::controllers {
 // whose query changed) only registers the version: it is measured in the
 // next round, never on its own, so a burst of new versions costs no extra
 // calls. A round wakes every version it measured, so their reconciles run
-// on readings just taken. A version nobody read for `rounds_to_forget`
-// rounds is dropped (it finished, or its Reprocessing went away unseen).
+// on readings just taken. The reconciler forgets a version that ends or
+// goes away. As a safety net, a version nobody read for `rounds_to_forget`
+// rounds is dropped too; that is minutes by default, because a reading may
+// wait several rounds for its reconcile when a thousand versions catch up
+// at once (with 3 rounds, the scale benchmark saw most of them dropped
+// before they were ever read, registered again, and dropped again).
 class LagPoller {
  public:
   using Wake = std::function<void(const std::string& key)>;
@@ -35,7 +39,7 @@ class LagPoller {
     bool fresh = false;
   };
 
-  explicit LagPoller(int rounds_to_forget = 3) : rounds_to_forget_(rounds_to_forget) {}
+  explicit LagPoller(int rounds_to_forget = 120) : rounds_to_forget_(rounds_to_forget) {}
 
   // Called with the key of every version a round measured.
   void set_wake(Wake wake);

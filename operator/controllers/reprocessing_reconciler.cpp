@@ -56,6 +56,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
   if (object && needs_version(*object)) object = read_fresh(key);
   if (!object) {
     ctx_.metrics->version_gone(key);
+    ctx_.lag_poller->forget(key);
     return Result::done();
   }
   Attempt a;
@@ -753,7 +754,10 @@ Result ReprocessingReconciler::abort(Attempt& a) {
   return Result::done();
 }
 
-void ReprocessingReconciler::set_phase(Attempt& a, const std::string& phase) { a.status["phase"] = phase; }
+void ReprocessingReconciler::set_phase(Attempt& a, const std::string& phase) {
+  a.status["phase"] = phase;
+  if (is_terminal_phase(phase)) ctx_.lag_poller->forget(a.ns + "/" + a.name);  // it reads no lag any more
+}
 
 void ReprocessingReconciler::set_condition(Attempt& a, const std::string& type, bool value, const std::string& reason,
                                            const std::string& message) {

@@ -96,14 +96,25 @@ TEST_F(LagPollerTest, EachClusterIsOneCall) {
 }
 
 TEST_F(LagPollerTest, WatchesNobodyReadsAreDroppedAndForgetStopsPolling) {
-  poller.read(key(1), admin, query_of(group(1)));
-  poller.read(key(2), admin, query_of(group(2)));
-  poller.forget(key(2));
-  EXPECT_EQ(poller.watched(), 1u);
-  for (int round = 0; round < 3; ++round) EXPECT_EQ(poller.poll_round(), 1u);
-  EXPECT_EQ(poller.poll_round(), 0u) << "unread for three rounds: dropped";
-  EXPECT_EQ(poller.watched(), 0u);
+  LagPoller short_memory(3);
+  short_memory.read(key(1), admin, query_of(group(1)));
+  short_memory.read(key(2), admin, query_of(group(2)));
+  short_memory.forget(key(2));
+  EXPECT_EQ(short_memory.watched(), 1u);
+  for (int round = 0; round < 3; ++round) EXPECT_EQ(short_memory.poll_round(), 1u);
+  EXPECT_EQ(short_memory.poll_round(), 0u) << "unread for three rounds: dropped";
+  EXPECT_EQ(short_memory.watched(), 0u);
   EXPECT_EQ(admin->calls("lag_batch"), 3);
+}
+
+// A thousand versions catching up at once queue their reconciles for longer
+// than a few rounds; a reading waiting for its reconcile keeps its watch.
+TEST_F(LagPollerTest, AReadingWaitsManyRoundsForItsReconcile) {
+  poller.read(key(1), admin, query_of(group(1)));
+  for (int round = 0; round < 20; ++round) EXPECT_EQ(poller.poll_round(), 1u);
+  const auto reading = poller.read(key(1), admin, query_of(group(1)));
+  ASSERT_TRUE(reading) << "still measured after 20 rounds (100 s at the default interval)";
+  EXPECT_TRUE(reading->fresh);
 }
 
 TEST_F(LagPollerTest, ARoundThatFailsIsRethrownToTheReader) {
