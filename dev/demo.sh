@@ -104,7 +104,7 @@ step "7/8 v2 serves (with max_revenue); v1 is retired"
 status
 query
 echo "The operator's Events:"
-operator_events 'VersionCreated|ReprocessingCreated|CatchingUp|CaughtUp|Switched|Promoted|Retired|TableDeleted' 14
+operator_events 'VersionCreated|ReprocessingCreated|CaughtUp|Switched|Retired|TableDeleted' 10
 
 step "8/8 Summary"
 cat <<MSG

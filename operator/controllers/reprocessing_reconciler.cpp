@@ -457,8 +457,7 @@ std::optional<Result> ReprocessingReconciler::create_deployment(Attempt& a, cons
             a.plan.consumer_group + ", table " + a.plan.output_topic + ", replaying " +
             std::to_string(a.status.value("startLag", int64_t{0})) + " records from " +
             api::start_from_env(a.plan.start_from));
-  set_phase(a, api::phase::kCatchingUp);
-  event(a, false, "CatchingUp", "v" + std::to_string(a.plan.version) + " is replaying the log");
+  set_phase(a, api::phase::kCatchingUp);  // VersionCreated says it replays: no second Event
   return std::nullopt;
 }
 
@@ -658,7 +657,8 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   const std::string from = previous ? "v" + std::to_string(*previous) : std::string("nothing");
   spdlog::info("pipeline {}/{}: Service {} switched from {} to v{}", a.ns, a.spec->name, a.spec->service_name, from,
                a.plan.version);
-  event(a, false, "Switched", "Service " + a.spec->service_name + " switched from " + from + " to v" + version);
+  event(a, false, "Switched",
+        "Service " + a.spec->service_name + " switched from " + from + " to v" + version + ": v" + version + " is active");
   if (a.plan.lambda()) {
     event(a, false, "GenerationSwitched",
           "generation " + version + " (batch up to snapshot " + a.plan.snapshot.dump() +
@@ -668,8 +668,7 @@ Result ReprocessingReconciler::switch_service(Attempt& a) {
   a.status["promotedAt"] = now();
   set_condition(a, api::condition::kPromoted, true, api::reason::kSwitched,
                 "Service " + a.spec->service_name + " selects v" + version);
-  event(a, false, "Promoted", "v" + version + " is active");
-  return complete(a);
+  return complete(a);  // Switched said it all: no second Event
 }
 
 Result ReprocessingReconciler::complete(Attempt& a) {
