@@ -155,11 +155,13 @@ namespace {
 // can have (api::streams_internal_topic_of). Repeated when a crash left the
 // group on the record: deleting a missing group succeeds, and this runs again.
 void delete_streams_internal_topics(kafka::KafkaAdmin& admin, const std::string& group) {
+  std::vector<std::string> internal;
   for (const auto& topic : admin.list_topics(group + "-")) {
-    if (!api::streams_internal_topic_of(topic, group)) continue;
-    admin.delete_topic(topic);
-    spdlog::info("deleted topic {}, internal to application {}", topic, group);
+    if (api::streams_internal_topic_of(topic, group)) internal.push_back(topic);
   }
+  if (internal.empty()) return;
+  admin.delete_topics(internal);
+  for (const auto& topic : internal) spdlog::info("deleted topic {}, internal to application {}", topic, group);
 }
 
 }  // namespace
@@ -176,15 +178,21 @@ bool delete_owned_group(kafka::KafkaAdmin& admin, const std::string& ns, const s
   return true;
 }
 
-bool delete_owned_topic(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,
-                        int64_t version, const std::string& topic) {
-  if (!api::topic_in_pipeline_space(topic, ns, pipeline, version)) {
+std::vector<std::string> delete_owned_topics(kafka::KafkaAdmin& admin, const std::string& ns,
+                                             const std::string& pipeline, int64_t version,
+                                             const std::vector<std::string>& topics) {
+  std::vector<std::string> ours, refused;
+  for (const auto& topic : topics) {
+    if (api::topic_in_pipeline_space(topic, ns, pipeline, version)) {
+      ours.push_back(topic);
+      continue;
+    }
     spdlog::warn("pipeline {}/{}: refusing to delete topic \"{}\": not a topic v{} of this Pipeline owns", ns,
                  pipeline, topic, version);
-    return false;
+    refused.push_back(topic);
   }
-  admin.delete_topic(topic);
-  return true;
+  admin.delete_topics(ours);
+  return refused;
 }
 
 }  // namespace kappa::controllers

@@ -72,7 +72,10 @@ void adopt_owned_kafka(kube::KubeClient& client, const std::string& ns, const st
 // Kafka Streams internal topics ("<group>-<store>-changelog", ...) go with it.
 bool delete_owned_group(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,
                         int64_t version, const std::string& group);
-bool delete_owned_topic(kafka::KafkaAdmin& admin, const std::string& ns, const std::string& pipeline,
-                        int64_t version, const std::string& topic);
+// The topics of version N in one request; returns the names it refused
+// (outside the Pipeline's space), which are not deleted.
+std::vector<std::string> delete_owned_topics(kafka::KafkaAdmin& admin, const std::string& ns,
+                                             const std::string& pipeline, int64_t version,
+                                             const std::vector<std::string>& topics);
 
 }  // namespace kappa::controllers

@@ -173,14 +173,9 @@ void PipelineReconciler::delete_dead_tables(View& v, const std::vector<OwnedKafk
   for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
     if (it->topics.empty()) continue;
     if (kept++ < v.spec->rollout.keep_retired_tables) continue;
-    bool refused = false;
-    for (const auto& topic : it->topics) {
-      if (!delete_owned_topic(*v.kafka->admin, v.ns, v.name, it->version, topic)) {
-        refuse_recorded_name(v, it->version, topic);
-        refused = true;
-      }
-    }
-    if (forget_owned_kafka(ctx_.client, v.ns, v.name, it->version, Forget::Topics) && !refused) {
+    const auto refused = delete_owned_topics(*v.kafka->admin, v.ns, v.name, it->version, it->topics);
+    for (const auto& topic : refused) refuse_recorded_name(v, it->version, topic);
+    if (forget_owned_kafka(ctx_.client, v.ns, v.name, it->version, Forget::Topics) && refused.empty()) {
       event(v, false, "TableDeleted", "v" + std::to_string(it->version) + " output table deleted (keepRetiredTables " +
                                           std::to_string(v.spec->rollout.keep_retired_tables) + ")");
     }
@@ -201,7 +196,7 @@ void PipelineReconciler::refuse_recorded_name(View& v, int64_t version, const st
 void PipelineReconciler::delete_all_owned_kafka(View& v) {
   for (const auto& e : owned_kafka(v.object).value_or(std::vector<OwnedKafka>{})) {
     for (const auto& group : e.groups()) delete_owned_group(*v.kafka->admin, v.ns, v.name, e.version, group);
-    for (const auto& topic : e.topics) delete_owned_topic(*v.kafka->admin, v.ns, v.name, e.version, topic);
+    delete_owned_topics(*v.kafka->admin, v.ns, v.name, e.version, e.topics);
   }
 }
 

@@ -73,6 +73,10 @@ void TimedKafkaAdmin::create_topics(const std::vector<kafka::TopicSpec>& specs) 
   timed("create_topics", [&] { inner_->create_topics(specs); });
 }
 
+void TimedKafkaAdmin::delete_topics(const std::vector<std::string>& topics) {
+  timed("delete_topics", [&] { inner_->delete_topics(topics); });
+}
+
 void TimedKafkaAdmin::delete_topic(const std::string& topic) {
   timed("delete_topic", [&] { inner_->delete_topic(topic); });
 }

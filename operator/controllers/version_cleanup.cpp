@@ -42,11 +42,13 @@ CleanupStep delete_version(kube::KubeClient& client, kafka::KafkaAdmin& admin, c
     throw;
   }
   if (delete_tables) {
+    std::vector<std::string> topics;
     for (const auto* table : {&parts.output_topic, &parts.batch_table}) {
       if (table->empty()) continue;
-      delete_owned_topic(admin, parts.ns, parts.pipeline, parts.version, *table);
-      delete_owned_topic(admin, parts.ns, parts.pipeline, parts.version, api::state_topic(*table));
+      topics.push_back(*table);
+      topics.push_back(api::state_topic(*table));
     }
+    delete_owned_topics(admin, parts.ns, parts.pipeline, parts.version, topics);
   }
   return CleanupStep::Done;
 }

@@ -42,6 +42,11 @@ class KafkaAdmin {
   }
   // Idempotent: a missing topic is success.
   virtual void delete_topic(const std::string& topic) = 0;
+  // Each as delete_topic, all in one request where the client can (a
+  // version's table and changelog go together).
+  virtual void delete_topics(const std::vector<std::string>& topics) {
+    for (const auto& topic : topics) delete_topic(topic);
+  }
   // Waits (within the timeout) for members to leave; a missing group is
   // success; still members at the deadline throws GroupNotEmpty.
   virtual void delete_group(const std::string& group) = 0;

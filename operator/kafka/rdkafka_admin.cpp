@@ -450,19 +450,31 @@ void RdKafkaAdmin::check_existing_topic(const TopicSpec& spec) {
   }
 }
 
-void RdKafkaAdmin::delete_topic(const std::string& name) {
-  std::unique_ptr<rd_kafka_DeleteTopic_t, Deleter<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy>> topic(
-      rd_kafka_DeleteTopic_new(name.c_str()));
-  rd_kafka_DeleteTopic_t* topics[] = {topic.get()};
+void RdKafkaAdmin::delete_topic(const std::string& name) { delete_topics({name}); }
+
+void RdKafkaAdmin::delete_topics(const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  using DeleteTopic = std::unique_ptr<rd_kafka_DeleteTopic_t, Deleter<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy>>;
+  std::vector<DeleteTopic> owned;
+  std::vector<rd_kafka_DeleteTopic_t*> topics;
+  std::string listed;
+  for (const auto& name : names) {
+    owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
+    topics.push_back(owned.back().get());
+    listed += (listed.empty() ? "" : ", ") + name;
+  }
   rdkafka::Queue queue(rd_kafka_queue_new(handle_.get()));
   auto opts = options(RD_KAFKA_ADMIN_OP_DELETETOPICS);
-  rd_kafka_DeleteTopics(handle_.get(), topics, 1, opts.get(), queue.get());
-  auto event = wait_event(queue, "delete topic " + name);
+  rd_kafka_DeleteTopics(handle_.get(), topics.data(), topics.size(), opts.get(), queue.get());
+  auto event = wait_event(queue, "delete topics " + listed);
   size_t count = 0;
   const auto** results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &count);
-  const rd_kafka_resp_err_t err = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (err && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-    fail(kind_of(err), "delete topic " + name, rd_kafka_topic_result_error_string(results[0]));
+  for (size_t i = 0; i < count; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      fail(kind_of(err), std::string("delete topic ") + rd_kafka_topic_result_name(results[i]),
+           rd_kafka_topic_result_error_string(results[i]));
+    }
   }
 }
 

@@ -26,6 +26,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   void create_topic(const TopicSpec& spec) override;
   void create_topics(const std::vector<TopicSpec>& specs) override;
   void delete_topic(const std::string& topic) override;
+  void delete_topics(const std::vector<std::string>& topics) override;
   void delete_group(const std::string& group) override;
   std::vector<std::string> list_groups(const std::string& prefix) override;
   std::vector<std::string> list_topics(const std::string& prefix) override;

@@ -177,6 +177,15 @@ TEST_F(KafkaAdminTest, CreateTopicsMakesSeveralInOneCallAndReportsAConflictByNam
   for (const auto& t : {table, changelog, other}) admin_->delete_topic(t);
 }
 
+// A version's tables go in one request too; one already gone is no error.
+TEST_F(KafkaAdminTest, DeleteTopicsRemovesSeveralInOneCallAndSkipsMissingOnes) {
+  const std::string table = unique_name("gone"), changelog = table + ".state", missing = unique_name("never");
+  admin_->create_topics({{table, 1, 1, {}}, {changelog, 1, 1, {}}});
+  EXPECT_NO_THROW(admin_->delete_topics({table, missing, changelog}));
+  EXPECT_TRUE(wait_for(20s, [&] { return admin_->list_topics(table).empty(); })) << "both deleted";
+  EXPECT_NO_THROW(admin_->delete_topics({table, changelog})) << "deleting what is gone is success";
+}
+
 TEST_F(KafkaAdminTest, CreateTopicIsIdempotentAndReportsConflicts) {
   const std::string table = unique_name("table");
   TopicSpec spec{table, 3, 1, {{"min.compaction.lag.ms", "1000"}}};
