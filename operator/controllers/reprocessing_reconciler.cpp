@@ -583,9 +583,14 @@ Result ReprocessingReconciler::keep_catching_up(Attempt& a, int64_t lag, const G
       api::condition_is_true(a.status.value("conditions", json::array()), api::condition::kCaughtUp);
   const char* why = gate.within ? api::reason::kStabilizing
                                 : (gate.ready ? api::reason::kCatchingUp : api::reason::kReplicasNotReady);
-  const auto stable = std::chrono::duration_cast<std::chrono::seconds>(gate.stable_for);
+  // No running clock in the message: a pass that learns nothing new writes
+  // no status (a thousand versions stabilising at once wrote one each per
+  // lag round).
+  const auto stable_for = std::chrono::duration_cast<std::chrono::seconds>(a.spec->rollout.stable_for);
   set_condition(a, api::condition::kCaughtUp, false, why,
-                gate.lag_text + (gate.within ? ", stable for " + api::format_duration(stable) : ""));
+                gate.lag_text + (gate.within ? ", within maxLag since " + a.status.value("stableSince", "") +
+                                                   " (stableFor " + api::format_duration(stable_for) + ")"
+                                             : ""));
   if (was_caught_up) {
     event(a, true, "FellBehind", "v" + std::to_string(a.plan.version) + " fell behind: " + gate.lag_text);
   }

@@ -148,6 +148,20 @@ TEST_F(ReprocessingReconcilerTest, SwitchesOnlyAfterLagStaysWithinMaxLagForStabl
   EXPECT_EQ(h.events("Switched"), 1) << "a finished Reprocessing does nothing more";
 }
 
+// A thousand versions stabilising at once are each woken every lag round;
+// a round that finds the same lag must cost no status write.
+TEST_F(ReprocessingReconcilerTest, AStabilizingPassThatLearnsNothingNewWritesNoStatus) {
+  caught_up_v2();
+  reconcile();
+  ASSERT_EQ(reason_of("CaughtUp"), "False/Stabilizing");
+  h.client.clear_calls();
+  h.advance(std::chrono::seconds(3));
+  reconcile();
+  EXPECT_EQ(reason_of("CaughtUp"), "False/Stabilizing");
+  EXPECT_EQ(h.client.count(Verb::Patch, &api::kReprocessings), 0);
+  EXPECT_EQ(h.client.count(Verb::UpdateStatus, &api::kReprocessings), 0);
+}
+
 // spec.input.keying Any: the version's repartition topic exists before its
 // processor, and the version is caught up only when its group has consumed
 // both the input and the repartition topic.
