@@ -140,8 +140,11 @@ void Manager::start_controllers() {
   pipeline_controller_.start();
   reprocessing_controller_.start();
   // Catching-up versions are measured in one batched round per interval,
-  // and each round wakes the versions it measured.
-  context_.lag_poller->set_wake([this](const std::string& key) { reprocessing_controller_.queue().add(key); });
+  // and each round wakes the versions it measured: background work, which
+  // a new version's event goes before.
+  context_.lag_poller->set_wake([this](const std::string& key) {
+    reprocessing_controller_.queue().add(key, kube::WorkQueue::Priority::Background);
+  });
   lag_loop_ = std::make_unique<controllers::LagPollLoop>(*context_.lag_poller, options_.controller.lag_poll_interval);
 }
 
