@@ -6,6 +6,7 @@
 #include "controllers/controller_metrics.h"
 #include "controllers/kafka_access.h"
 #include "controllers/lag_poller.h"
+#include "controllers/terminating_namespaces.h"
 #include "kappa/common/clock.h"
 #include "kube/event_recorder.h"
 #include "kube/kube_client.h"
@@ -51,6 +52,8 @@ struct ControllerContext {
   // Catching-up versions' lag, batched per cluster; the manager runs its
   // rounds, unit tests call poll_round() themselves. Never null.
   std::shared_ptr<LagPoller> lag_poller = std::make_shared<LagPoller>();
+  // Namespaces being deleted, as their refusals told us. Never null.
+  std::shared_ptr<TerminatingNamespaces> terminating = std::make_shared<TerminatingNamespaces>();
 
   // An Event about `object` (a Warning when `warning`), action "Reconcile".
   void event(const nlohmann::json& object, bool warning, const std::string& reason, const std::string& note) const {

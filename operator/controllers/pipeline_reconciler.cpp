@@ -55,6 +55,9 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   const auto object = ctx_.caches.pipelines.get(key);
   if (!object) return Result::done();
   View v = start_view(*object);
+  if (!is_deleting(v.object)) {
+    if (const auto wait = ctx_.terminating->wait(v.ns, ctx_.clock->now())) return Result::after(*wait);
+  }
   Result result;
   try {
     result = run(v);
@@ -66,7 +69,10 @@ Result PipelineReconciler::reconcile(const std::string& key) {
                                     "secret " + v.spec->secret_name + " (spec.kafka.secretRef): " + e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kube::ApiError& e) {
-    if (namespace_terminating(e)) return Result::done();  // its deletion brings this Pipeline's
+    if (namespace_terminating(e)) {
+      ctx_.terminating->refused(v.ns, ctx_.clock->now());
+      return Result::done();  // its deletion brings this Pipeline's
+    }
     if (!is_refusal(e)) throw;
     v.stalled = api::condition_true(api::condition::kStalled, api::reason::kInvalidSpec, refusal_message(e));
     result = Result::after(ctx_.options.retry_interval);

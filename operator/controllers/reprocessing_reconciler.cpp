@@ -59,6 +59,10 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     ctx_.lag_poller->forget(key);
     return Result::done();
   }
+  if (!is_deleting(*object)) {
+    const std::string ns = (*object)["metadata"].value("namespace", "");
+    if (const auto wait = ctx_.terminating->wait(ns, ctx_.clock->now())) return Result::after(*wait);
+  }
   Attempt a;
   a.object = *object;
   a.status = object->value("status", json::object());
@@ -74,7 +78,10 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     stalled(a, kafka_stall_reason(e), e.what());
     result = Result::after(ctx_.options.retry_interval);
   } catch (const kube::ApiError& e) {
-    if (namespace_terminating(e)) return Result::done();  // its deletion brings this Reprocessing's
+    if (namespace_terminating(e)) {
+      ctx_.terminating->refused(a.ns, ctx_.clock->now());
+      return Result::done();  // its deletion brings this Reprocessing's
+    }
     if (!is_refusal(e)) throw;
     stalled(a, api::reason::kInvalidSpec, refusal_message(e));
     result = Result::after(ctx_.options.retry_interval);

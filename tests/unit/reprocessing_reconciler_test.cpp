@@ -103,6 +103,28 @@ TEST_F(ReprocessingReconcilerTest, AllocatesTheNextVersionAndProvisionsItsTables
 // cannot know. The Reprocessing comes with its finalizer, the counter and
 // the record of Kafka names move in one write, and a number just handed out
 // names no Deployment.
+// A create refused because the namespace is being deleted is no stall, and
+// further passes in that namespace wait out a hold rather than be refused
+// again (the Pipeline reconciler's test covers the finalizer side).
+TEST_F(ReprocessingReconcilerTest, ANamespaceTerminatingRefusalIsNoStallAndHoldsFurtherPasses) {
+  h.client.fail_nth(Verb::Create, kube::resources::kDeployments, 1,
+                    std::make_exception_ptr(kube::ApiError(
+                        kube::ApiErrorKind::Forbidden, 403, "Forbidden",
+                        "deployments.apps \"stats-v2\" is forbidden: unable to create new content in namespace team "
+                        "because it is being terminated",
+                        {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}},
+                        std::nullopt)));
+  reconcile();
+  EXPECT_EQ(reason_of("Stalled").rfind("True", 0), std::string::npos) << reason_of("Stalled");
+  const int creates = h.client.count(Verb::Create, &kube::resources::kDeployments);
+  const auto held = reconciler.reconcile(kKey);
+  EXPECT_EQ(h.client.count(Verb::Create, &kube::resources::kDeployments), creates);
+  ASSERT_TRUE(held.requeue_after.has_value());
+  h.advance(std::chrono::seconds(30));
+  reconcile();
+  EXPECT_TRUE(deployment(2).has_value()) << "after the hold it provisions again";
+}
+
 TEST_F(ReprocessingReconcilerTest, ANewVersionsFirstPassReadsOnlyWhatItCannotKnow) {
   json made = rp();
   made["metadata"]["finalizers"] = json::array({api::kFinalizer});
