@@ -5,6 +5,7 @@
 // up as soon as it has read the log), and serves /healthz, /readyz, /metrics
 // and an always-empty key lookup. It writes no output table.
 #include <librdkafka/rdkafka.h>
+#include <sys/prctl.h>
 
 #include <atomic>
 #include <csignal>
@@ -138,6 +139,12 @@ int run() {
 }  // namespace
 
 int main() {
+  // librdkafka before 2.3.1 wakes its main thread up to 1 ms before a timer
+  // is due and then spins on the clock until it is (upstream issue 4684):
+  // 1.7 ms of CPU per second per idle process here, most of a core for a
+  // thousand. With 10 ms of timer slack, inherited by the threads it starts,
+  // the kernel mostly wakes the thread a little late instead: 0.4 ms/s.
+  prctl(PR_SET_TIMERSLACK, 10'000'000UL, 0, 0, 0);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   try {
