@@ -29,7 +29,7 @@ void WorkQueue::add_locked(const std::string& item, Priority priority) {
     it->second = priority;
     if (processing_.count(item)) return;
     auto& low = ready_[index(Priority::Background)];
-    low.erase(std::find(low.begin(), low.end(), item));
+    if (const auto at = std::find(low.begin(), low.end(), item); at != low.end()) low.erase(at);
     ready_[index(priority)].push_back(item);
     cv_.notify_one();
     return;
