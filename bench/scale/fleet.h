@@ -19,7 +19,11 @@ struct FleetSpec {
   std::string bootstrap_servers;  // spec.kafka.bootstrapServers
   std::string input_topic;        // one input topic shared by the whole fleet
   std::string image = "kappa.dev/kappa-idle-processor:1";
-  std::string stable_for = "5s";
+  // Below the 5 s lag-poll interval, so a version switches on the first
+  // reading after the one that found it caught up. At 5 s, a reconcile
+  // delayed in the queue made the gap between two readings' passes a
+  // little short, and the version waited a third round.
+  std::string stable_for = "3s";
   std::string retire_after = "5s";
 };
 

@@ -44,8 +44,8 @@ struct Options {
   std::string namespaces = "1 10";
   int changes = 20;
   int catch_ups = 100;
-  int rest_seconds = 20;
-  int lag_poll_seconds = 15;
+  int rest_seconds = 15;
+  int lag_poll_seconds = 10;
   int lag_poll_interval_seconds = 5;
   std::string log_dir = "scale-logs";
   std::vector<std::string> limits;
