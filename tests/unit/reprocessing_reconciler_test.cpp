@@ -350,6 +350,22 @@ TEST_F(ReprocessingReconcilerTest, AbortRemovesTheCandidateAndLeavesServingAlone
   EXPECT_TRUE(deployment(1));
 }
 
+// The lag poller measures a version until the reconciler forgets it. A
+// Reprocessing that is simply gone (its finalizer removed by hand, say)
+// must be forgotten too, or it is measured for 120 more rounds.
+TEST_F(ReprocessingReconcilerTest, AVersionWhoseReprocessingIsGoneIsNoLongerMeasured) {
+  reconcile();
+  auto& poller = *h.context().lag_poller;
+  ASSERT_EQ(poller.watched(), 1u);
+  h.client.patch(api::kReprocessings, kNs, "stats-next", kube::PatchType::Merge,
+                 {{"metadata", {{"finalizers", nullptr}}}}, {});
+  h.client.remove(api::kReprocessings, kNs, "stats-next", {});
+  ASSERT_FALSE(h.client.stored(api::kReprocessings, kNs, "stats-next"));
+  h.client.sync();
+  reconciler.reconcile(kKey);
+  EXPECT_EQ(poller.watched(), 0u);
+}
+
 TEST_F(ReprocessingReconcilerTest, DeletingACandidateCleansItThenDropsTheFinalizer) {
   reconcile();
   h.client.remove(api::kReprocessings, kNs, "stats-next", {});
