@@ -150,4 +150,13 @@ class ControllerHarness {
   controllers::ControllerContext context_;
 };
 
+// The API server's refusal of a create in a namespace being deleted (403,
+// cause NamespaceTerminating), for `what` ("services \"stats\"").
+inline std::exception_ptr namespace_terminating_refusal(const std::string& what) {
+  return std::make_exception_ptr(kube::ApiError(
+      kube::ApiErrorKind::Forbidden, 403, "Forbidden",
+      what + " is forbidden: unable to create new content in namespace team because it is being terminated",
+      {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}}, std::nullopt));
+}
+
 }  // namespace kappa::testing

@@ -183,13 +183,7 @@ TEST_F(PipelineReconcilerTest, ARefusalBecauseTheNamespaceIsTerminatingIsNoStall
   serve_v1();
   reconcile();
   h.client.remove(kube::resources::kServices, kNs, "stats", {});
-  h.client.fail_nth(Verb::Create, kube::resources::kServices, 1,
-                    std::make_exception_ptr(kube::ApiError(
-                        ApiErrorKind::Forbidden, 403, "Forbidden",
-                        "services \"stats\" is forbidden: unable to create new content in namespace team because it "
-                        "is being terminated",
-                        {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}},
-                        std::nullopt)));
+  h.client.fail_nth(Verb::Create, kube::resources::kServices, 1, namespace_terminating_refusal("services \"stats\""));
   const auto result = reconcile();
   EXPECT_EQ(result.requeue_after, std::nullopt) << "its deletion brings it back";
   EXPECT_NE(condition("Stalled"), "True");
@@ -204,13 +198,7 @@ TEST_F(PipelineReconcilerTest, AfterANamespaceTerminatingRefusalPassesInThatName
   serve_v1();
   reconcile();
   h.client.remove(kube::resources::kServices, kNs, "stats", {});
-  h.client.fail_nth(Verb::Create, kube::resources::kServices, 1,
-                    std::make_exception_ptr(kube::ApiError(
-                        ApiErrorKind::Forbidden, 403, "Forbidden",
-                        "services \"stats\" is forbidden: unable to create new content in namespace team because it "
-                        "is being terminated",
-                        {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}},
-                        std::nullopt)));
+  h.client.fail_nth(Verb::Create, kube::resources::kServices, 1, namespace_terminating_refusal("services \"stats\""));
   reconcile();
   const auto held = reconcile();
   EXPECT_EQ(h.client.count(Verb::Create, &kube::resources::kServices), 1) << "refused again within the hold";

@@ -108,12 +108,7 @@ TEST_F(ReprocessingReconcilerTest, AllocatesTheNextVersionAndProvisionsItsTables
 // again (the Pipeline reconciler's test covers the finalizer side).
 TEST_F(ReprocessingReconcilerTest, ANamespaceTerminatingRefusalIsNoStallAndHoldsFurtherPasses) {
   h.client.fail_nth(Verb::Create, kube::resources::kDeployments, 1,
-                    std::make_exception_ptr(kube::ApiError(
-                        kube::ApiErrorKind::Forbidden, 403, "Forbidden",
-                        "deployments.apps \"stats-v2\" is forbidden: unable to create new content in namespace team "
-                        "because it is being terminated",
-                        {{"metadata.namespace", "NamespaceTerminating", "namespace team is being terminated"}},
-                        std::nullopt)));
+                    namespace_terminating_refusal("deployments.apps \"stats-v2\""));
   reconcile();
   EXPECT_EQ(reason_of("Stalled").rfind("True", 0), std::string::npos) << reason_of("Stalled");
   const int creates = h.client.count(Verb::Create, &kube::resources::kDeployments);
