@@ -55,9 +55,7 @@ Result PipelineReconciler::reconcile(const std::string& key) {
   const auto object = ctx_.caches.pipelines.get(key);
   if (!object) return Result::done();
   View v = start_view(*object);
-  if (!is_deleting(v.object)) {
-    if (const auto wait = ctx_.terminating->wait(v.ns, ctx_.clock->now())) return Result::after(*wait);
-  }
+  if (const auto wait = ctx_.terminating->hold(v.object, ctx_.clock->now())) return Result::after(*wait);
   Result result;
   try {
     result = run(v);

@@ -59,10 +59,7 @@ Result ReprocessingReconciler::reconcile(const std::string& key) {
     ctx_.lag_poller->forget(key);
     return Result::done();
   }
-  if (!is_deleting(*object)) {
-    const std::string ns = (*object)["metadata"].value("namespace", "");
-    if (const auto wait = ctx_.terminating->wait(ns, ctx_.clock->now())) return Result::after(*wait);
-  }
+  if (const auto wait = ctx_.terminating->hold(*object, ctx_.clock->now())) return Result::after(*wait);
   Attempt a;
   a.object = *object;
   a.status = object->value("status", json::object());

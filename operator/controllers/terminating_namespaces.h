@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "kappa/common/clock.h"
 
 namespace kappa::controllers {
@@ -22,8 +24,9 @@ class TerminatingNamespaces {
   explicit TerminatingNamespaces(Clock::duration hold = std::chrono::seconds(30)) : hold_(hold) {}
 
   void refused(const std::string& ns, Clock::time_point now);
-  // How long a pass in `ns` should wait, or nullopt when it should run.
-  std::optional<Clock::duration> wait(const std::string& ns, Clock::time_point now);
+  // How long a pass of `object` should wait, or nullopt when it should run
+  // (always, for an object being deleted).
+  std::optional<Clock::duration> hold(const nlohmann::json& object, Clock::time_point now);
 
  private:
   Clock::duration hold_;
